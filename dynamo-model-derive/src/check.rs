@@ -1,0 +1,245 @@
+//! DynamoDB's rules about the table and its fields, checked on the model.
+//! Every broken rule is reported; none stops the others from being checked.
+//! The index rules are in `check_index`.
+
+use std::collections::HashMap;
+
+use syn::GenericParam;
+
+use crate::attr::ScalarType;
+use crate::check_index;
+use crate::ctxt::Ctxt;
+use crate::model::Model;
+use crate::{names, types};
+
+pub fn check(cx: &Ctxt, model: &Model) {
+    no_type_parameters(cx, model);
+    table_name(cx, model);
+    table_keys(cx, model);
+    ttl(cx, model);
+    type_overrides(cx, model);
+    serde_keeps_keys(cx, model);
+    unique_attribute_names(cx, model);
+    check_index::check(cx, model);
+}
+
+/// The schema is one `static` for the type, so it cannot depend on type or
+/// const parameters. Lifetimes do not change the schema and are allowed.
+fn no_type_parameters(cx: &Ctxt, model: &Model) {
+    for param in &model.input.generics.params {
+        let what = match param {
+            GenericParam::Type(_) => "generic type parameters",
+            GenericParam::Const(_) => "const generic parameters",
+            GenericParam::Lifetime(_) => continue,
+        };
+        cx.error_spanned_by(
+            param,
+            format!(
+                "DynamoModel does not support {what}; the schema is a single `static` shared by every \
+                 instantiation, so key types must be concrete (lifetime parameters are fine)"
+            ),
+        );
+    }
+}
+
+fn table_name(cx: &Ctxt, model: &Model) {
+    let name = &model.table_name;
+    let Some(problem) = names::problem(&name.value) else {
+        return;
+    };
+    if name.is_default {
+        cx.error_at(
+            name.span,
+            format!(
+                "the default table name `{}` (the struct name in snake_case) {problem}; {}. \
+                 Name the table with #[dynamo(table = \"...\")]",
+                name.value,
+                names::RULE
+            ),
+        );
+    } else {
+        cx.error_at(
+            name.span,
+            format!("table name `{}` {problem}; {}", name.value, names::RULE),
+        );
+    }
+}
+
+fn table_keys(cx: &Ctxt, model: &Model) {
+    let hash_keys: Vec<_> = model.hash_keys().collect();
+    match hash_keys.split_first() {
+        None => cx.error_spanned_by(
+            model.ident(),
+            "DynamoModel needs a partition key: mark one field with #[hash_key]",
+        ),
+        Some((first, extra)) => {
+            for field in extra {
+                cx.error_at(
+                    field.attrs.hash_key.expect("hash key"),
+                    format!(
+                        "a table has exactly one #[hash_key], and it is already field `{}` \
+                         (multi-attribute keys exist only for GSIs)",
+                        first.rust_name
+                    ),
+                );
+            }
+        }
+    }
+
+    let range_keys: Vec<_> = model.range_keys().collect();
+    if let Some((first, extra)) = range_keys.split_first() {
+        for field in extra {
+            cx.error_at(
+                field.attrs.range_key.expect("range key"),
+                format!(
+                    "a table has at most one #[range_key], and it is already field `{}` \
+                     (multi-attribute keys exist only for GSIs)",
+                    first.rust_name
+                ),
+            );
+        }
+    }
+
+    for field in &model.fields {
+        if let (Some(_), Some(range)) = (field.attrs.hash_key, field.attrs.range_key) {
+            cx.error_at(
+                range,
+                format!(
+                    "field `{}` cannot be both the table's #[hash_key] and its #[range_key]",
+                    field.rust_name
+                ),
+            );
+        }
+        if field.is_table_key() && types::is_option(field.ty) {
+            cx.error_spanned_by(
+                field.ty,
+                format!(
+                    "a table key cannot be an `Option`: every item must have {}. \
+                     `Option` is only allowed on index keys, where it makes a sparse index",
+                    field.role()
+                ),
+            );
+        }
+    }
+}
+
+fn ttl(cx: &Ctxt, model: &Model) {
+    let ttl_fields: Vec<_> = model.ttl_fields().collect();
+    if let Some((first, extra)) = ttl_fields.split_first() {
+        for field in extra {
+            cx.error_at(
+                field.attrs.ttl.expect("ttl"),
+                format!(
+                    "a table has at most one #[ttl] attribute, and it is already field `{}`",
+                    first.rust_name
+                ),
+            );
+        }
+    }
+    for field in ttl_fields {
+        if let Some(ty) = &field.attrs.scalar_type {
+            if ty.value != ScalarType::N {
+                cx.error_at(
+                    ty.span,
+                    format!(
+                        "a #[ttl] attribute is a number (seconds since the Unix epoch), so it cannot be \
+                         `type = \"{}\"`",
+                        ty.value.as_str()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `#[dynamo(type = ...)]` names a key's or the TTL's stored type; anywhere
+/// else it would silently do nothing.
+fn type_overrides(cx: &Ctxt, model: &Model) {
+    for field in &model.fields {
+        if let Some(ty) = &field.attrs.scalar_type {
+            if !field.is_key() && field.attrs.ttl.is_none() {
+                cx.error_at(
+                    ty.span,
+                    format!(
+                        "#[dynamo(type = ...)] only applies to key and #[ttl] fields, and field `{}` is neither",
+                        field.rust_name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A key (or the TTL) must be in every item serde writes, under one name.
+fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
+    for field in &model.fields {
+        if !field.is_key() && field.attrs.ttl.is_none() {
+            continue;
+        }
+        let serde = &field.attrs.serde;
+        if let Some(skip) = &serde.skip {
+            cx.error_spanned_by(
+                skip,
+                format!(
+                    "field `{}` is {}, but #[serde({skip})] leaves it out of the items serde writes",
+                    field.rust_name,
+                    field.role()
+                ),
+            );
+        }
+        if let Some(flatten) = &serde.flatten {
+            cx.error_spanned_by(
+                flatten,
+                format!(
+                    "field `{}` is {}, but #[serde(flatten)] spreads its contents over the item \
+                     instead of storing it as one attribute",
+                    field.rust_name,
+                    field.role()
+                ),
+            );
+        }
+        // A name that differs only through `rename_all(serialize, deserialize)`
+        // is accepted (the written name is the key); a field-level rename
+        // that gives the key two names is a mistake worth stopping.
+        let renamed = serde
+            .rename_serialize
+            .as_ref()
+            .or(serde.rename_deserialize.as_ref());
+        if let Some(rename) = renamed {
+            if field.is_key() && field.attribute_name != field.deserialize_name {
+                cx.error_spanned_by(
+                    rename,
+                    format!(
+                        "field `{}` is {}, so it needs one attribute name, but serde writes it as `{}` \
+                         and reads it as `{}`",
+                        field.rust_name,
+                        field.role(),
+                        field.attribute_name,
+                        field.deserialize_name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Two fields serde writes under the same name would overwrite each other in
+/// the item; for keys, the table would define one attribute twice.
+fn unique_attribute_names(cx: &Ctxt, model: &Model) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for field in model.fields.iter().filter(|f| f.is_stored()) {
+        match seen.get(field.attribute_name.as_str()) {
+            Some(first) => cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "fields `{first}` and `{}` both have the attribute name `{}` (after serde renames); \
+                     attribute names must be unique",
+                    field.rust_name, field.attribute_name
+                ),
+            ),
+            None => {
+                seen.insert(&field.attribute_name, &field.rust_name);
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Emitting the impl. The output is data only: a `'static` `TableSchema`
+//! and `schema()` returning it. What the runtime does with a schema is
+//! written once in `dynamo-model`, so the generated code stays the same size
+//! however many operations the library grows.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::DeriveInput;
+
+use crate::attr::{IndexKind, KeyRole, ProjectionKind, ScalarType};
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::model::{Field, Index, Model};
+use crate::types;
+
+/// The whole pipeline: parse, check, then emit, or emit every error found.
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let model = Model::from_ast(&cx, input);
+    if let Some(model) = &model {
+        check::check(&cx, model);
+    }
+    match (cx.check(), model) {
+        (Ok(()), Some(model)) => expand(&model),
+        (Err(errors), _) => {
+            let errors = errors.to_compile_error();
+            let fallback = fallback(input);
+            quote!(#errors #fallback)
+        }
+        // `from_ast` gives no model only after reporting why.
+        (Ok(()), None) => fallback(input),
+    }
+}
+
+/// With errors, the impl still exists, so the struct's other uses
+/// (`Order::schema()`, `db.create_table::<Order>()`) do not add a second
+/// wave of "trait not implemented" errors that hide the real ones.
+fn fallback(input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
+            fn schema() -> &'static ::dynamo_model::TableSchema {
+                ::core::unreachable!("#[derive(DynamoModel)] failed to compile")
+            }
+        }
+    }
+}
+
+fn expand(model: &Model) -> TokenStream {
+    let ident = model.ident();
+    let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
+    let self_ty = static_self_type(model);
+
+    let key_types = model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, field)| field.is_key())
+        .map(|(position, field)| key_type_const(position, field, &self_ty));
+    let ttl_check = ttl_check(model, &self_ty);
+
+    let table_name = &model.table_name.value;
+    let Some(hash_key) = model.fields.iter().position(|f| f.attrs.hash_key.is_some()) else {
+        unreachable!("`check` reports a model without #[hash_key]");
+    };
+    let hash_key = key_attribute(model, hash_key);
+    let range_key = match model
+        .fields
+        .iter()
+        .position(|f| f.attrs.range_key.is_some())
+    {
+        Some(position) => {
+            let key = key_attribute(model, position);
+            quote!(::core::option::Option::Some(#key))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let global_indexes = model
+        .indexes_of(IndexKind::Global)
+        .map(|index| global_index(model, index));
+    let local_indexes = model
+        .indexes_of(IndexKind::Local)
+        .map(|index| local_index(model, index));
+    let ttl = match model.ttl_fields().next() {
+        Some(field) => {
+            let name = &field.attribute_name;
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+
+    // Slices of values with destructors (`KeyAttribute` holds a `Cow`)
+    // cannot be borrowed as temporaries inside a `static` initializer, so
+    // each slice is a `const` of its own, declared in a block where it is
+    // used.
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
+            fn schema() -> &'static ::dynamo_model::TableSchema {
+                #(#key_types)*
+                #ttl_check
+                static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
+                    #table_name,
+                    #hash_key,
+                    #range_key,
+                    {
+                        const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[#(#global_indexes),*];
+                        GLOBAL_INDEXES
+                    },
+                    {
+                        const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[#(#local_indexes),*];
+                        LOCAL_INDEXES
+                    },
+                    #ttl,
+                );
+                &SCHEMA
+            }
+        }
+    }
+}
+
+/// The struct's type as the `static` can name it: lifetimes as `'static`.
+/// (Type and const parameters were refused by `check`.)
+fn static_self_type(model: &Model) -> TokenStream {
+    let ident = model.ident();
+    let generics = &model.input.generics;
+    if generics.params.is_empty() {
+        return quote!(#ident);
+    }
+    let lifetimes = generics.lifetimes().map(|_| quote!('static));
+    quote!(#ident<#(#lifetimes),*>)
+}
+
+fn key_type_ident(position: usize) -> Ident {
+    format_ident!("__DYNAMO_MODEL_KEY_TYPE_{}", position)
+}
+
+/// `const __DYNAMO_MODEL_KEY_TYPE_<n>: AttributeType = <Ty as KeyType>::ATTRIBUTE_TYPE;`
+///
+/// One constant per key field, so a type that cannot be a key is one error
+/// however many indexes use the field. The trait is spanned on the field's
+/// type: the error, with the trait's `on_unimplemented` message, points at
+/// the field. A table key must be a `KeyType`; an index-only key may also be
+/// an `Option` of one (`IndexKeyType`).
+fn key_type_const(position: usize, field: &Field, self_ty: &TokenStream) -> TokenStream {
+    let name = key_type_ident(position);
+    let value = match &field.attrs.scalar_type {
+        Some(scalar) => scalar_type(scalar.value),
+        None => {
+            let ty = types::for_static(field.ty, self_ty);
+            let span = field.ty.span();
+            let key_trait = if field.is_table_key() {
+                quote_spanned!(span=> ::dynamo_model::KeyType)
+            } else {
+                quote_spanned!(span=> ::dynamo_model::IndexKeyType)
+            };
+            quote_spanned!(span=> <#ty as #key_trait>::ATTRIBUTE_TYPE)
+        }
+    };
+    quote!(const #name: ::dynamo_model::AttributeType = #value;)
+}
+
+fn scalar_type(scalar: ScalarType) -> TokenStream {
+    let variant = format_ident!("{}", scalar.as_str());
+    quote!(::dynamo_model::AttributeType::#variant)
+}
+
+/// Refuses, at compile time, a `#[ttl]` field whose type is not stored as a
+/// number: naming `ttl_is_a_number::<Ty>` requires `Ty: TtlType`, whose
+/// `on_unimplemented` message explains the rule at the field's type. Nothing
+/// runs. Skipped when `#[dynamo(type = "N")]` vouches for the stored type.
+fn ttl_check(model: &Model, self_ty: &TokenStream) -> Option<TokenStream> {
+    let field = model.ttl_fields().next()?;
+    if field.attrs.scalar_type.is_some() {
+        return None;
+    }
+    let ty = types::for_static(field.ty, self_ty);
+    Some(quote_spanned! {field.ty.span()=>
+        const _: () = {
+            fn ttl_is_a_number<T: ?::core::marker::Sized + ::dynamo_model::TtlType>() {}
+            let _ = ttl_is_a_number::<#ty>;
+        };
+    })
+}
+
+fn key_attribute(model: &Model, position: usize) -> TokenStream {
+    let name = &model.fields[position].attribute_name;
+    let attribute_type = key_type_ident(position);
+    quote!(::dynamo_model::KeyAttribute::new(#name, #attribute_type))
+}
+
+fn key_slice(model: &Model, index: &Index, role: KeyRole) -> TokenStream {
+    let keys = index
+        .members_with(role)
+        .map(|member| key_attribute(model, member.field));
+    quote!({
+        const KEYS: &[::dynamo_model::KeyAttribute] = &[#(#keys),*];
+        KEYS
+    })
+}
+
+fn global_index(model: &Model, index: &Index) -> TokenStream {
+    let name = index.name();
+    let hash_keys = key_slice(model, index, KeyRole::Hash);
+    let range_keys = key_slice(model, index, KeyRole::Range);
+    let projection = projection(model, index);
+    let settings = index_settings(index);
+    let throughput =
+        match settings.and_then(|s| s.read_capacity.as_ref().zip(s.write_capacity.as_ref())) {
+            Some((read, write)) => {
+                let (read, write) = (read.value, write.value);
+                quote!(::core::option::Option::Some(::dynamo_model::Throughput::new(#read, #write)))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+    quote!(::dynamo_model::GlobalSecondaryIndex::new(#name, #hash_keys, #range_keys, #projection, #throughput))
+}
+
+fn local_index(model: &Model, index: &Index) -> TokenStream {
+    let name = index.name();
+    let range_key = key_attribute(model, index.members[0].field);
+    let projection = projection(model, index);
+    quote!(::dynamo_model::LocalSecondaryIndex::new(#name, #range_key, #projection))
+}
+
+/// The settings of the index: those of the one field that gives any.
+fn index_settings(index: &Index) -> Option<&crate::attr::IndexSettings> {
+    index
+        .members
+        .iter()
+        .map(|member| &member.attr.settings)
+        .find(|settings| settings.first_arg.is_some())
+}
+
+fn projection(model: &Model, index: &Index) -> TokenStream {
+    let Some(settings) = index_settings(index) else {
+        return quote!(::dynamo_model::Projection::All);
+    };
+    if let Some(include) = &settings.include {
+        // `include` lists Rust field names; the index stores attribute names.
+        let names = include
+            .value
+            .iter()
+            .filter_map(|lit| model.field_named(&lit.value()))
+            .map(|field| &field.attribute_name);
+        return quote!(::dynamo_model::Projection::Include(::std::borrow::Cow::Borrowed(&[
+            #(::std::borrow::Cow::Borrowed(#names)),*
+        ])));
+    }
+    match settings.projection.as_ref().map(|p| p.value) {
+        Some(ProjectionKind::KeysOnly) => quote!(::dynamo_model::Projection::KeysOnly),
+        Some(ProjectionKind::All) | None => quote!(::dynamo_model::Projection::All),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole output for a small model: data and `schema()`, nothing else.
+    #[test]
+    fn emits_a_static_schema_and_nothing_else() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[serde(rename_all = "camelCase")]
+            struct Order<'a> {
+                #[hash_key]
+                customer_id: &'a str,
+                #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+                coupon: Option<String>,
+                #[ttl]
+                expires_at: i64,
+                total: f64,
+            }
+        };
+        let expected = quote! {
+            #[automatically_derived]
+            impl<'a> ::dynamo_model::DynamoModel for Order<'a> {
+                fn schema() -> &'static ::dynamo_model::TableSchema {
+                    const __DYNAMO_MODEL_KEY_TYPE_0: ::dynamo_model::AttributeType =
+                        <&'static str as ::dynamo_model::KeyType>::ATTRIBUTE_TYPE;
+                    const __DYNAMO_MODEL_KEY_TYPE_1: ::dynamo_model::AttributeType =
+                        <Option<String> as ::dynamo_model::IndexKeyType>::ATTRIBUTE_TYPE;
+                    const _: () = {
+                        fn ttl_is_a_number<T: ?::core::marker::Sized + ::dynamo_model::TtlType>() {}
+                        let _ = ttl_is_a_number::<i64>;
+                    };
+                    static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
+                        "order",
+                        ::dynamo_model::KeyAttribute::new("customerId", __DYNAMO_MODEL_KEY_TYPE_0),
+                        ::core::option::Option::None,
+                        {
+                            const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[
+                                ::dynamo_model::GlobalSecondaryIndex::new(
+                                    "by_coupon",
+                                    {
+                                        const KEYS: &[::dynamo_model::KeyAttribute] = &[
+                                            ::dynamo_model::KeyAttribute::new("coupon", __DYNAMO_MODEL_KEY_TYPE_1)
+                                        ];
+                                        KEYS
+                                    },
+                                    {
+                                        const KEYS: &[::dynamo_model::KeyAttribute] = &[];
+                                        KEYS
+                                    },
+                                    ::dynamo_model::Projection::Include(::std::borrow::Cow::Borrowed(&[
+                                        ::std::borrow::Cow::Borrowed("total")
+                                    ])),
+                                    ::core::option::Option::None
+                                )
+                            ];
+                            GLOBAL_INDEXES
+                        },
+                        {
+                            const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[];
+                            LOCAL_INDEXES
+                        },
+                        ::core::option::Option::Some("expiresAt"),
+                    );
+                    &SCHEMA
+                }
+            }
+        };
+        assert_eq!(derive(&input).to_string(), expected.to_string());
+    }
+
+    /// With errors, the errors come with a placeholder impl, so uses of the
+    /// model elsewhere do not pile more errors on top.
+    #[test]
+    fn errors_come_with_a_fallback_impl() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Order {
+                id: String,
+            }
+        };
+        let output = derive(&input).to_string();
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(
+            output.contains("impl :: dynamo_model :: DynamoModel for Order"),
+            "{output}"
+        );
+        assert!(output.contains("unreachable"), "{output}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The `#[derive(DynamoModel)]` macro of `dynamo-model`; use it through the
+//! `dynamo_model` crate, which re-exports it.
+//!
+//! A pipeline in the manner of serde_derive: `attr` reads attributes,
+//! `model` builds the struct's view (attribute names, indexes), `check` and
+//! `check_index` enforce DynamoDB's rules, collecting every error in a
+//! `ctxt::Ctxt` so all of them are reported at once, and `expand` emits a
+//! `'static` schema. `case`, `names` and `types` are the pure helpers.
+
+mod attr;
+mod case;
+mod check;
+mod check_index;
+mod ctxt;
+mod expand;
+mod model;
+mod names;
+mod types;
+
+use proc_macro::TokenStream;
+
+/// Derives `dynamo_model::DynamoModel`: the struct describes a DynamoDB
+/// table, and `schema()` returns it as a `'static` `TableSchema` (table name,
+/// keys with their attribute types, indexes, projections, TTL attribute).
+/// Nothing else is generated; every operation lives in `dynamo_model`.
+///
+/// # Struct attributes
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `#[dynamo(table = "orders")]` | The table name. Default: the struct's name in snake_case (`OrderItem` gives `order_item`). |
+/// | `#[serde(rename_all = "...")]` | Read, not required: attribute names are the names serde writes (`rename_all` or its `serialize = "..."` half). All of serde's cases are supported. |
+///
+/// # Field attributes
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `#[hash_key]` | The table's partition key. Exactly one field. |
+/// | `#[range_key]` | The table's sort key. At most one field. |
+/// | `#[gsi(name = "by_status", hash_key)]` | The field is a partition-key attribute of global secondary index `by_status`. Several fields with `hash_key` (up to 4) form a multi-attribute key, in field order. |
+/// | `#[gsi(name = "by_status", range_key)]` | The field is a sort-key attribute of that GSI (up to 4, in field order). |
+/// | `#[lsi(name = "by_created")]` | The field is the sort key of local secondary index `by_created`, whose partition key is the table's `#[hash_key]`. `range_key` may be written; `hash_key` may not. The table needs a `#[range_key]`. |
+/// | `#[ttl]` | The attribute DynamoDB's time to live reads: a number of seconds since the Unix epoch (`i64`, `u64`, `Option<i64>`, ...). At most one field. |
+/// | `#[dynamo(type = "S")]` | The stored type (`"S"`, `"N"` or `"B"`) of a key or TTL field, instead of inferring it from the Rust type; for fields serialized with `#[serde(with = "...")]` and the like. |
+/// | `#[serde(rename = "...")]` | Read, not required: the field's attribute name. A key field must have the same name for serializing and deserializing. |
+///
+/// A field may be in several indexes (one `#[gsi]`/`#[lsi]` per index), and
+/// a table key may also be an index key.
+///
+/// # Index settings
+///
+/// Given on any one field of the index (at most one):
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `projection = "all"` | Project every attribute (the default). |
+/// | `projection = "keys_only"` | Project only the key attributes. |
+/// | `include = ["total", "status"]` | An `INCLUDE` projection of these fields. Rust field names; the index gets their attribute names. Not with `projection`. |
+/// | `read_capacity = 5, write_capacity = 5` | GSI only: the index's provisioned capacity, both or neither, at least 1. |
+///
+/// # Key types
+///
+/// A key's attribute type comes from the field's Rust type through the
+/// `dynamo_model::KeyType` trait (`String`, `&str`, `Cow<str>` are `S`;
+/// integers, floats and `NonZero*` are `N`; binary types are `B`; implement
+/// the trait for your own newtypes). An index key may be an `Option` of a key
+/// type: items without it are left out of the index (a sparse index). A table
+/// key may not be an `Option`. A type that cannot be a key is a compile error
+/// pointing at the field's type.
+///
+/// Lifetime parameters are allowed (`&'a str` keys); type and const
+/// parameters are not, because the schema is one `static`.
+///
+/// # Errors
+///
+/// Every broken rule of a struct is reported in the same compile, each at
+/// the attribute or field at fault: a missing or second `#[hash_key]`, a
+/// second `#[range_key]`, unsupported key types, `Option` table keys, indexes
+/// without a partition key or with too many key attributes, LSIs with more
+/// than one field or on a table without a sort key, more than 20 GSIs or 5
+/// LSIs, duplicate index names, table and index names outside DynamoDB's rule
+/// (3 to 255 characters of `A-Z a-z 0-9 _ - .`), two fields with the same
+/// attribute name, a `#[ttl]` that is not a number, keys that serde skips or
+/// flattens, and unknown, duplicate or malformed arguments.
+#[proc_macro_derive(DynamoModel, attributes(dynamo, hash_key, range_key, gsi, lsi, ttl))]
+pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input).into()
+}

@@ -1,0 +1,175 @@
+//! `Db`: a connection to DynamoDB (or a local server speaking its API).
+
+use std::sync::{Arc, RwLock};
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::Client;
+use tokio::sync::OnceCell;
+
+/// A connection: an `aws_sdk_dynamodb::Client` plus the table-name prefix that
+/// test fixtures use to keep their tables apart. Cheap to clone.
+///
+/// ```
+/// use dynamo_model::Db;
+/// let db = Db::local("http://127.0.0.1:8000");
+/// assert_eq!(db.endpoint(), Some("http://127.0.0.1:8000"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: Client,
+    endpoint: Option<Arc<str>>,
+    table_prefix: Option<Arc<str>>,
+}
+
+static DEFAULT_DB: RwLock<Option<Db>> = RwLock::new(None);
+static FROM_ENV: OnceCell<Db> = OnceCell::const_new();
+
+impl Db {
+    /// A connection configured the way the AWS SDKs are: credentials chain,
+    /// region, and `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let db = dynamo_model::Db::from_env().await;
+    /// # }
+    /// ```
+    pub async fn from_env() -> Db {
+        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let endpoint = config.endpoint_url().map(Arc::from);
+        Db {
+            client: Client::new(&config),
+            endpoint,
+            table_prefix: None,
+        }
+    }
+
+    /// A connection to a local DynamoDB-compatible server at `endpoint`, with
+    /// static dummy credentials and region `us-east-1` (local servers accept
+    /// any).
+    ///
+    /// ```
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// ```
+    pub fn local(endpoint: impl Into<String>) -> Db {
+        let endpoint: String = endpoint.into();
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::from_static("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "local",
+                "local",
+                None,
+                None,
+                "dynamo-model",
+            ))
+            .endpoint_url(endpoint.clone())
+            .build();
+        Db {
+            client: Client::from_conf(config),
+            endpoint: Some(endpoint.into()),
+            table_prefix: None,
+        }
+    }
+
+    /// A connection over a client you configured yourself.
+    ///
+    /// ```
+    /// # let client = dynamo_model::Db::local("http://127.0.0.1:8000").client().clone();
+    /// let db = dynamo_model::Db::new(client);
+    /// ```
+    pub fn new(client: Client) -> Db {
+        Db {
+            client,
+            endpoint: None,
+            table_prefix: None,
+        }
+    }
+
+    /// The underlying SDK client, for everything this crate does not wrap.
+    ///
+    /// ```
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// let list = db.client().list_tables(); // a fluent builder, not sent
+    /// ```
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The endpoint URL, when it is known (`Db::local`, or an endpoint from
+    /// the environment); `None` means the SDK's default AWS endpoint or a
+    /// client built elsewhere.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// The same connection, with every model's table name prefixed by
+    /// `prefix` (how test fixtures keep their tables apart).
+    ///
+    /// ```
+    /// use dynamo_model::Db;
+    /// let db = Db::local("http://127.0.0.1:8000").with_table_prefix("test_1_");
+    /// assert_eq!(db.table_name("users"), "test_1_users");
+    /// ```
+    pub fn with_table_prefix(mut self, prefix: impl Into<String>) -> Db {
+        let prefix: String = prefix.into();
+        self.table_prefix = (!prefix.is_empty()).then(|| prefix.into());
+        self
+    }
+
+    /// The prefix set by [`with_table_prefix`](Self::with_table_prefix).
+    pub fn table_prefix(&self) -> Option<&str> {
+        self.table_prefix.as_deref()
+    }
+
+    /// The name a table of this name has on this connection (with the prefix).
+    pub fn table_name(&self, name: &str) -> String {
+        match &self.table_prefix {
+            Some(prefix) => format!("{prefix}{name}"),
+            None => name.to_owned(),
+        }
+    }
+
+    /// The same connection with an HTTP client of its own, sharing no pooled
+    /// connection with this one.
+    ///
+    /// A pooled connection is driven by the runtime that opened it; code that
+    /// must make requests from another runtime while that one is blocked (a
+    /// `Drop` that deletes tables) would otherwise stall on it.
+    pub(crate) fn with_fresh_connections(&self) -> Db {
+        use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .build_https();
+        let config = self.client.config().to_builder().http_client(http).build();
+        Db {
+            client: Client::from_conf(config),
+            endpoint: self.endpoint.clone(),
+            table_prefix: self.table_prefix.clone(),
+        }
+    }
+
+    /// Makes `db` the connection that model-level calls use when their
+    /// options name none.
+    ///
+    /// ```
+    /// dynamo_model::Db::set_default(dynamo_model::Db::local("http://127.0.0.1:8000"));
+    /// ```
+    pub fn set_default(db: Db) {
+        *DEFAULT_DB.write().unwrap_or_else(|e| e.into_inner()) = Some(db);
+    }
+
+    /// The connection model-level calls use: the one given to
+    /// [`set_default`](Self::set_default), else [`Db::from_env`] (built once).
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let db = dynamo_model::Db::default_db().await;
+    /// # }
+    /// ```
+    pub async fn default_db() -> Db {
+        if let Some(db) = DEFAULT_DB.read().unwrap_or_else(|e| e.into_inner()).clone() {
+            return db;
+        }
+        FROM_ENV.get_or_init(Db::from_env).await.clone()
+    }
+}

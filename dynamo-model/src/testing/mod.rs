@@ -1,0 +1,25 @@
+//! Real local DynamoDB servers and per-test tables (feature `testing`).
+//!
+//! [`LocalDynamoDb::start`] gives a [`Db`](crate::Db) for the endpoint named in
+//! the environment, or else for an embedded in-memory DynamoDB (dynoxide)
+//! that starts in milliseconds and needs nothing installed. [`TestTables`]
+//! creates a set of models' tables under a prefix unique to one test and
+//! deletes them afterwards.
+
+mod dynamodb_local;
+mod embedded;
+mod endpoint;
+mod local;
+mod run;
+mod tables;
+
+pub use dynamodb_local::{
+    CACHE_DIR_ENV_VAR, DYNAMODB_LOCAL_DIR_ENV_VAR, DYNAMODB_LOCAL_NPM_PACKAGE,
+    DYNAMODB_LOCAL_NPM_VERSION, JAVA_OPTS_ENV_VAR,
+};
+pub use endpoint::{is_loopback_endpoint, ALLOW_REMOTE_ENV_VAR};
+pub use local::{LocalDynamoDb, BACKEND_ENV_VAR, ENDPOINT_ENV_VARS};
+#[doc(hidden)]
+pub use run::run_test;
+pub use run::TestOutcome;
+pub use tables::{TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX};

@@ -1,0 +1,64 @@
+//! What `#[dynamo_model::test]` expands to: a runtime, a local DynamoDB, a
+//! fixture with the test's tables, the test body, and cleanup whatever
+//! happens.
+
+use std::fmt::Debug;
+use std::future::Future;
+
+use super::{LocalDynamoDb, TestTables};
+use crate::{Db, TableSchema};
+
+/// What a `#[dynamo_model::test]` function may return: `()` or a `Result`
+/// whose error is reported as the failure.
+pub trait TestOutcome {
+    /// Panics (failing the test) on an error.
+    fn check(self);
+}
+
+impl TestOutcome for () {
+    fn check(self) {}
+}
+
+impl<E: Debug> TestOutcome for Result<(), E> {
+    fn check(self) {
+        if let Err(error) = self {
+            panic!("test returned an error: {error:?}");
+        }
+    }
+}
+
+/// Runs `test` with a connection to fresh tables for `schemas`.
+///
+/// The fixture is dropped before the server, and both are dropped also when
+/// the test panics, so the tables are always deleted.
+#[doc(hidden)]
+pub fn run_test<F, Fut>(schemas: &[&'static TableSchema], test: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutcome,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("cannot build a tokio runtime for the test");
+    runtime.block_on(async {
+        let local = LocalDynamoDb::start()
+            .await
+            .unwrap_or_else(|e| panic!("cannot start a local DynamoDB: {e}"));
+        let tables = schemas
+            .iter()
+            .fold(TestTables::new(local.db()), |fixture, schema| {
+                fixture.with_schema((*schema).clone())
+            })
+            .create()
+            .await
+            .unwrap_or_else(|e| panic!("cannot create the test's tables: {e}"));
+        test(tables.db().clone()).await.check();
+        tables
+            .cleanup()
+            .await
+            .unwrap_or_else(|e| panic!("cannot delete the test's tables: {e}"));
+        drop(local);
+    });
+}

@@ -1,0 +1,376 @@
+//! `TestTables`: a set of real tables for one test, created concurrently under
+//! a prefix of their own and deleted when the fixture is dropped.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::endpoint::{is_loopback_endpoint, remote_allowed_by_env, ALLOW_REMOTE_ENV_VAR};
+use crate::error::{Error, Result};
+use crate::{table, wait, CreateTableOptions, Db, DynamoModel, TableSchema};
+
+/// Every fixture's table names start with this, followed by the process id.
+pub const FIXTURE_PREFIX: &str = "dmtest_";
+
+/// How many control-plane calls a fixture has in flight at once by default.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// How long dropping a fixture waits for its tables to be gone.
+const DROP_TIMEOUT: Duration = Duration::from_secs(120);
+
+static NEXT_FIXTURE: AtomicU64 = AtomicU64::new(0);
+
+/// What a fixture is about to create.
+#[derive(Debug)]
+#[must_use = "call `.create().await` to create the tables"]
+pub struct TestTablesBuilder {
+    db: Db,
+    schemas: Vec<TableSchema>,
+    options: CreateTableOptions,
+    allow_remote: bool,
+    concurrency: usize,
+}
+
+/// Real tables for one test. Created concurrently under a name prefix unique
+/// to this fixture (so parallel tests and processes never share a table),
+/// they are deleted when the fixture is dropped, also when the test panics.
+/// It only ever deletes the tables it created.
+///
+/// ```
+/// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+/// use dynamo_model::DynamoModel;
+///
+/// #[derive(DynamoModel, serde::Serialize)]
+/// struct User {
+///     #[hash_key]
+///     id: String,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// let local = LocalDynamoDb::start().await?;
+/// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+/// let db = tables.db(); // model operations target this fixture's tables
+/// assert!(db.table_exists::<User>().await?);
+/// drop(tables); // deletes exactly the tables it created
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct TestTables {
+    db: Db,
+    created: Vec<String>,
+}
+
+impl TestTables {
+    /// Starts a fixture on `db` (usually [`LocalDynamoDb::db`](super::LocalDynamoDb::db)).
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(db: &Db) -> TestTablesBuilder {
+        TestTablesBuilder {
+            db: db.clone(),
+            schemas: Vec::new(),
+            options: CreateTableOptions::new(),
+            allow_remote: false,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+
+    /// A connection whose model operations target this fixture's tables.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The prefix of this fixture's table names.
+    pub fn prefix(&self) -> &str {
+        self.db.table_prefix().unwrap_or_default()
+    }
+
+    /// The full names of the tables this fixture created.
+    pub fn table_names(&self) -> &[String] {
+        &self.created
+    }
+
+    /// Deletes the tables now and waits until they are gone, returning any
+    /// failure instead of logging it as dropping does.
+    pub async fn cleanup(mut self) -> Result<()> {
+        let tables = std::mem::take(&mut self.created);
+        delete_all(&self.db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT).await
+    }
+
+    /// Deletes every fixture table left behind by a test process that is no
+    /// longer running (a crashed or killed run), and returns their names.
+    ///
+    /// A table counts as left behind when its name carries this crate's
+    /// fixture prefix and the id of a process that does not exist on this
+    /// machine; tables of fixtures still running are never touched. The same
+    /// loopback rule as for creating applies.
+    pub async fn remove_leftovers(db: &Db) -> Result<Vec<String>> {
+        guard_endpoint(db, "(leftover fixture tables)", false)?;
+        let mut leftovers = Vec::new();
+        let mut start: Option<String> = None;
+        loop {
+            let page = db
+                .client()
+                .list_tables()
+                .set_exclusive_start_table_name(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::sdk("(all tables)", "ListTables", e))?;
+            leftovers.extend(
+                page.table_names()
+                    .iter()
+                    .filter(|name| owner_pid(name).is_some_and(|pid| !process_alive(pid)))
+                    .cloned(),
+            );
+            match page.last_evaluated_table_name() {
+                Some(last) => start = Some(last.to_owned()),
+                None => break,
+            }
+        }
+        let root = db.clone().with_table_prefix("");
+        delete_all(&root, leftovers.clone(), DEFAULT_CONCURRENCY, DROP_TIMEOUT).await?;
+        Ok(leftovers)
+    }
+}
+
+impl TestTablesBuilder {
+    /// Adds model `M`'s table.
+    pub fn with<M: DynamoModel>(self) -> Self {
+        self.with_schema(M::schema().clone())
+    }
+
+    /// Adds a table from a schema built by hand.
+    pub fn with_schema(mut self, schema: TableSchema) -> Self {
+        self.schemas.push(schema);
+        self
+    }
+
+    /// The options every table is created with (billing, streams, ...);
+    /// `wait` is always on, and the connection is the fixture's.
+    pub fn options(mut self, options: CreateTableOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// How many CreateTable/DeleteTable calls may be in flight at once
+    /// (default [`DEFAULT_CONCURRENCY`]; at least 1).
+    pub fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = limit.max(1);
+        self
+    }
+
+    /// Allows an endpoint that is not a loopback address (by default refused,
+    /// so that a fixture can never create or drop tables in a real account).
+    /// The environment variable [`ALLOW_REMOTE_ENV_VAR`] set to `1` does the same.
+    pub fn allow_non_loopback_endpoint(mut self, allow: bool) -> Self {
+        self.allow_remote = allow;
+        self
+    }
+
+    /// Creates every table concurrently and waits until all are ACTIVE. If
+    /// one fails, the ones already created are deleted again and the first
+    /// error is returned.
+    pub async fn create(self) -> Result<TestTables> {
+        let prefix = unique_prefix();
+        guard_endpoint(&self.db, &prefix, self.allow_remote)?;
+        let db = self.db.clone().with_table_prefix(prefix);
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let mut tasks = JoinSet::new();
+        for schema in self.schemas {
+            let db = db.clone();
+            let options = self.options.clone().wait(true);
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move {
+                let name = db.table_name(schema.table_name());
+                let _permit = permits
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
+                db.create_table_from_schema(&schema, options)
+                    .await
+                    .map(|_| name.clone())
+                    .map_err(|e| (name, e))
+            });
+        }
+
+        let mut created = Vec::new();
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(Ok(name)) => created.push(name),
+                Ok(Err((name, error))) => {
+                    // Created but failing afterwards (TTL, wait): still ours to delete.
+                    if !matches!(
+                        error,
+                        Error::TableAlreadyExists { .. } | Error::InvalidInput { .. }
+                    ) {
+                        created.push(name);
+                    }
+                    first_error.get_or_insert(error);
+                }
+                Err(join_error) => std::panic::resume_unwind(join_error.into_panic()),
+            }
+        }
+        created.sort();
+        let fixture = TestTables { db, created };
+        match first_error {
+            None => Ok(fixture),
+            Some(error) => {
+                // Deleting a table that was never created is harmless here:
+                // "not found" is ignored by `delete_all`.
+                let _ = fixture.cleanup().await;
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for TestTables {
+    fn drop(&mut self) {
+        let tables = std::mem::take(&mut self.created);
+        if tables.is_empty() {
+            return;
+        }
+        // Drop cannot await, and the caller's runtime may be single-threaded
+        // and blocked right here, so the deletes run on a thread and runtime
+        // of their own.
+        let db = self.db.with_fresh_connections();
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime
+                .block_on(delete_all(&db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT))
+                .map_err(|e| e.to_string())
+        })
+        .join();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                eprintln!("dynamo-model: a test fixture could not delete its tables: {error}")
+            }
+            Err(_) => eprintln!("dynamo-model: deleting a test fixture's tables panicked"),
+        }
+    }
+}
+
+/// Deletes `tables` concurrently and waits until all are gone. "Not found"
+/// counts as done; the first other failure is returned after all were tried.
+async fn delete_all(
+    db: &Db,
+    tables: Vec<String>,
+    concurrency: usize,
+    timeout: Duration,
+) -> Result<()> {
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for name in tables {
+        let client = db.client().clone();
+        let permits = Arc::clone(&permits);
+        tasks.spawn(async move {
+            let permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            match table::delete(&client, &name).await {
+                Ok(_) | Err(Error::TableNotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+            drop(permit);
+            wait::until_deleted(&client, &name, timeout).await
+        });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                first_error.get_or_insert(error);
+            }
+            Err(join_error) => std::panic::resume_unwind(join_error.into_panic()),
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn guard_endpoint(db: &Db, what: &str, allow_remote: bool) -> Result<()> {
+    if allow_remote || remote_allowed_by_env() {
+        return Ok(());
+    }
+    match db.endpoint() {
+        Some(endpoint) if is_loopback_endpoint(endpoint) => Ok(()),
+        endpoint => Err(Error::InvalidInput {
+            table: what.to_owned(),
+            option: "endpoint",
+            reason: format!(
+                "test fixtures only create and delete tables on a loopback endpoint, and this one is {}; \
+                 call `allow_non_loopback_endpoint(true)` or set {ALLOW_REMOTE_ENV_VAR}=1 if you mean it",
+                endpoint.map_or_else(|| "the AWS default endpoint".to_owned(), |e| format!("`{e}`"))
+            ),
+        }),
+    }
+}
+
+/// `dmtest_<pid>_<fixture number>_<time>_`: unique among the fixtures of this
+/// process (the counter) and across processes (the pid), and, with the time,
+/// across pid reuse.
+fn unique_prefix() -> String {
+    let n = NEXT_FIXTURE.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{FIXTURE_PREFIX}{}_{n}_{:x}_",
+        std::process::id(),
+        nanos & 0xffff_ffff
+    )
+}
+
+/// The process id a fixture table name carries, if it is one.
+fn owner_pid(table: &str) -> Option<u32> {
+    table
+        .strip_prefix(FIXTURE_PREFIX)?
+        .split('_')
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        // Without a cheap portable check, err on the side of keeping tables.
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_unique_and_carry_the_pid() {
+        let a = unique_prefix();
+        let b = unique_prefix();
+        assert_ne!(a, b);
+        assert_eq!(owner_pid(&format!("{a}users")), Some(std::process::id()));
+        assert_eq!(owner_pid("users"), None);
+        assert_eq!(owner_pid("dmtest_notapid_1_users"), None);
+    }
+
+    #[test]
+    fn remote_endpoints_are_refused_without_opt_in() {
+        let remote = Db::local("http://10.1.2.3:8000");
+        let err = guard_endpoint(&remote, "t", false).unwrap_err();
+        assert!(err.to_string().contains(ALLOW_REMOTE_ENV_VAR), "{err}");
+        assert!(guard_endpoint(&remote, "t", true).is_ok());
+        assert!(guard_endpoint(&Db::local("http://127.0.0.1:1"), "t", false).is_ok());
+    }
+}

@@ -1,0 +1,185 @@
+//! Waiting for a table to become ACTIVE or to disappear.
+//!
+//! The SDK's own waiter sleeps at least 20 s between polls, so a table ready in
+//! half a second is reported twenty seconds later. Here the first poll is
+//! immediate and each pause is a fifth of the time waited so far, clamped to
+//! [`MIN_DELAY`, `MAX_DELAY`]: the answer comes at most ~20% (plus one round
+//! trip) after the table is ready, and a long wait costs about one poll a
+//! second.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{IndexStatus, TableDescription, TableStatus};
+use aws_sdk_dynamodb::Client;
+use tokio::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::table::describe;
+
+/// The shortest pause between two polls.
+pub const MIN_DELAY: Duration = Duration::from_millis(20);
+/// The longest pause between two polls.
+pub const MAX_DELAY: Duration = Duration::from_secs(1);
+
+/// The pause before the next poll, after `elapsed` of waiting.
+pub(crate) fn next_delay(elapsed: Duration) -> Duration {
+    (elapsed / 5).clamp(MIN_DELAY, MAX_DELAY)
+}
+
+/// Whether the table and every one of its GSIs are ACTIVE.
+pub(crate) fn is_ready(table: &TableDescription) -> bool {
+    table.table_status() == Some(&TableStatus::Active)
+        && table
+            .global_secondary_indexes()
+            .iter()
+            .all(|gsi| gsi.index_status() == Some(&IndexStatus::Active))
+}
+
+/// What a status line says about a table that is not ready: its status and
+/// every GSI that is not ACTIVE, e.g. `ACTIVE (index by_email: CREATING)`.
+pub(crate) fn status_summary(table: &TableDescription) -> String {
+    let status = table.table_status().map_or("UNKNOWN", |s| s.as_str());
+    let pending: Vec<String> = table
+        .global_secondary_indexes()
+        .iter()
+        .filter(|gsi| gsi.index_status() != Some(&IndexStatus::Active))
+        .map(|gsi| {
+            format!(
+                "index {}: {}",
+                gsi.index_name().unwrap_or("?"),
+                gsi.index_status().map_or("UNKNOWN", |s| s.as_str())
+            )
+        })
+        .collect();
+    if pending.is_empty() {
+        status.to_owned()
+    } else {
+        format!("{status} ({})", pending.join(", "))
+    }
+}
+
+/// Polls until `table` and all its GSIs are ACTIVE, or `timeout` passes.
+///
+/// "Not found" is polled through, because a table just created may not be
+/// visible to DescribeTable yet on a real, eventually consistent endpoint.
+pub(crate) async fn until_active(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+) -> Result<TableDescription> {
+    let start = Instant::now();
+    loop {
+        let last_status = match describe(client, table).await {
+            Ok(description) if is_ready(&description) => return Ok(description),
+            Ok(description) => status_summary(&description),
+            Err(Error::TableNotFound { .. }) => String::from("not found"),
+            Err(other) => return Err(other),
+        };
+        pause(start, timeout, table, "ACTIVE", &last_status).await?;
+    }
+}
+
+/// Polls until DescribeTable says `table` does not exist, or `timeout` passes.
+pub(crate) async fn until_deleted(client: &Client, table: &str, timeout: Duration) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        let last_status = match describe(client, table).await {
+            Err(Error::TableNotFound { .. }) => return Ok(()),
+            Err(other) => return Err(other),
+            Ok(description) => status_summary(&description),
+        };
+        pause(start, timeout, table, "deleted", &last_status).await?;
+    }
+}
+
+/// Sleeps until the next poll, or fails with the timeout error when no time
+/// is left for one.
+async fn pause(
+    start: Instant,
+    timeout: Duration,
+    table: &str,
+    target: &'static str,
+    last_status: &str,
+) -> Result<()> {
+    let elapsed = start.elapsed();
+    if elapsed >= timeout {
+        return Err(Error::WaitTimeout {
+            table: table.to_owned(),
+            target,
+            last_status: last_status.to_owned(),
+            waited: elapsed,
+        });
+    }
+    // The last pause is cut short so the final poll happens right at the
+    // deadline instead of after it.
+    tokio::time::sleep(next_delay(elapsed).min(timeout - elapsed)).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::GlobalSecondaryIndexDescription;
+
+    #[test]
+    fn delays_start_in_tens_of_ms_and_stay_within_a_fifth_of_the_wait() {
+        assert_eq!(next_delay(Duration::ZERO), MIN_DELAY);
+        assert_eq!(
+            next_delay(Duration::from_millis(500)),
+            Duration::from_millis(100)
+        );
+        assert_eq!(next_delay(Duration::from_secs(60)), MAX_DELAY);
+    }
+
+    #[test]
+    fn polls_for_a_half_second_table_land_within_twenty_percent() {
+        // Simulated clock: the time of each poll if every request were instant.
+        let ready_at = Duration::from_millis(500);
+        let mut now = Duration::ZERO;
+        let mut polls = 1;
+        while now < ready_at {
+            now += next_delay(now);
+            polls += 1;
+        }
+        assert!(
+            now.as_secs_f64() <= ready_at.as_secs_f64() * 1.2,
+            "reported at {now:?}"
+        );
+        assert!(polls < 30, "{polls} polls");
+    }
+
+    fn gsi(name: &str, status: IndexStatus) -> GlobalSecondaryIndexDescription {
+        GlobalSecondaryIndexDescription::builder()
+            .index_name(name)
+            .index_status(status)
+            .build()
+    }
+
+    #[test]
+    fn ready_needs_the_table_and_every_gsi_active() {
+        let table = |status, gsis: Vec<GlobalSecondaryIndexDescription>| {
+            TableDescription::builder()
+                .table_status(status)
+                .set_global_secondary_indexes(Some(gsis))
+                .build()
+        };
+        assert!(is_ready(&table(TableStatus::Active, vec![])));
+        assert!(!is_ready(&table(TableStatus::Creating, vec![])));
+        let creating = table(
+            TableStatus::Active,
+            vec![
+                gsi("a", IndexStatus::Active),
+                gsi("by_email", IndexStatus::Creating),
+            ],
+        );
+        assert!(!is_ready(&creating));
+        assert_eq!(
+            status_summary(&creating),
+            "ACTIVE (index by_email: CREATING)"
+        );
+        assert!(is_ready(&table(
+            TableStatus::Active,
+            vec![gsi("a", IndexStatus::Active)]
+        )));
+    }
+}

@@ -1,0 +1,35 @@
+//! Model-level calls without a connection use `Db::set_default`. In a test
+//! binary of its own, because the default connection is process-wide.
+
+use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+
+#[derive(DynamoModel, serde::Serialize)]
+#[dynamo(table = "default_connection_users")]
+struct User {
+    #[hash_key]
+    id: String,
+    #[range_key]
+    created: u64,
+    #[gsi(name = "by_email", hash_key)]
+    email: String,
+}
+
+#[tokio::test]
+async fn model_level_api_runs_on_the_default_connection() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    Db::set_default(local.db().clone());
+
+    assert!(!User::table_exists().await.unwrap());
+    User::create_table(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    assert!(User::table_exists().await.unwrap());
+    let table = User::describe_table().await.unwrap();
+    assert_eq!(table.global_secondary_indexes().len(), 1);
+    User::wait_for_table_active(std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    User::delete_table().await.unwrap();
+    assert!(!User::table_exists().await.unwrap());
+}

@@ -1,0 +1,734 @@
+//! What `#[derive(DynamoModel)]` produces: the exact `TableSchema` of each
+//! model, checked without any network. Where serde is involved, the item
+//! serde writes is checked too: every key attribute the schema declares is
+//! in it, under that name and with that type.
+
+use std::borrow::Cow;
+
+use dynamo_model::{
+    AttributeType, DynamoModel, GlobalSecondaryIndex, KeyAttribute, KeyType, LocalSecondaryIndex,
+    Projection, TableSchema, Throughput,
+};
+use serde::{Deserialize, Serialize};
+
+use AttributeType::{B, N, S};
+
+fn key(name: &'static str, attribute_type: AttributeType) -> KeyAttribute {
+    KeyAttribute::new(name, attribute_type)
+}
+
+fn gsi(
+    name: &'static str,
+    hash_keys: &[(&'static str, AttributeType)],
+    range_keys: &[(&'static str, AttributeType)],
+    projection: Projection,
+    throughput: Option<Throughput>,
+) -> GlobalSecondaryIndex {
+    let keys =
+        |keys: &[(&'static str, AttributeType)]| keys.iter().map(|&(n, t)| key(n, t)).collect();
+    GlobalSecondaryIndex::from_parts(
+        name,
+        keys(hash_keys),
+        keys(range_keys),
+        projection,
+        throughput,
+    )
+}
+
+fn include(names: &[&'static str]) -> Projection {
+    Projection::Include(names.iter().map(|&n| Cow::Borrowed(n)).collect())
+}
+
+/// The stored type of each attribute serde writes, by name.
+fn item_types<T: Serialize>(value: &T) -> Vec<(String, AttributeType)> {
+    let item: serde_dynamo::Item = serde_dynamo::to_item(value).expect("serializes");
+    let mut types: Vec<_> = item
+        .iter()
+        .filter_map(|(name, value)| {
+            let attribute_type = match value {
+                serde_dynamo::AttributeValue::S(_) => S,
+                serde_dynamo::AttributeValue::N(_) => N,
+                serde_dynamo::AttributeValue::B(_) => B,
+                _ => return None,
+            };
+            Some((name.clone(), attribute_type))
+        })
+        .collect();
+    types.sort();
+    types
+}
+
+/// Every key attribute of the schema is in the item, with the same type.
+fn assert_keys_match_item<T: DynamoModel + Serialize>(value: &T) {
+    let item = item_types(value);
+    for key in T::schema().key_attributes() {
+        assert!(
+            item.contains(&(key.name().to_owned(), key.attribute_type())),
+            "key {key:?} is not in the item serde writes: {item:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The model of the design document: every kind of annotation at once.
+
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[dynamo(table = "orders")]
+#[serde(rename_all = "camelCase")]
+struct Order {
+    #[hash_key]
+    customer_id: String,
+    #[range_key]
+    order_id: u64,
+    #[gsi(name = "by_status", hash_key)]
+    status: String,
+    #[gsi(name = "by_status", range_key)]
+    #[lsi(name = "by_created", projection = "keys_only")]
+    created_at: i64,
+    #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+    coupon: Option<String>,
+    #[ttl]
+    expires_at: Option<i64>,
+    total: f64,
+}
+
+#[test]
+fn design_example() {
+    let expected = TableSchema::from_parts(
+        "orders",
+        key("customerId", S),
+        Some(key("orderId", N)),
+        vec![
+            gsi(
+                "by_status",
+                &[("status", S)],
+                &[("createdAt", N)],
+                Projection::All,
+                None,
+            ),
+            gsi(
+                "by_coupon",
+                &[("coupon", S)],
+                &[],
+                include(&["total"]),
+                None,
+            ),
+        ],
+        vec![LocalSecondaryIndex::from_parts(
+            "by_created",
+            key("createdAt", N),
+            Projection::KeysOnly,
+        )],
+        Some("expiresAt".to_owned()),
+    );
+    assert_eq!(Order::schema(), &expected);
+
+    let order = Order {
+        customer_id: "c-1".into(),
+        order_id: 7,
+        status: "open".into(),
+        created_at: 1_700_000_000,
+        coupon: Some("SPRING".into()),
+        expires_at: Some(1_800_000_000),
+        total: 12.5,
+    };
+    assert_keys_match_item(&order);
+}
+
+#[test]
+fn schema_is_one_static() {
+    assert!(std::ptr::eq(Order::schema(), Order::schema()));
+}
+
+// ---------------------------------------------------------------------------
+// Table names.
+
+#[derive(DynamoModel)]
+#[allow(dead_code)]
+struct OrderItem {
+    #[hash_key]
+    id: String,
+}
+
+#[derive(DynamoModel)]
+#[allow(dead_code)]
+struct HTTPRequestLog {
+    #[hash_key]
+    id: String,
+}
+
+#[derive(DynamoModel)]
+#[allow(dead_code)]
+#[dynamo(table = "Prod.Orders-v2")]
+struct Renamed {
+    #[hash_key]
+    id: String,
+}
+
+#[test]
+fn default_table_name_is_snake_case() {
+    assert_eq!(OrderItem::schema().table_name(), "order_item");
+    assert_eq!(HTTPRequestLog::schema().table_name(), "http_request_log");
+    assert_eq!(Renamed::schema().table_name(), "Prod.Orders-v2");
+}
+
+#[test]
+fn minimal_model_has_only_a_hash_key() {
+    let expected = TableSchema::from_parts("order_item", key("id", S), None, vec![], vec![], None);
+    assert_eq!(OrderItem::schema(), &expected);
+}
+
+// ---------------------------------------------------------------------------
+// serde renames: every `rename_all` case, on both table keys.
+
+macro_rules! rename_all_case {
+    ($test:ident, $case:tt, $hash:literal, $range:literal) => {
+        #[test]
+        fn $test() {
+            #[derive(DynamoModel, Serialize)]
+            #[serde(rename_all = $case)]
+            struct Model {
+                #[hash_key]
+                customer_id: String,
+                #[range_key]
+                order_number: u32,
+            }
+            let schema = Model::schema();
+            assert_eq!(schema.hash_key(), &key($hash, S));
+            assert_eq!(schema.range_key(), Some(&key($range, N)));
+            assert_keys_match_item(&Model {
+                customer_id: "c".into(),
+                order_number: 1,
+            });
+        }
+    };
+}
+
+rename_all_case!(
+    rename_all_lowercase,
+    "lowercase",
+    "customer_id",
+    "order_number"
+);
+rename_all_case!(
+    rename_all_uppercase,
+    "UPPERCASE",
+    "CUSTOMER_ID",
+    "ORDER_NUMBER"
+);
+rename_all_case!(
+    rename_all_pascal_case,
+    "PascalCase",
+    "CustomerId",
+    "OrderNumber"
+);
+rename_all_case!(
+    rename_all_camel_case,
+    "camelCase",
+    "customerId",
+    "orderNumber"
+);
+rename_all_case!(
+    rename_all_snake_case,
+    "snake_case",
+    "customer_id",
+    "order_number"
+);
+rename_all_case!(
+    rename_all_screaming_snake_case,
+    "SCREAMING_SNAKE_CASE",
+    "CUSTOMER_ID",
+    "ORDER_NUMBER"
+);
+rename_all_case!(
+    rename_all_kebab_case,
+    "kebab-case",
+    "customer-id",
+    "order-number"
+);
+rename_all_case!(
+    rename_all_screaming_kebab_case,
+    "SCREAMING-KEBAB-CASE",
+    "CUSTOMER-ID",
+    "ORDER-NUMBER"
+);
+
+/// `rename_all(serialize = ..., deserialize = ...)`: the written names are
+/// the attribute names. Field-level renames win over `rename_all`, and other
+/// serde arguments are ignored.
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[serde(
+    rename_all(serialize = "PascalCase", deserialize = "snake_case"),
+    deny_unknown_fields
+)]
+struct SerdeNames {
+    #[hash_key]
+    #[serde(rename = "PK")]
+    customer_id: String,
+    #[range_key]
+    #[serde(rename(serialize = "SK", deserialize = "SK"))]
+    sort_key: String,
+    #[gsi(name = "by_status", hash_key)]
+    #[serde(default, alias = "state")]
+    status_code: String,
+    #[serde(skip)]
+    #[allow(dead_code)]
+    cache: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", rename(deserialize = "note"))]
+    note: Option<String>,
+}
+
+#[test]
+fn serde_renames_decide_attribute_names() {
+    let expected = TableSchema::from_parts(
+        "serde_names",
+        key("PK", S),
+        Some(key("SK", S)),
+        vec![gsi(
+            "by_status",
+            &[("StatusCode", S)],
+            &[],
+            Projection::All,
+            None,
+        )],
+        vec![],
+        None,
+    );
+    assert_eq!(SerdeNames::schema(), &expected);
+    assert_keys_match_item(&SerdeNames {
+        customer_id: "c".into(),
+        sort_key: "s".into(),
+        status_code: "open".into(),
+        cache: None,
+        note: None,
+    });
+}
+
+/// Raw identifiers are named without `r#`, by serde and by us; `include`
+/// may name them either way.
+#[derive(DynamoModel, Serialize)]
+struct RawIdents {
+    #[hash_key]
+    r#type: String,
+    #[range_key]
+    r#match: u64,
+    #[gsi(name = "by_loop", hash_key, include = ["type", "r#override"])]
+    r#loop: String,
+    r#override: bool,
+}
+
+#[test]
+fn raw_identifiers() {
+    let expected = TableSchema::from_parts(
+        "raw_idents",
+        key("type", S),
+        Some(key("match", N)),
+        vec![gsi(
+            "by_loop",
+            &[("loop", S)],
+            &[],
+            include(&["type", "override"]),
+            None,
+        )],
+        vec![],
+        None,
+    );
+    assert_eq!(RawIdents::schema(), &expected);
+    assert_keys_match_item(&RawIdents {
+        r#type: "t".into(),
+        r#match: 1,
+        r#loop: "l".into(),
+        r#override: true,
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Key types.
+
+/// Borrowed keys: the static schema names them with `'static` lifetimes.
+#[derive(DynamoModel, Serialize)]
+struct Borrowed<'a, 'b> {
+    #[hash_key]
+    id: &'a str,
+    #[range_key]
+    name: Cow<'b, str>,
+    #[gsi(name = "by_label", hash_key)]
+    label: Option<&'a str>,
+}
+
+#[test]
+fn lifetimes_in_key_types() {
+    let expected = TableSchema::from_parts(
+        "borrowed",
+        key("id", S),
+        Some(key("name", S)),
+        vec![gsi("by_label", &[("label", S)], &[], Projection::All, None)],
+        vec![],
+        None,
+    );
+    assert_eq!(Borrowed::schema(), &expected);
+    let text = String::from("x");
+    assert_keys_match_item(&Borrowed {
+        id: &text,
+        name: Cow::Borrowed("n"),
+        label: Some("l"),
+    });
+}
+
+/// A key newtype of the user's own.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct CustomerId(u64);
+
+impl KeyType for CustomerId {
+    const ATTRIBUTE_TYPE: AttributeType = AttributeType::N;
+}
+
+#[derive(DynamoModel, Serialize)]
+struct Customer {
+    #[hash_key]
+    id: CustomerId,
+    #[gsi(name = "by_referrer", hash_key)]
+    referrer: Option<CustomerId>,
+}
+
+#[test]
+fn newtype_keys_use_their_key_type() {
+    let expected = TableSchema::from_parts(
+        "customer",
+        key("id", N),
+        None,
+        vec![gsi(
+            "by_referrer",
+            &[("referrer", N)],
+            &[],
+            Projection::All,
+            None,
+        )],
+        vec![],
+        None,
+    );
+    assert_eq!(Customer::schema(), &expected);
+    assert_keys_match_item(&Customer {
+        id: CustomerId(1),
+        referrer: Some(CustomerId(2)),
+    });
+}
+
+/// A timestamp serde writes as a number: no `KeyType`/`TtlType` for
+/// `SystemTime`, so `#[dynamo(type = "N")]` says what it is stored as.
+mod epoch_seconds {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    pub fn serialize<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(t.duration_since(UNIX_EPOCH).unwrap().as_secs())
+    }
+}
+
+#[derive(DynamoModel, Serialize)]
+struct Event {
+    #[hash_key]
+    #[dynamo(type = "S")]
+    #[serde(serialize_with = "as_text")]
+    id: [u8; 4],
+    #[range_key]
+    #[dynamo(type = "N")]
+    #[serde(with = "epoch_seconds")]
+    at: std::time::SystemTime,
+    #[ttl]
+    #[dynamo(type = "N")]
+    #[serde(with = "epoch_seconds")]
+    expires: std::time::SystemTime,
+    #[gsi(name = "by_payload", hash_key)]
+    #[dynamo(type = "B")]
+    #[serde(serialize_with = "as_bytes")]
+    payload: Vec<u8>,
+}
+
+fn as_text<S: serde::Serializer>(id: &[u8; 4], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{id:?}"))
+}
+
+fn as_bytes<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bytes(bytes)
+}
+
+#[test]
+fn type_override() {
+    let expected = TableSchema::from_parts(
+        "event",
+        key("id", S),
+        Some(key("at", N)),
+        vec![gsi(
+            "by_payload",
+            &[("payload", B)],
+            &[],
+            Projection::All,
+            None,
+        )],
+        vec![],
+        Some("expires".to_owned()),
+    );
+    assert_eq!(Event::schema(), &expected);
+    assert_keys_match_item(&Event {
+        id: *b"abcd",
+        at: std::time::SystemTime::now(),
+        expires: std::time::SystemTime::now(),
+        payload: vec![1, 2, 3],
+    });
+}
+
+/// Each scalar family, and the optional key types behind features.
+#[derive(DynamoModel)]
+#[allow(dead_code)]
+struct Scalars {
+    #[hash_key]
+    id: uuid::Uuid,
+    #[range_key]
+    at: chrono::DateTime<chrono::Utc>,
+    #[gsi(name = "by_amount", hash_key)]
+    amount: rust_decimal::Decimal,
+    #[gsi(name = "by_amount", range_key)]
+    small: std::num::NonZeroU8,
+    #[gsi(name = "by_blob", hash_key)]
+    blob: bytes::Bytes,
+    #[gsi(name = "by_blob", range_key)]
+    float: f32,
+    #[gsi(name = "by_text", hash_key)]
+    text: Box<str>,
+    #[ttl]
+    ttl: u64,
+}
+
+#[test]
+fn key_types_of_common_scalars() {
+    let expected = TableSchema::from_parts(
+        "scalars",
+        key("id", S),
+        Some(key("at", S)),
+        vec![
+            gsi(
+                "by_amount",
+                &[("amount", N)],
+                &[("small", N)],
+                Projection::All,
+                None,
+            ),
+            gsi(
+                "by_blob",
+                &[("blob", B)],
+                &[("float", N)],
+                Projection::All,
+                None,
+            ),
+            gsi("by_text", &[("text", S)], &[], Projection::All, None),
+        ],
+        vec![],
+        Some("ttl".to_owned()),
+    );
+    assert_eq!(Scalars::schema(), &expected);
+}
+
+// ---------------------------------------------------------------------------
+// Indexes.
+
+/// Multi-attribute GSI keys are in field order, whatever fields lie between.
+#[derive(DynamoModel, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tournament {
+    #[hash_key]
+    match_id: String,
+    #[gsi(name = "by_region", hash_key)]
+    region: String,
+    #[gsi(name = "by_region", range_key)]
+    #[gsi(name = "by_player", range_key)]
+    score: u32,
+    #[gsi(name = "by_region", hash_key)]
+    #[gsi(name = "by_player", hash_key)]
+    season: u16,
+    #[gsi(name = "by_region", range_key)]
+    round: u8,
+    #[gsi(name = "by_player", hash_key)]
+    player_id: String,
+    #[gsi(name = "by_region", hash_key)]
+    division: String,
+    #[gsi(name = "by_region", hash_key)]
+    bracket: String,
+    #[gsi(name = "by_region", range_key)]
+    played_at: i64,
+    #[gsi(name = "by_region", range_key)]
+    table_no: u16,
+}
+
+#[test]
+fn multi_attribute_gsi_keys_in_field_order() {
+    let expected = TableSchema::from_parts(
+        "tournament",
+        key("matchId", S),
+        None,
+        vec![
+            gsi(
+                "by_region",
+                &[
+                    ("region", S),
+                    ("season", N),
+                    ("division", S),
+                    ("bracket", S),
+                ],
+                &[("score", N), ("round", N), ("playedAt", N), ("tableNo", N)],
+                Projection::All,
+                None,
+            ),
+            gsi(
+                "by_player",
+                &[("season", N), ("playerId", S)],
+                &[("score", N)],
+                Projection::All,
+                None,
+            ),
+        ],
+        vec![],
+        None,
+    );
+    assert_eq!(Tournament::schema(), &expected);
+}
+
+/// Projections and capacities given on any one field of the index; the
+/// table's keys may also be index keys; `include` lists Rust names and the
+/// schema gets attribute names.
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "messages")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+struct Message {
+    #[hash_key]
+    #[gsi(name = "by_thread", range_key)]
+    sender_id: String,
+    #[range_key]
+    sent_at: i64,
+    #[gsi(name = "by_thread", hash_key, read_capacity = 3, write_capacity = 4)]
+    thread_id: String,
+    #[gsi(name = "by_topic", hash_key)]
+    topic: String,
+    #[gsi(name = "by_topic", range_key, projection = "keys_only")]
+    #[lsi(name = "by_priority", include = ["body", "thread_id"])]
+    priority: u8,
+    #[lsi(name = "by_read", range_key, projection = "all")]
+    read_at: Option<i64>,
+    #[gsi(name = "by_flag", hash_key, include = ["body"], write_capacity = 1, read_capacity = 1)]
+    flag: Option<String>,
+    body: String,
+}
+
+#[test]
+fn projections_capacities_and_local_indexes() {
+    let expected = TableSchema::from_parts(
+        "messages",
+        key("SENDER_ID", S),
+        Some(key("SENT_AT", N)),
+        vec![
+            gsi(
+                "by_thread",
+                &[("THREAD_ID", S)],
+                &[("SENDER_ID", S)],
+                Projection::All,
+                Some(Throughput::new(3, 4)),
+            ),
+            gsi(
+                "by_topic",
+                &[("TOPIC", S)],
+                &[("PRIORITY", N)],
+                Projection::KeysOnly,
+                None,
+            ),
+            gsi(
+                "by_flag",
+                &[("FLAG", S)],
+                &[],
+                include(&["BODY"]),
+                Some(Throughput::new(1, 1)),
+            ),
+        ],
+        vec![
+            LocalSecondaryIndex::from_parts(
+                "by_priority",
+                key("PRIORITY", N),
+                include(&["BODY", "THREAD_ID"]),
+            ),
+            LocalSecondaryIndex::from_parts("by_read", key("READ_AT", N), Projection::All),
+        ],
+        None,
+    );
+    assert_eq!(Message::schema(), &expected);
+    assert_keys_match_item(&Message {
+        sender_id: "s".into(),
+        sent_at: 1,
+        thread_id: "t".into(),
+        topic: "x".into(),
+        priority: 2,
+        read_at: Some(3),
+        flag: Some("f".into()),
+        body: "b".into(),
+    });
+}
+
+/// Up to DynamoDB's limits: 20 GSIs and 5 LSIs are accepted.
+#[derive(DynamoModel)]
+#[allow(dead_code)]
+struct AtTheLimits {
+    #[hash_key]
+    id: String,
+    #[range_key]
+    sort: String,
+    #[lsi(name = "lsi_1")]
+    l1: u8,
+    #[lsi(name = "lsi_2")]
+    l2: u8,
+    #[lsi(name = "lsi_3")]
+    l3: u8,
+    #[lsi(name = "lsi_4")]
+    l4: u8,
+    #[lsi(name = "lsi_5")]
+    #[gsi(name = "gsi_01", hash_key)]
+    #[gsi(name = "gsi_02", hash_key)]
+    #[gsi(name = "gsi_03", hash_key)]
+    #[gsi(name = "gsi_04", hash_key)]
+    #[gsi(name = "gsi_05", hash_key)]
+    #[gsi(name = "gsi_06", hash_key)]
+    #[gsi(name = "gsi_07", hash_key)]
+    #[gsi(name = "gsi_08", hash_key)]
+    #[gsi(name = "gsi_09", hash_key)]
+    #[gsi(name = "gsi_10", hash_key)]
+    l5: u8,
+    #[gsi(name = "gsi_11", hash_key)]
+    #[gsi(name = "gsi_12", hash_key)]
+    #[gsi(name = "gsi_13", hash_key)]
+    #[gsi(name = "gsi_14", hash_key)]
+    #[gsi(name = "gsi_15", hash_key)]
+    #[gsi(name = "gsi_16", hash_key)]
+    #[gsi(name = "gsi_17", hash_key)]
+    #[gsi(name = "gsi_18", hash_key)]
+    #[gsi(name = "gsi_19", hash_key)]
+    #[gsi(name = "gsi_20", hash_key)]
+    g: String,
+}
+
+#[test]
+fn twenty_gsis_and_five_lsis_are_allowed() {
+    let schema = AtTheLimits::schema();
+    assert_eq!(schema.global_indexes().len(), 20);
+    assert_eq!(schema.local_indexes().len(), 5);
+    assert_eq!(schema.global_indexes()[0].hash_keys(), &[key("l5", N)]);
+    assert_eq!(schema.global_indexes()[19].hash_keys(), &[key("g", S)]);
+    assert_eq!(schema.global_indexes()[19].name(), "gsi_20");
+}
+
+/// The schema is reachable through the trait, e.g. from generic code.
+fn table_of<M: DynamoModel>() -> &'static str {
+    M::schema().table_name()
+}
+
+#[test]
+fn usable_through_the_trait() {
+    assert_eq!(table_of::<Order>(), "orders");
+    assert_eq!(table_of::<Borrowed<'_, '_>>(), "borrowed");
+}

@@ -1,0 +1,269 @@
+//! `TestTables`: isolated real tables per test, deleted afterwards (also after
+//! a panic), never on a remote endpoint without opt-in, never someone else's.
+
+use std::collections::HashMap;
+
+use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
+use dynamo_model::testing::{LocalDynamoDb, TestTables, FIXTURE_PREFIX};
+use dynamo_model::{AttributeType, Db, DynamoModel, Error, KeyAttribute, TableSchema};
+use serde::Serialize;
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "users")]
+struct User {
+    #[hash_key]
+    id: String,
+    #[gsi(name = "by_email", hash_key)]
+    email: String,
+}
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[hash_key]
+    customer: String,
+    #[range_key]
+    id: u64,
+    #[lsi(name = "by_total")]
+    total: u64,
+}
+
+async fn all_tables(db: &Db) -> Vec<String> {
+    db.client()
+        .list_tables()
+        .send()
+        .await
+        .unwrap()
+        .table_names()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn tables_exist_during_the_fixture_and_are_gone_after_drop() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<User>()
+        .with::<Order>()
+        .create()
+        .await
+        .unwrap();
+    let db = tables.db();
+    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(db.table_exists::<Order>().await.unwrap());
+    assert!(tables.prefix().starts_with(FIXTURE_PREFIX));
+    let names = tables.table_names().to_vec();
+    assert_eq!(names.len(), 2);
+    for name in &names {
+        assert!(name.starts_with(tables.prefix()), "{name}");
+        assert!(all_tables(local.db()).await.contains(name));
+    }
+    drop(tables);
+    let left = all_tables(local.db()).await;
+    for name in &names {
+        assert!(!left.contains(name), "{name} still exists");
+    }
+}
+
+#[tokio::test]
+async fn explicit_cleanup_reports_success_and_failure() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<User>()
+        .create()
+        .await
+        .unwrap();
+    let name = tables.table_names()[0].clone();
+    tables.cleanup().await.unwrap();
+    assert!(!all_tables(local.db()).await.contains(&name));
+
+    // With the server gone, cleanup returns the error instead of logging it.
+    let local = LocalDynamoDb::embedded().unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<User>()
+        .create()
+        .await
+        .unwrap();
+    drop(local);
+    let err = tables.cleanup().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "DeleteTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn tables_are_deleted_when_the_test_panics() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let db = local.db().clone();
+    // A "test" on a thread of its own that panics while holding a fixture.
+    let created = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let names = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = names.clone();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                let tables = TestTables::new(&db)
+                    .with::<User>()
+                    .with::<Order>()
+                    .create()
+                    .await
+                    .unwrap();
+                *seen.lock().unwrap() = tables.table_names().to_vec();
+                panic!("the test failed");
+            })
+        }));
+        assert!(outcome.is_err(), "the test panicked");
+        let names = names.lock().unwrap().clone();
+        names
+    })
+    .join()
+    .unwrap();
+    assert_eq!(created.len(), 2);
+    let left = all_tables(local.db()).await;
+    for name in &created {
+        assert!(!left.contains(name), "{name} survived the panic");
+    }
+}
+
+#[tokio::test]
+async fn parallel_fixtures_with_the_same_models_do_not_see_each_other() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let (a, b) = tokio::join!(
+        TestTables::new(local.db()).with::<User>().create(),
+        TestTables::new(local.db()).with::<User>().create(),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.table_names(), b.table_names());
+
+    let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(User {
+        id: "1".into(),
+        email: "a@example.com".into(),
+    })
+    .unwrap();
+    a.db()
+        .client()
+        .put_item()
+        .table_name(&a.table_names()[0])
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let count = |db: Db, table: String| async move {
+        db.client()
+            .scan()
+            .table_name(table)
+            .send()
+            .await
+            .unwrap()
+            .count()
+    };
+    assert_eq!(count(a.db().clone(), a.table_names()[0].clone()).await, 1);
+    assert_eq!(count(b.db().clone(), b.table_names()[0].clone()).await, 0);
+}
+
+#[tokio::test]
+async fn a_remote_endpoint_is_refused_without_opt_in() {
+    // Nothing listens there; the refusal comes before any request.
+    let remote = Db::local("http://10.255.255.1:8000");
+    let started = std::time::Instant::now();
+    let err = TestTables::new(&remote)
+        .with::<User>()
+        .create()
+        .await
+        .unwrap_err();
+    let Error::InvalidInput { option, reason, .. } = &err else {
+        panic!("expected a refusal, got {err:?}");
+    };
+    assert_eq!(*option, "endpoint");
+    assert!(
+        reason.contains("DYNAMO_MODEL_ALLOW_REMOTE_FIXTURES"),
+        "{reason}"
+    );
+    assert!(reason.contains("allow_non_loopback_endpoint"), "{reason}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+
+    // A client built elsewhere has no known endpoint: refused as well.
+    let unknown = Db::new(remote.client().clone());
+    assert!(TestTables::new(&unknown)
+        .with::<User>()
+        .create()
+        .await
+        .is_err());
+    let err = TestTables::remove_leftovers(&remote).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                option: "endpoint",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_create_deletes_what_it_created() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    // Two schemas with the same table name: one create fails.
+    let err = TestTables::new(local.db())
+        .with::<User>()
+        .with::<User>()
+        .create()
+        .await
+        .unwrap_err();
+    assert!(err.is_table_already_exists(), "{err}");
+    let fixture_tables: Vec<String> = all_tables(local.db())
+        .await
+        .into_iter()
+        .filter(|n| n.starts_with(FIXTURE_PREFIX))
+        .collect();
+    assert!(fixture_tables.is_empty(), "{fixture_tables:?}");
+}
+
+#[tokio::test]
+async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let db = local.db();
+    let dead_pid = {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    };
+    let schema = |name: String| {
+        TableSchema::from_parts(
+            name,
+            KeyAttribute::new("id", AttributeType::S),
+            None,
+            vec![],
+            vec![],
+            None,
+        )
+    };
+    let leftover = format!("{FIXTURE_PREFIX}{dead_pid}_0_0_users");
+    let live = format!("{FIXTURE_PREFIX}{}_999_0_users", std::process::id());
+    let unrelated = "production_users".to_owned();
+    for name in [&leftover, &live, &unrelated] {
+        db.create_table_from_schema(&schema(name.clone()), Default::default())
+            .await
+            .unwrap();
+    }
+    let removed = TestTables::remove_leftovers(db).await.unwrap();
+    assert_eq!(removed, [leftover.clone()]);
+    let left = all_tables(db).await;
+    assert!(!left.contains(&leftover));
+    assert!(
+        left.contains(&live) && left.contains(&unrelated),
+        "{left:?}"
+    );
+}

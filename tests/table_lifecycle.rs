@@ -1,0 +1,352 @@
+//! The table lifecycle on a real server (the embedded backend unless
+//! `DYNAMODB_ENDPOINT` names another): what CreateTable builds from a model,
+//! as DescribeTable reports it, and how exists/wait/delete behave.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use dynamo_model::aws_sdk_dynamodb::types::{
+    BillingMode, KeySchemaElement, ProjectionType, TableStatus, TimeToLiveStatus,
+};
+use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error};
+use serde::{Deserialize, Serialize};
+
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[dynamo(table = "orders")]
+#[serde(rename_all = "camelCase")]
+struct Order {
+    #[hash_key]
+    customer_id: String,
+    #[range_key]
+    order_id: u64,
+    #[gsi(name = "by_status", hash_key)]
+    status: String,
+    #[gsi(name = "by_status", range_key)]
+    #[lsi(name = "by_created", projection = "keys_only")]
+    created_at: i64,
+    #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+    coupon: Option<String>,
+    #[ttl]
+    expires_at: Option<i64>,
+    total: f64,
+}
+
+#[derive(DynamoModel, Serialize, Deserialize)]
+struct UserProfile {
+    #[hash_key]
+    #[serde(rename = "pk")]
+    id: String,
+}
+
+/// A model with a multi-attribute GSI key (two partition, two sort attributes).
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[dynamo(table = "tournament_matches")]
+struct TournamentMatch {
+    #[hash_key]
+    match_id: String,
+    #[gsi(name = "by_region_round", hash_key)]
+    tournament: String,
+    #[gsi(name = "by_region_round", hash_key)]
+    region: String,
+    #[gsi(name = "by_region_round", range_key)]
+    round: u32,
+    #[gsi(name = "by_region_round", range_key)]
+    bracket: String,
+}
+
+fn keys(schema: &[KeySchemaElement]) -> Vec<(String, String)> {
+    schema
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+async fn local(test: &str) -> (LocalDynamoDb, Db) {
+    let local = LocalDynamoDb::start().await.unwrap();
+    // A prefix per test keeps tests apart on a shared external endpoint too.
+    let db = local
+        .db()
+        .clone()
+        .with_table_prefix(format!("lifecycle_{test}_"));
+    (local, db)
+}
+
+#[tokio::test]
+async fn describe_table_reports_what_the_model_declares() {
+    let (_local, db) = local("describe").await;
+    let created = db
+        .create_table::<Order>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    assert_eq!(created.table_status(), Some(&TableStatus::Active));
+
+    let table = db.describe_table::<Order>().await.unwrap();
+    assert_eq!(table.table_name(), Some("lifecycle_describe_orders"));
+    assert_eq!(
+        keys(table.key_schema()),
+        pairs(&[("customerId", "HASH"), ("orderId", "RANGE")])
+    );
+
+    let definitions: BTreeMap<&str, &str> = table
+        .attribute_definitions()
+        .iter()
+        .map(|d| (d.attribute_name(), d.attribute_type().as_str()))
+        .collect();
+    let expected: BTreeMap<&str, &str> = [
+        ("customerId", "S"),
+        ("orderId", "N"),
+        ("status", "S"),
+        ("createdAt", "N"),
+        ("coupon", "S"),
+    ]
+    .into();
+    assert_eq!(definitions, expected, "only key attributes, each once");
+
+    let billing = table.billing_mode_summary().and_then(|b| b.billing_mode());
+    assert_eq!(billing, Some(&BillingMode::PayPerRequest));
+
+    let gsis: BTreeMap<&str, _> = table
+        .global_secondary_indexes()
+        .iter()
+        .map(|g| (g.index_name().unwrap(), g))
+        .collect();
+    assert_eq!(gsis.len(), 2);
+    let by_status = gsis["by_status"];
+    assert_eq!(
+        keys(by_status.key_schema()),
+        pairs(&[("status", "HASH"), ("createdAt", "RANGE")])
+    );
+    assert_eq!(
+        by_status.projection().unwrap().projection_type(),
+        Some(&ProjectionType::All)
+    );
+    let by_coupon = gsis["by_coupon"];
+    assert_eq!(keys(by_coupon.key_schema()), pairs(&[("coupon", "HASH")]));
+    let projection = by_coupon.projection().unwrap();
+    assert_eq!(projection.projection_type(), Some(&ProjectionType::Include));
+    assert_eq!(projection.non_key_attributes(), ["total"]);
+
+    let lsis = table.local_secondary_indexes();
+    assert_eq!(lsis.len(), 1);
+    assert_eq!(lsis[0].index_name(), Some("by_created"));
+    assert_eq!(
+        keys(lsis[0].key_schema()),
+        pairs(&[("customerId", "HASH"), ("createdAt", "RANGE")])
+    );
+    assert_eq!(
+        lsis[0].projection().unwrap().projection_type(),
+        Some(&ProjectionType::KeysOnly)
+    );
+
+    let ttl = db
+        .client()
+        .describe_time_to_live()
+        .table_name("lifecycle_describe_orders")
+        .send()
+        .await
+        .unwrap();
+    let ttl = ttl.time_to_live_description().unwrap();
+    assert_eq!(ttl.attribute_name(), Some("expiresAt"));
+    assert!(matches!(
+        ttl.time_to_live_status(),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    ));
+}
+
+#[tokio::test]
+async fn multi_attribute_gsi_keys_keep_field_order() {
+    let (_local, db) = local("multi").await;
+    db.create_table::<TournamentMatch>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let table = db.describe_table::<TournamentMatch>().await.unwrap();
+    let gsi = &table.global_secondary_indexes()[0];
+    assert_eq!(
+        keys(gsi.key_schema()),
+        pairs(&[
+            ("tournament", "HASH"),
+            ("region", "HASH"),
+            ("round", "RANGE"),
+            ("bracket", "RANGE")
+        ])
+    );
+}
+
+#[tokio::test]
+async fn exists_before_and_after_create_and_delete() {
+    let (_local, db) = local("exists").await;
+    assert!(!db.table_exists::<UserProfile>().await.unwrap());
+    db.create_table::<UserProfile>(CreateTableOptions::new())
+        .await
+        .unwrap();
+    assert!(db.table_exists::<UserProfile>().await.unwrap());
+    db.wait_for_table_active::<UserProfile>(Duration::from_secs(30))
+        .await
+        .unwrap();
+    db.delete_table::<UserProfile>().await.unwrap();
+    db.wait_for_table_deleted::<UserProfile>(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(!db.table_exists::<UserProfile>().await.unwrap());
+}
+
+#[tokio::test]
+async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
+    let (_local, db) = local("twice").await;
+    db.create_table::<UserProfile>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let err = db
+        .create_table::<UserProfile>(CreateTableOptions::new())
+        .await
+        .unwrap_err();
+    assert!(err.is_table_already_exists(), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "table `lifecycle_twice_user_profile` already exists"
+    );
+
+    let table = db
+        .create_table::<UserProfile>(CreateTableOptions::new().if_not_exists(true).wait(true))
+        .await
+        .unwrap();
+    assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    // A model with TTL: enabling TTL again on an existing table is not an error.
+    db.create_table::<Order>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    db.create_table::<Order>(CreateTableOptions::new().if_not_exists(true))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn deleting_a_missing_table_names_it() {
+    let (_local, db) = local("missing").await;
+    let err = db.delete_table::<UserProfile>().await.unwrap_err();
+    assert!(err.is_table_not_found(), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "table `lifecycle_missing_user_profile` was not found"
+    );
+}
+
+#[tokio::test]
+async fn waiting_for_a_missing_table_times_out_with_its_last_status() {
+    let (_local, db) = local("timeout").await;
+    let started = Instant::now();
+    let err = db
+        .wait_for_table_active::<UserProfile>(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::WaitTimeout {
+            table,
+            last_status,
+            target,
+            ..
+        } => {
+            assert_eq!(table, "lifecycle_timeout_user_profile");
+            assert_eq!(last_status, "not found");
+            assert_eq!(*target, "ACTIVE");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the wait stops near its timeout"
+    );
+    let zero = db
+        .wait_for_table_active::<UserProfile>(Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            zero,
+            Error::InvalidInput {
+                option: "wait_timeout",
+                ..
+            }
+        ),
+        "{zero}"
+    );
+}
+
+/// An endpoint nobody listens on: the failure is an error, never "no table".
+#[tokio::test]
+async fn table_exists_does_not_mistake_a_network_error_for_not_found() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let db = Db::local(format!("http://127.0.0.1:{port}"));
+    let err = db.table_exists::<UserProfile>().await.unwrap_err();
+    match &err {
+        Error::Sdk {
+            table, operation, ..
+        } => {
+            assert_eq!(table, "user_profile");
+            assert_eq!(*operation, "DescribeTable");
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert!(std::error::Error::source(&err).is_some());
+    let err = db.delete_table::<UserProfile>().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "DeleteTable",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// Bad options are refused before anything is sent: against an endpoint that
+/// accepts no connection, the error is the validation error.
+#[tokio::test]
+async fn invalid_options_are_refused_before_any_request() {
+    let db = Db::local("http://127.0.0.1:9");
+    let err = db
+        .create_table::<Order>(CreateTableOptions::new().index_capacity("by_status", 1, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                option: "index_capacity",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// The model-level API runs on the connection the options name.
+#[tokio::test]
+async fn model_level_create_uses_the_options_connection() {
+    let (_local, db) = local("model_level").await;
+    let table = UserProfile::create_table(CreateTableOptions::new().wait(true).db(&db))
+        .await
+        .unwrap();
+    assert_eq!(
+        table.table_name(),
+        Some("lifecycle_model_level_user_profile")
+    );
+    assert!(db.table_exists::<UserProfile>().await.unwrap());
+}
