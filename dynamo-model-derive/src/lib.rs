@@ -15,6 +15,7 @@ mod ctxt;
 mod expand;
 mod model;
 mod names;
+mod test_attr;
 mod types;
 
 use proc_macro::TokenStream;
@@ -86,4 +87,17 @@ use proc_macro::TokenStream;
 pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// An async test that runs against fresh tables of the given models:
+/// `#[dynamo_model::test(models(User, Order))] async fn t(db: Db) { ... }`.
+///
+/// Each test gets a local DynamoDB (the embedded one, or the endpoint in
+/// `DYNAMODB_ENDPOINT`), its own prefixed tables, and a `Db` aimed at them;
+/// the tables are deleted when the test ends, also when it panics. The
+/// function may return `()` or a `Result<(), E: Debug>`, and may take no
+/// argument. Use it through `dynamo_model::test` (feature `testing`).
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }

@@ -49,6 +49,8 @@ pub mod testing;
 
 pub use aws_sdk_dynamodb;
 pub use db::Db;
+#[cfg(feature = "testing")]
+pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
 pub use error::{BoxError, Error, Result};
 pub use key_type::{IndexKeyType, KeyType, TtlType};

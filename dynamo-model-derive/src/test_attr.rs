@@ -1,0 +1,103 @@
+//! `#[dynamo_model::test(models(User, Order))]`: an async test that gets a
+//! `Db` aimed at fresh tables of those models. The expansion only hands the
+//! models' schemas and the test body to `dynamo_model::testing::run_test`,
+//! which owns the runtime, the server, the fixture and the cleanup.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{ItemFn, Path, Token};
+
+use crate::ctxt::Ctxt;
+
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let models = parse_args(&cx, args);
+    let function = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => Some(function),
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+    };
+    if let Some(function) = &function {
+        check_signature(&cx, function);
+    }
+    match (cx.check(), function) {
+        (Ok(()), Some(function)) => emit(&models, function),
+        (Err(errors), _) => {
+            let errors = errors.to_compile_error();
+            quote!(#errors #item)
+        }
+        (Ok(()), None) => item,
+    }
+}
+
+/// `models(A, B, path::C)`; no arguments at all means a test without tables.
+fn parse_args(cx: &Ctxt, args: TokenStream) -> Vec<Path> {
+    let mut models = Vec::new();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("models") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            models.extend(Punctuated::<Path, Token![,]>::parse_terminated(&content)?);
+            Ok(())
+        } else {
+            Err(meta.error("unknown dynamo_model::test argument; expected `models(Model, ...)`"))
+        }
+    });
+    if let Err(error) = parser.parse2(args) {
+        cx.syn_error(error);
+    }
+    models
+}
+
+fn check_signature(cx: &Ctxt, function: &ItemFn) {
+    let signature = &function.sig;
+    if signature.asyncness.is_none() {
+        cx.error_spanned_by(
+            signature.fn_token,
+            "#[dynamo_model::test] needs an `async fn`",
+        );
+    }
+    if signature.inputs.len() > 1 {
+        cx.error_spanned_by(
+            &signature.inputs,
+            "#[dynamo_model::test] functions take at most one argument, the `dynamo_model::Db` of the test's tables",
+        );
+    }
+    if !signature.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &signature.generics,
+            "#[dynamo_model::test] functions cannot be generic",
+        );
+    }
+}
+
+fn emit(models: &[Path], function: ItemFn) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
+    let name = &sig.ident;
+    let schemas = models.iter().map(
+        |model| quote_spanned!(model.span()=> <#model as ::dynamo_model::DynamoModel>::schema()),
+    );
+    let body = if sig.inputs.is_empty() {
+        quote!(|_db: ::dynamo_model::Db| #name())
+    } else {
+        quote!(#name)
+    };
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis fn #name() {
+            #sig #block
+            ::dynamo_model::testing::run_test(&[#(#schemas),*], #body)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `#[dynamo_model::test]`: each test gets a `Db` aimed at fresh tables of its
+//! models.
+
+use dynamo_model::testing::FIXTURE_PREFIX;
+use dynamo_model::{Db, DynamoModel};
+use serde::Serialize;
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "users")]
+struct User {
+    #[hash_key]
+    id: String,
+}
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[hash_key]
+    customer: String,
+    #[range_key]
+    id: u64,
+}
+
+#[dynamo_model::test(models(User, Order))]
+async fn the_models_tables_exist_under_the_fixture_prefix(db: Db) {
+    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(db.table_exists::<Order>().await.unwrap());
+    let table = db.describe_table::<Order>().await.unwrap();
+    let name = table.table_name().unwrap();
+    assert!(
+        name.starts_with(FIXTURE_PREFIX) && name.ends_with("_orders"),
+        "{name}"
+    );
+}
+
+#[dynamo_model::test(models(User))]
+async fn a_test_may_return_a_result(db: Db) -> Result<(), dynamo_model::Error> {
+    assert!(db.table_exists::<User>().await?);
+    assert!(
+        !db.table_exists::<Order>().await?,
+        "only the listed models get tables"
+    );
+    Ok(())
+}
+
+#[dynamo_model::test(models(User))]
+#[should_panic(expected = "test returned an error")]
+async fn an_error_fails_the_test(db: Db) -> Result<(), dynamo_model::Error> {
+    db.delete_table::<Order>().await?; // not one of this test's tables
+    Ok(())
+}
+
+#[dynamo_model::test]
+async fn a_test_without_models_or_argument() {}
+
+#[dynamo_model::test(models(User))]
+#[should_panic(expected = "boom")]
+async fn a_panicking_test_fails(db: Db) {
+    assert!(db.table_exists::<User>().await.unwrap());
+    panic!("boom");
+}
