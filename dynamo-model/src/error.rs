@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
 /// A boxed error from the SDK or the transport, kept as the `source`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -78,6 +80,27 @@ pub enum Error {
         reason: String,
     },
 
+    /// A schema breaks DynamoDB's rules (the ones the derive checks at
+    /// compile time); nothing was sent.
+    #[error("invalid schema for table `{table}`: {}", problems.join("; "))]
+    InvalidSchema {
+        /// The table name of the schema.
+        table: String,
+        /// Every rule it breaks, in words.
+        problems: Vec<String>,
+    },
+
+    /// A `sync_` operation was called from inside an async runtime, where
+    /// blocking would stall it; nothing was sent.
+    #[error("`{operation}` for table `{table}` was called inside an async runtime, where it would block the runtime; \
+             call the async operation with `.await` instead")]
+    BlockingInsideRuntime {
+        /// The table the call was for.
+        table: String,
+        /// The `sync_` operation.
+        operation: &'static str,
+    },
+
     /// The table was created and is ACTIVE, but turning on TTL failed (for
     /// example on a backend that has no TTL support). The table is left in
     /// place; pass `CreateTableOptions::enable_ttl(false)` to skip TTL.
@@ -130,6 +153,8 @@ impl Error {
             | Error::SchemaMismatch { table, .. }
             | Error::WaitTimeout { table, .. }
             | Error::InvalidInput { table, .. }
+            | Error::InvalidSchema { table, .. }
+            | Error::BlockingInsideRuntime { table, .. }
             | Error::TtlNotEnabled { table, .. }
             | Error::Sdk { table, .. } => table,
         }
@@ -143,16 +168,31 @@ impl Error {
         }
     }
 
-    /// Wraps an SDK error, keeping it as the source and its full context
-    /// (the bare SDK `Display` says only "service error").
-    pub(crate) fn sdk<E>(table: &str, operation: &'static str, err: E) -> Self
+    /// Wraps an SDK error, keeping it as the source. The message is the
+    /// service's error code and message (`ResourceInUseException: ...`), or
+    /// for a failure before any answer (connection, credentials, timeout)
+    /// the SDK's full chain of causes: its bare `Display` says only
+    /// "service error" or "dispatch failure".
+    pub(crate) fn sdk<E, R>(table: &str, operation: &'static str, err: SdkError<E, R>) -> Self
     where
-        E: std::error::Error + Send + Sync + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
     {
+        let message = match &err {
+            SdkError::ServiceError(service) => {
+                let e = service.err();
+                match (e.code(), e.message()) {
+                    (Some(code), Some(message)) => format!("{code}: {message}"),
+                    (Some(code), None) => code.to_owned(),
+                    _ => e.to_string(),
+                }
+            }
+            other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
+        };
         Error::Sdk {
             table: table.to_owned(),
             operation,
-            message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+            message,
             source: Box::new(err),
         }
     }
@@ -174,7 +214,12 @@ mod tests {
                 waited: Duration::from_secs(1),
             },
             Error::invalid("t1", "wait_timeout", "must be more than zero"),
-            Error::sdk("t1", "DescribeTable", std::io::Error::other("boom")),
+            Error::Sdk {
+                table: "t1".into(),
+                operation: "DescribeTable",
+                message: "boom".into(),
+                source: Box::new(std::io::Error::other("boom")),
+            },
         ];
         for err in errors {
             assert!(err.to_string().contains("`t1`"), "{err}");
@@ -197,14 +242,29 @@ mod tests {
     }
 
     #[test]
-    fn sdk_errors_keep_their_source() {
+    fn service_errors_read_code_and_message() {
+        use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+        use aws_sdk_dynamodb::types::error::ResourceNotFoundException;
+        let service = DescribeTableError::ResourceNotFoundException(
+            ResourceNotFoundException::builder()
+                .message("Requested resource not found")
+                .meta(
+                    aws_sdk_dynamodb::error::ErrorMetadata::builder()
+                        .code("ResourceNotFoundException")
+                        .message("Requested resource not found")
+                        .build(),
+                )
+                .build(),
+        );
         let err = Error::sdk(
             "t",
-            "CreateTable",
-            std::io::Error::other("connection refused"),
+            "DescribeTable",
+            SdkError::<_, ()>::service_error(service, ()),
         );
-        let source = std::error::Error::source(&err).expect("source kept");
-        assert_eq!(source.to_string(), "connection refused");
-        assert!(err.to_string().contains("connection refused"));
+        assert_eq!(
+            err.to_string(),
+            "DescribeTable on table `t` failed: ResourceNotFoundException: Requested resource not found"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

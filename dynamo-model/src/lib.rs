@@ -31,14 +31,19 @@
 //! See the README for the attribute reference and the type table.
 
 pub mod blob_serde;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod compare;
 mod db;
 mod error;
 mod key_type;
 mod model;
 mod options;
+mod replicas;
 mod request;
 mod schema;
+mod schema_builder;
+mod schema_rules;
 mod table;
 mod update;
 mod validate;
@@ -60,4 +65,5 @@ pub use schema::{
     AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex, Projection,
     TableSchema, Throughput,
 };
+pub use schema_builder::{GlobalIndexBuilder, TableSchemaBuilder};
 pub use update::UpdateTableOptions;

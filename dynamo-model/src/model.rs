@@ -94,4 +94,78 @@ pub trait DynamoModel {
                 .await
         }
     }
+
+    /// [`create_table`](Self::create_table) for sync code (feature `blocking`).
+    ///
+    /// ```no_run
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// User::sync_create_table(CreateTableOptions::new().wait(true))?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
+    #[cfg(feature = "blocking")]
+    fn sync_create_table(options: CreateTableOptions) -> Result<TableDescription>
+    where
+        Self: Sized,
+    {
+        crate::blocking::block_on(
+            "sync_create_table",
+            Self::schema().table_name(),
+            Self::create_table(options),
+        )
+    }
+
+    /// [`table_exists`](Self::table_exists) for sync code (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    fn sync_table_exists() -> Result<bool>
+    where
+        Self: Sized,
+    {
+        crate::blocking::block_on(
+            "sync_table_exists",
+            Self::schema().table_name(),
+            Self::table_exists(),
+        )
+    }
+
+    /// [`delete_table`](Self::delete_table) for sync code (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    fn sync_delete_table() -> Result<TableDescription>
+    where
+        Self: Sized,
+    {
+        crate::blocking::block_on(
+            "sync_delete_table",
+            Self::schema().table_name(),
+            Self::delete_table(),
+        )
+    }
+
+    /// [`describe_table`](Self::describe_table) for sync code (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    fn sync_describe_table() -> Result<TableDescription>
+    where
+        Self: Sized,
+    {
+        crate::blocking::block_on(
+            "sync_describe_table",
+            Self::schema().table_name(),
+            Self::describe_table(),
+        )
+    }
+
+    /// [`wait_for_table_active`](Self::wait_for_table_active) for sync code
+    /// (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    fn sync_wait_for_table_active(timeout: Duration) -> Result<TableDescription>
+    where
+        Self: Sized,
+    {
+        crate::blocking::block_on(
+            "sync_wait_for_table_active",
+            Self::schema().table_name(),
+            Self::wait_for_table_active(timeout),
+        )
+    }
 }

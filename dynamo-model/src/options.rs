@@ -101,6 +101,7 @@ pub struct CreateTableOptions {
     pub(crate) wait: bool,
     pub(crate) wait_timeout: Duration,
     pub(crate) enable_ttl: bool,
+    pub(crate) replicas: Vec<String>,
     pub(crate) db: Option<Db>,
 }
 
@@ -120,6 +121,7 @@ impl Default for CreateTableOptions {
             wait: false,
             wait_timeout: DEFAULT_WAIT_TIMEOUT,
             enable_ttl: true,
+            replicas: Vec::new(),
             db: None,
         }
     }
@@ -294,6 +296,23 @@ impl CreateTableOptions {
     /// ```
     pub fn enable_ttl(mut self, yes: bool) -> Self {
         self.enable_ttl = yes;
+        self
+    }
+
+    /// Makes the table a global table with replicas in these regions, added
+    /// one by one once it is ACTIVE (so the create waits). Replication needs
+    /// a stream of new and old images: without [`stream`](Self::stream) the
+    /// table gets one, and another view is refused.
+    ///
+    /// ```
+    /// let opts = dynamo_model::CreateTableOptions::new().replicas(["eu-west-1", "ap-southeast-2"]);
+    /// ```
+    pub fn replicas<I, S>(mut self, regions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.replicas = regions.into_iter().map(Into::into).collect();
         self
     }
 

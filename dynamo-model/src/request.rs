@@ -116,7 +116,11 @@ pub(crate) fn create_table(
                 .map_err(built)?,
         );
     }
-    if let Some(view) = options.stream {
+    // Replicas need this stream; asking for replicas turns it on.
+    let stream = options
+        .stream
+        .or((!options.replicas.is_empty()).then_some(StreamView::NewAndOldImages));
+    if let Some(view) = stream {
         request = request.stream_specification(
             StreamSpecification::builder()
                 .stream_enabled(true)

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::error::{Error, Result};
 use crate::options::CreateTableOptions;
-use crate::{compare, request, validate, wait, Db, DynamoModel, TableSchema};
+use crate::{compare, replicas, request, validate, wait, Db, DynamoModel, TableSchema};
 
 /// DescribeTable, with "not found" as [`Error::TableNotFound`].
 pub(crate) async fn describe(client: &Client, table: &str) -> Result<TableDescription> {
@@ -67,6 +67,8 @@ impl Db {
         options: CreateTableOptions,
     ) -> Result<TableDescription> {
         let table = self.table_name(schema.table_name());
+        // Derived schemas were checked by the compiler; this catches hand-built ones.
+        schema.validate()?;
         validate::create_options(&table, schema, &options)?;
         let request = request::create_table(self.client(), &table, schema, &options)?;
 
@@ -86,7 +88,8 @@ impl Db {
         tracing::debug!(table, existed, "CreateTable sent");
 
         let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
-        let description = if options.wait || ttl_attribute.is_some() {
+        let must_wait = options.wait || ttl_attribute.is_some() || !options.replicas.is_empty();
+        let description = if must_wait {
             wait::until_active(self.client(), &table, options.wait_timeout).await?
         } else {
             match created {
@@ -100,12 +103,19 @@ impl Db {
                 return Err(Error::SchemaMismatch { table, differences });
             }
         }
-        match ttl_attribute {
-            Some(attribute) => {
-                enable_ttl(self.client(), &table, attribute).await?;
-                Ok(description)
-            }
-            None => Ok(description),
+        if let Some(attribute) = ttl_attribute {
+            enable_ttl(self.client(), &table, attribute).await?;
+        }
+        if options.replicas.is_empty() {
+            Ok(description)
+        } else {
+            replicas::add(
+                self.client(),
+                &table,
+                &options.replicas,
+                options.wait_timeout,
+            )
+            .await
         }
     }
 
@@ -122,12 +132,23 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub async fn table_exists<M: DynamoModel>(&self) -> Result<bool> {
-        exists(self.client(), &self.table_name(M::schema().table_name())).await
+        self.table_exists_named(M::schema().table_name()).await
+    }
+
+    /// [`table_exists`](Self::table_exists) by table name (this connection's
+    /// table prefix, if any, is added).
+    pub async fn table_exists_named(&self, name: &str) -> Result<bool> {
+        exists(self.client(), &self.table_name(name)).await
     }
 
     /// DescribeTable for the model's table.
     pub async fn describe_table<M: DynamoModel>(&self) -> Result<TableDescription> {
-        describe(self.client(), &self.table_name(M::schema().table_name())).await
+        self.describe_table_named(M::schema().table_name()).await
+    }
+
+    /// DescribeTable by table name (this connection's prefix is added).
+    pub async fn describe_table_named(&self, name: &str) -> Result<TableDescription> {
+        describe(self.client(), &self.table_name(name)).await
     }
 
     /// Waits until the model's table and all its GSIs are ACTIVE; polls at
@@ -147,14 +168,31 @@ impl Db {
         &self,
         timeout: Duration,
     ) -> Result<TableDescription> {
-        let table = self.table_name(M::schema().table_name());
+        self.wait_for_table_active_named(M::schema().table_name(), timeout)
+            .await
+    }
+
+    /// [`wait_for_table_active`](Self::wait_for_table_active) by table name
+    /// (this connection's prefix is added).
+    pub async fn wait_for_table_active_named(
+        &self,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<TableDescription> {
+        let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;
         wait::until_active(self.client(), &table, timeout).await
     }
 
     /// Waits until the model's table no longer exists.
     pub async fn wait_for_table_deleted<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
-        let table = self.table_name(M::schema().table_name());
+        self.wait_for_table_deleted_named(M::schema().table_name(), timeout)
+            .await
+    }
+
+    /// [`wait_for_table_deleted`](Self::wait_for_table_deleted) by table name.
+    pub async fn wait_for_table_deleted_named(&self, name: &str, timeout: Duration) -> Result<()> {
+        let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;
         wait::until_deleted(self.client(), &table, timeout).await
     }
@@ -172,15 +210,60 @@ impl Db {
     /// # Ok(()) }
     /// ```
     pub async fn delete_table<M: DynamoModel>(&self) -> Result<TableDescription> {
-        delete(self.client(), &self.table_name(M::schema().table_name())).await
+        self.delete_table_named(M::schema().table_name()).await
+    }
+
+    /// [`delete_table`](Self::delete_table) by table name (this connection's
+    /// prefix is added).
+    pub async fn delete_table_named(&self, name: &str) -> Result<TableDescription> {
+        delete(self.client(), &self.table_name(name)).await
     }
 
     /// Deletes the model's table and waits until it is gone.
     pub async fn delete_table_and_wait<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
-        let table = self.table_name(M::schema().table_name());
+        self.delete_table_and_wait_named(M::schema().table_name(), timeout)
+            .await
+    }
+
+    /// [`delete_table_and_wait`](Self::delete_table_and_wait) by table name.
+    pub async fn delete_table_and_wait_named(&self, name: &str, timeout: Duration) -> Result<()> {
+        let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;
         delete(self.client(), &table).await?;
         wait::until_deleted(self.client(), &table, timeout).await
+    }
+
+    /// Every table name on this endpoint, all ListTables pages followed;
+    /// with `prefix`, only the names that start with it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// let test_tables = db.list_tables(Some("test_")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_tables(&self, prefix: Option<&str>) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let mut start: Option<String> = None;
+        loop {
+            let page = self
+                .client()
+                .list_tables()
+                .set_exclusive_start_table_name(start.take())
+                .send()
+                .await
+                .map_err(|e| Error::sdk(prefix.unwrap_or("(all tables)"), "ListTables", e))?;
+            names.extend(
+                page.table_names()
+                    .iter()
+                    .filter(|name| prefix.is_none_or(|p| name.starts_with(p)))
+                    .cloned(),
+            );
+            match page.last_evaluated_table_name() {
+                Some(last) => start = Some(last.to_owned()),
+                None => return Ok(names),
+            }
+        }
     }
 }
 
@@ -226,7 +309,10 @@ async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<()>
     let ttl_failed = |err: aws_sdk_dynamodb::Error| Error::TtlNotEnabled {
         table: table.to_owned(),
         attribute: attribute.to_owned(),
-        message: aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+        message: match (err.code(), err.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            _ => aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
+        },
         source: Box::new(err),
     };
     let current = client

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::options::{CreateTableOptions, Encryption};
+use crate::options::{CreateTableOptions, Encryption, StreamView};
 use crate::TableSchema;
 
 const MAX_TAGS: usize = 50;
@@ -35,6 +35,17 @@ pub(crate) fn create_options(
         kms_key(table, kms_key_id)?;
     }
     tags(table, &options.tags)?;
+    if !options.replicas.is_empty() {
+        if let Some(view) = options.stream.filter(|v| *v != StreamView::NewAndOldImages) {
+            return Err(Error::invalid(
+                table,
+                "replicas",
+                format!(
+                    "global tables replicate through a stream of new and old images, and `stream` asks for {view:?}"
+                ),
+            ));
+        }
+    }
     wait_timeout(table, options.wait_timeout)
 }
 

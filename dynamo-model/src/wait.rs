@@ -67,15 +67,28 @@ pub(crate) async fn until_active(
     table: &str,
     timeout: Duration,
 ) -> Result<TableDescription> {
+    until(client, table, timeout, "ACTIVE", is_ready, status_summary).await
+}
+
+/// Polls DescribeTable until `done` holds for the description, or `timeout`
+/// passes; `summary` says what the last description showed, for the error.
+pub(crate) async fn until(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+    target: &'static str,
+    done: impl Fn(&TableDescription) -> bool,
+    summary: impl Fn(&TableDescription) -> String,
+) -> Result<TableDescription> {
     let start = Instant::now();
     loop {
         let last_status = match describe(client, table).await {
-            Ok(description) if is_ready(&description) => return Ok(description),
-            Ok(description) => status_summary(&description),
+            Ok(description) if done(&description) => return Ok(description),
+            Ok(description) => summary(&description),
             Err(Error::TableNotFound { .. }) => String::from("not found"),
             Err(other) => return Err(other),
         };
-        pause(start, timeout, table, "ACTIVE", &last_status).await?;
+        pause(start, timeout, table, target, &last_status).await?;
     }
 }
 

@@ -108,27 +108,12 @@ impl TestTables {
     /// loopback rule as for creating applies.
     pub async fn remove_leftovers(db: &Db) -> Result<Vec<String>> {
         guard_endpoint(db, "(leftover fixture tables)", false)?;
-        let mut leftovers = Vec::new();
-        let mut start: Option<String> = None;
-        loop {
-            let page = db
-                .client()
-                .list_tables()
-                .set_exclusive_start_table_name(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::sdk("(all tables)", "ListTables", e))?;
-            leftovers.extend(
-                page.table_names()
-                    .iter()
-                    .filter(|name| owner_pid(name).is_some_and(|pid| !process_alive(pid)))
-                    .cloned(),
-            );
-            match page.last_evaluated_table_name() {
-                Some(last) => start = Some(last.to_owned()),
-                None => break,
-            }
-        }
+        let leftovers: Vec<String> = db
+            .list_tables(Some(FIXTURE_PREFIX))
+            .await?
+            .into_iter()
+            .filter(|name| owner_pid(name).is_some_and(|pid| !process_alive(pid)))
+            .collect();
         let root = db.clone().with_table_prefix("");
         delete_all(&root, leftovers.clone(), DEFAULT_CONCURRENCY, DROP_TIMEOUT).await?;
         Ok(leftovers)

@@ -1,0 +1,237 @@
+//! Building a [`TableSchema`] by hand, for tables without a model struct.
+//! `build` checks the same rules as the derive, at run time.
+
+use std::borrow::Cow;
+
+use crate::error::{Error, Result};
+use crate::{
+    schema_rules, AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex,
+    Projection, TableSchema, Throughput,
+};
+
+/// Builds a [`TableSchema`]; see [`TableSchema::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call `.build()` to get the schema"]
+pub struct TableSchemaBuilder {
+    table_name: String,
+    hash_keys: Vec<KeyAttribute>,
+    range_keys: Vec<KeyAttribute>,
+    global_indexes: Vec<GlobalSecondaryIndex>,
+    local_indexes: Vec<LocalSecondaryIndex>,
+    ttl_attributes: Vec<String>,
+    problems: Vec<String>,
+}
+
+/// Builds one GSI inside [`TableSchemaBuilder::global_index`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct GlobalIndexBuilder {
+    hash_keys: Vec<KeyAttribute>,
+    range_keys: Vec<KeyAttribute>,
+    projection: Projection,
+    throughput: Option<Throughput>,
+}
+
+impl TableSchema {
+    /// A schema built by hand: the same operations accept it as a derived one.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    ///
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", N)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).range_key("createdAt", N))
+    ///     .local_index("by_total", "total", N, Projection::KeysOnly)
+    ///     .ttl("expiresAt")
+    ///     .build()?;
+    /// assert_eq!(schema.key_attributes().len(), 5);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
+    pub fn builder(table_name: impl Into<String>) -> TableSchemaBuilder {
+        TableSchemaBuilder {
+            table_name: table_name.into(),
+            hash_keys: Vec::new(),
+            range_keys: Vec::new(),
+            global_indexes: Vec::new(),
+            local_indexes: Vec::new(),
+            ttl_attributes: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Every DynamoDB rule this schema breaks (the ones the derive checks at
+    /// compile time), as an [`Error::InvalidSchema`].
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute, TableSchema};
+    /// let schema = TableSchema::from_parts("x", KeyAttribute::new("id", AttributeType::S), None, vec![], vec![], None);
+    /// assert!(schema.validate().is_err()); // "x" is too short for a table name
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        let problems = schema_rules::problems(self);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidSchema {
+                table: self.table_name().to_owned(),
+                problems,
+            })
+        }
+    }
+}
+
+impl TableSchemaBuilder {
+    /// The table's partition key (exactly one).
+    pub fn hash_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
+        self.hash_keys
+            .push(KeyAttribute::named(name.into(), attribute_type));
+        self
+    }
+
+    /// The table's sort key (at most one).
+    pub fn range_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
+        self.range_keys
+            .push(KeyAttribute::named(name.into(), attribute_type));
+        self
+    }
+
+    /// A global secondary index, described by `index`.
+    pub fn global_index(
+        mut self,
+        name: impl Into<String>,
+        index: impl FnOnce(GlobalIndexBuilder) -> GlobalIndexBuilder,
+    ) -> Self {
+        let built = index(GlobalIndexBuilder::default());
+        self.global_indexes.push(GlobalSecondaryIndex::from_parts(
+            name.into(),
+            built.hash_keys,
+            built.range_keys,
+            built.projection,
+            built.throughput,
+        ));
+        self
+    }
+
+    /// A local secondary index: the table's partition key with this sort key.
+    pub fn local_index(
+        mut self,
+        name: impl Into<String>,
+        range_key: impl Into<String>,
+        attribute_type: AttributeType,
+        projection: Projection,
+    ) -> Self {
+        self.local_indexes.push(LocalSecondaryIndex::from_parts(
+            name.into(),
+            KeyAttribute::named(range_key.into(), attribute_type),
+            projection,
+        ));
+        self
+    }
+
+    /// The attribute holding each item's expiry time (epoch seconds).
+    pub fn ttl(mut self, attribute: impl Into<String>) -> Self {
+        self.ttl_attributes.push(attribute.into());
+        self
+    }
+
+    /// The schema, or [`Error::InvalidSchema`] listing every rule it breaks.
+    pub fn build(mut self) -> Result<TableSchema> {
+        let mut hash_keys = std::mem::take(&mut self.hash_keys).into_iter();
+        let hash_key = hash_keys.next();
+        if hash_key.is_none() {
+            self.problems
+                .push("a table needs a partition key: set one with `hash_key`".to_owned());
+        }
+        // A placeholder lets the other rules run; its empty name is not
+        // reported again.
+        let missing_hash_key = hash_key.is_none();
+        let hash_key = hash_key.unwrap_or_else(|| KeyAttribute::new("", AttributeType::S));
+        for _ in hash_keys {
+            self.problems.push(format!(
+                "a table has exactly one hash key, and it is already `{}` (multi-attribute keys exist only for GSIs)",
+                hash_key.name()
+            ));
+        }
+        let mut range_keys = std::mem::take(&mut self.range_keys).into_iter();
+        let range_key = range_keys.next();
+        for _ in range_keys {
+            self.problems.push(format!(
+                "a table has at most one range key, and it is already `{}` (multi-attribute keys exist only for GSIs)",
+                range_key.as_ref().map_or("", |k| k.name())
+            ));
+        }
+        let mut ttls = std::mem::take(&mut self.ttl_attributes).into_iter();
+        let ttl = ttls.next();
+        for _ in ttls {
+            self.problems.push(format!(
+                "a table has at most one TTL attribute, and it is already `{}`",
+                ttl.as_deref().unwrap_or_default()
+            ));
+        }
+
+        let schema = TableSchema::from_parts(
+            self.table_name,
+            hash_key,
+            range_key,
+            self.global_indexes,
+            self.local_indexes,
+            ttl,
+        );
+        let mut problems = self.problems;
+        problems.extend(
+            schema_rules::problems(&schema)
+                .into_iter()
+                .filter(|p| !(missing_hash_key && p == schema_rules::EMPTY_HASH_KEY)),
+        );
+        if problems.is_empty() {
+            Ok(schema)
+        } else {
+            Err(Error::InvalidSchema {
+                table: schema.table_name().to_owned(),
+                problems,
+            })
+        }
+    }
+}
+
+impl GlobalIndexBuilder {
+    /// A partition-key attribute (up to four, in order).
+    pub fn hash_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
+        self.hash_keys
+            .push(KeyAttribute::named(name.into(), attribute_type));
+        self
+    }
+
+    /// A sort-key attribute (up to four, in order).
+    pub fn range_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
+        self.range_keys
+            .push(KeyAttribute::named(name.into(), attribute_type));
+        self
+    }
+
+    /// What the index projects (default: all attributes).
+    pub fn projection(mut self, projection: Projection) -> Self {
+        self.projection = projection;
+        self
+    }
+
+    /// Project the keys plus these attributes.
+    pub fn include<I, S>(self, attributes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let names: Vec<Cow<'static, str>> = attributes
+            .into_iter()
+            .map(|s| Cow::Owned(s.into()))
+            .collect();
+        self.projection(Projection::Include(Cow::Owned(names)))
+    }
+
+    /// The index's capacity when its table is provisioned.
+    pub fn capacity(mut self, read_capacity: u64, write_capacity: u64) -> Self {
+        self.throughput = Some(Throughput::new(read_capacity, write_capacity));
+        self
+    }
+}

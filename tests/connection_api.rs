@@ -1,0 +1,272 @@
+//! Listing (all pages), updating tables, and replicas on the connection.
+
+use std::time::Duration;
+
+use dynamo_model::aws_sdk_dynamodb::types::{BillingMode, StreamViewType};
+use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::AttributeType::S;
+use dynamo_model::{
+    CreateTableOptions, Db, DynamoModel, Error, StreamView, TableSchema, UpdateTableOptions,
+};
+
+#[derive(DynamoModel, serde::Serialize)]
+#[dynamo(table = "accounts")]
+struct Account {
+    #[hash_key]
+    id: String,
+    #[gsi(name = "by_email", hash_key)]
+    email: String,
+}
+
+async fn local(test: &str) -> (LocalDynamoDb, Db) {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let db = local
+        .db()
+        .clone()
+        .with_table_prefix(format!("conn_{test}_"));
+    (local, db)
+}
+
+#[tokio::test]
+async fn list_tables_follows_every_page_and_filters_by_prefix() {
+    let (_local, db) = local("list").await;
+    // ListTables answers at most 100 names a page.
+    let names: Vec<String> = (0..130).map(|i| format!("listed_{i:03}")).collect();
+    for name in &names {
+        let schema = TableSchema::builder(name.clone())
+            .hash_key("id", S)
+            .build()
+            .unwrap();
+        db.create_table_from_schema(&schema, CreateTableOptions::new())
+            .await
+            .unwrap();
+    }
+    let ours = db.list_tables(Some("conn_list_listed_")).await.unwrap();
+    assert_eq!(ours.len(), 130);
+    assert_eq!(ours[0], "conn_list_listed_000");
+    assert_eq!(ours[129], "conn_list_listed_129");
+    let all = db.list_tables(None).await.unwrap();
+    assert!(all.len() >= 130);
+    assert!(db
+        .list_tables(Some("no_such_prefix_"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn update_billing_capacity_stream_and_deletion_protection() {
+    let (_local, db) = local("update").await;
+    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+
+    let table = db
+        .update_table::<Account>(
+            UpdateTableOptions::new()
+                .provisioned(5, 4)
+                .index_capacity("by_email", 2, 1)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    let capacity = table.provisioned_throughput().unwrap();
+    assert_eq!(
+        (
+            capacity.read_capacity_units(),
+            capacity.write_capacity_units()
+        ),
+        (Some(5), Some(4))
+    );
+    assert_gsi_capacity(&table, (2, 1));
+    let billing = table
+        .billing_mode_summary()
+        .and_then(|b| b.billing_mode())
+        .cloned();
+    assert!(
+        billing.is_none() || billing == Some(BillingMode::Provisioned),
+        "{billing:?}"
+    );
+
+    let table = db
+        .update_table::<Account>(
+            UpdateTableOptions::new()
+                .index_capacity("by_email", 3, 3)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    assert_gsi_capacity(&table, (3, 3));
+
+    let table = db
+        .update_table::<Account>(
+            UpdateTableOptions::new()
+                .on_demand()
+                .stream(StreamView::NewImage)
+                .deletion_protection(true)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        table.billing_mode_summary().and_then(|b| b.billing_mode()),
+        Some(&BillingMode::PayPerRequest)
+    );
+    let stream = table.stream_specification().unwrap();
+    assert!(stream.stream_enabled());
+    assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
+    assert_eq!(table.deletion_protection_enabled(), Some(true));
+    assert!(matches!(
+        db.delete_table::<Account>().await,
+        Err(Error::DeletionProtected { .. })
+    ));
+
+    let table = db
+        .update_table_named(
+            "accounts",
+            UpdateTableOptions::new()
+                .disable_stream()
+                .deletion_protection(false)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    assert!(!table
+        .stream_specification()
+        .is_some_and(|s| s.stream_enabled()));
+    assert_eq!(table.deletion_protection_enabled(), Some(false));
+    db.delete_table::<Account>().await.unwrap();
+}
+
+/// dynoxide 3.2 applies table capacity but ignores a GSI `Update` action (it
+/// reports 0/0); the request itself is pinned by the unit tests of `update.rs`.
+fn assert_gsi_capacity(
+    table: &dynamo_model::aws_sdk_dynamodb::types::TableDescription,
+    expected: (i64, i64),
+) {
+    let gsi = table.global_secondary_indexes()[0]
+        .provisioned_throughput()
+        .unwrap();
+    let reported = (
+        gsi.read_capacity_units().unwrap_or(0),
+        gsi.write_capacity_units().unwrap_or(0),
+    );
+    if reported == (0, 0) {
+        eprintln!("note: this backend does not apply GSI capacity updates (reports 0/0); checked the table's capacity only");
+    } else {
+        assert_eq!(reported, expected);
+    }
+}
+
+#[tokio::test]
+async fn update_validation_comes_before_any_request() {
+    let db = Db::local("http://127.0.0.1:9");
+    for (options, option) in [
+        (UpdateTableOptions::new(), "update"),
+        (UpdateTableOptions::new().provisioned(0, 1), "provisioned"),
+        (
+            UpdateTableOptions::new()
+                .on_demand()
+                .index_capacity("by_email", 1, 1),
+            "index_capacity",
+        ),
+    ] {
+        let err = db.update_table::<Account>(options).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { option: o, .. } if *o == option),
+            "{err}"
+        );
+    }
+    let (_local, db) = local("update_unknown_index").await;
+    db.create_table::<Account>(CreateTableOptions::new().provisioned(1, 1).wait(true))
+        .await
+        .unwrap();
+    let err = db
+        .update_table::<Account>(UpdateTableOptions::new().index_capacity("by_nothing", 1, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no global secondary index `by_nothing`"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
+    let db = Db::local("http://127.0.0.1:9");
+    let err = db
+        .create_table::<Account>(
+            CreateTableOptions::new()
+                .replicas(["eu-west-1"])
+                .stream(StreamView::KeysOnly),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                option: "replicas",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = db
+        .add_replicas::<Account>(&["not a region"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                option: "replicas",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = db
+        .add_replicas::<Account>(&["us-east-1"])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("own region"), "{err}");
+
+    // No local emulator implements replicas; the request must fail loudly,
+    // after the stream that replication needs was turned on.
+    let (_local, db) = local("replicas").await;
+    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    match db.add_replicas::<Account>(&["eu-west-1"]).await {
+        Err(Error::Sdk {
+            operation: "UpdateTable",
+            message,
+            ..
+        }) => {
+            eprintln!("note: this backend does not implement replicas: {message}");
+            let table = db.describe_table::<Account>().await.unwrap();
+            let stream = table.stream_specification().unwrap();
+            assert_eq!(
+                stream.stream_view_type(),
+                Some(&StreamViewType::NewAndOldImages)
+            );
+        }
+        Ok(table) => assert_eq!(table.replicas().len(), 1, "a backend with replicas"),
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn waiting_named_tables_uses_the_prefix() {
+    let (_local, db) = local("wait_named").await;
+    db.create_table::<Account>(CreateTableOptions::new())
+        .await
+        .unwrap();
+    let table = db
+        .wait_for_table_active_named("accounts", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(table.table_name(), Some("conn_wait_named_accounts"));
+}

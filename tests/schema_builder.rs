@@ -1,0 +1,176 @@
+//! Schemas built by hand: the same rules as the derive, with the same
+//! wording, and the same table operations as a model, by table name.
+
+use std::time::Duration;
+
+use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::AttributeType::{N, S};
+use dynamo_model::{CreateTableOptions, Error, Projection, TableSchema};
+
+fn problems(result: dynamo_model::Result<TableSchema>) -> Vec<String> {
+    match result {
+        Err(Error::InvalidSchema { problems, .. }) => problems,
+        other => panic!("expected an invalid schema, got {other:?}"),
+    }
+}
+
+/// For each rule: what the builder says, and the derive's compile error for
+/// the same rule (its ui test), which must share the rule's sentence.
+#[test]
+fn every_rule_matches_the_derive_and_all_problems_are_reported_at_once() {
+    let mut twenty_one = TableSchema::builder("orders").hash_key("pk", S);
+    for i in 1..=21 {
+        twenty_one =
+            twenty_one.global_index(format!("gsi_{i}"), |g| g.hash_key(format!("k{i}"), S));
+    }
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        (
+            problems(TableSchema::builder("my orders").hash_key("pk", S).build()),
+            "invalid_table_name",
+            "table name `my orders` contains ' '; DynamoDB table and index names are 3 to 255 characters of [A-Za-z0-9_.-]",
+        ),
+        (
+            problems(TableSchema::builder("ab").hash_key("pk", S).build()),
+            "invalid_table_name",
+            "table name `ab` is too short (2 characters); DynamoDB table and index names are 3 to 255 characters",
+        ),
+        (problems(twenty_one.build()), "too_many_gsis", "a table has at most 20 GSIs, and `gsi_21` is number 21"),
+        (
+            problems(
+                TableSchema::builder("orders")
+                    .hash_key("pk", S)
+                    .global_index("by_created", |g| g.range_key("created", N))
+                    .build(),
+            ),
+            "gsi_without_hash_key",
+            "GSI `by_created` has no partition key",
+        ),
+        (
+            problems(
+                TableSchema::builder("orders")
+                    .hash_key("pk", S)
+                    .global_index("by_everything", |g| {
+                        (0..5).fold(g, |g, i| g.hash_key(format!("h{i}"), S))
+                    })
+                    .build(),
+            ),
+            "gsi_too_many_key_attributes",
+            "GSI `by_everything` has more than 4 partition-key attributes; DynamoDB allows up to 4 (a multi-attribute key, in field order)",
+        ),
+        (
+            problems(
+                TableSchema::builder("orders")
+                    .hash_key("pk", S)
+                    .local_index("by_created", "created", N, Projection::All)
+                    .build(),
+            ),
+            "lsi_without_range_key",
+            "DynamoDB only allows local secondary indexes on tables whose primary key has a sort key",
+        ),
+        (
+            problems(
+                TableSchema::builder("orders")
+                    .hash_key("pk", S)
+                    .range_key("sk", N)
+                    .global_index("by_date", |g| g.hash_key("date", S))
+                    .local_index("by_date", "date2", N, Projection::All)
+                    .build(),
+            ),
+            "duplicate_index_name",
+            "index name `by_date` is already used by a GSI of this table; index names must be unique across GSIs and LSIs",
+        ),
+    ];
+    for (problems, ui_test, sentence) in cases {
+        let derive_says = std::fs::read_to_string(format!("tests/ui/{ui_test}.stderr")).unwrap();
+        assert!(
+            derive_says.contains(sentence),
+            "the derive's {ui_test} no longer says: {sentence}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains(sentence)),
+            "the builder does not say `{sentence}`: {problems:?}"
+        );
+    }
+
+    // Every problem at once, as the derive reports every error of a struct.
+    let all = problems(
+        TableSchema::builder("x")
+            .range_key("sk", N)
+            .range_key("sk2", N)
+            .global_index("g", |g| g.range_key("sk", S))
+            .ttl("sk")
+            .build(),
+    );
+    assert_eq!(
+        all,
+        [
+            "a table needs a partition key: set one with `hash_key`",
+            "a table has at most one range key, and it is already `sk` (multi-attribute keys exist only for GSIs)",
+            "table name `x` is too short (1 character); DynamoDB table and index names are 3 to 255 characters of [A-Za-z0-9_.-]",
+            "index name `g` is too short (1 character); DynamoDB table and index names are 3 to 255 characters of [A-Za-z0-9_.-]",
+            "GSI `g` has no partition key",
+            "attribute `sk` is used as a key with type N and with type S; an attribute has one type",
+        ]
+    );
+}
+
+#[test]
+fn a_hand_built_schema_from_parts_is_checked_before_create() {
+    let schema = TableSchema::from_parts(
+        "x",
+        dynamo_model::KeyAttribute::new("id", S),
+        None,
+        vec![],
+        vec![],
+        None,
+    );
+    let db = dynamo_model::Db::local("http://127.0.0.1:9");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = runtime
+        .block_on(db.create_table_from_schema(&schema, CreateTableOptions::new()))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidSchema { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn hand_built_schemas_go_through_the_same_operations_by_name() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let db = local.db().clone().with_table_prefix("schema_builder_");
+    let schema = TableSchema::builder("orders")
+        .hash_key("customerId", S)
+        .range_key("orderId", N)
+        .global_index("by_status", |g| g.hash_key("status", S).include(["total"]))
+        .local_index("by_created", "createdAt", N, Projection::KeysOnly)
+        .ttl("expiresAt")
+        .build()
+        .unwrap();
+    assert!(!db.table_exists_named("orders").await.unwrap());
+    db.create_table_from_schema(&schema, CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    assert!(db.table_exists_named("orders").await.unwrap());
+    let table = db
+        .wait_for_table_active_named("orders", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(table.table_name(), Some("schema_builder_orders"));
+    let described = db.describe_table_named("orders").await.unwrap();
+    assert_eq!(
+        described.global_secondary_indexes()[0]
+            .projection()
+            .unwrap()
+            .non_key_attributes(),
+        ["total"]
+    );
+    assert_eq!(described.local_secondary_indexes().len(), 1);
+    db.delete_table_named("orders").await.unwrap();
+    db.wait_for_table_deleted_named("orders", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(!db.table_exists_named("orders").await.unwrap());
+    let err = db.delete_table_named("orders").await.unwrap_err();
+    assert!(err.is_table_not_found());
+}
