@@ -6,6 +6,8 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::Client;
 use tokio::sync::OnceCell;
 
+use crate::retry;
+
 /// A connection: an `aws_sdk_dynamodb::Client` plus the table-name prefix that
 /// test fixtures use to keep their tables apart. Cheap to clone.
 ///
@@ -36,8 +38,13 @@ impl Db {
     pub async fn from_env() -> Db {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let endpoint = config.endpoint_url().map(Arc::from);
+        // The environment's retry and timeout settings stay; only the
+        // classification of LimitExceededException as throttling is added.
+        let config = aws_sdk_dynamodb::config::Builder::from(&config)
+            .retry_classifier(retry::LimitExceededIsThrottling)
+            .build();
         Db {
-            client: Client::new(&config),
+            client: Client::from_conf(config),
             endpoint,
             table_prefix: None,
         }
@@ -45,7 +52,11 @@ impl Db {
 
     /// A connection to a local DynamoDB-compatible server at `endpoint`, with
     /// static dummy credentials and region `us-east-1` (local servers accept
-    /// any).
+    /// any). Requests are tried up to
+    /// [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS) times with jittered
+    /// backoff (throttling, `LimitExceededException`, 5xx, dropped
+    /// connections, timeouts); an attempt gives up after 20 s without an
+    /// answer, a connect after 3 s.
     ///
     /// ```
     /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
@@ -63,6 +74,9 @@ impl Db {
                 "dynamo-model",
             ))
             .endpoint_url(endpoint.clone())
+            .retry_config(retry::local_retry_config())
+            .timeout_config(retry::local_timeouts())
+            .retry_classifier(retry::LimitExceededIsThrottling)
             .build();
         Db {
             client: Client::from_conf(config),

@@ -41,6 +41,7 @@ mod model;
 mod options;
 mod replicas;
 mod request;
+mod retry;
 mod schema;
 mod schema_builder;
 mod schema_rules;
@@ -61,6 +62,7 @@ pub use error::{BoxError, Error, Result};
 pub use key_type::{IndexKeyType, KeyType, TtlType};
 pub use model::DynamoModel;
 pub use options::{CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT};
+pub use retry::DEFAULT_MAX_ATTEMPTS;
 pub use schema::{
     AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex, Projection,
     TableSchema, Throughput,

@@ -1,0 +1,98 @@
+//! Retries for control-plane calls, on top of the SDK's standard strategy
+//! (exponential backoff with full jitter, which already retries throttling,
+//! 5xx answers, dropped connections and timeouts).
+//!
+//! DynamoDB answers `LimitExceededException` when too many CreateTable,
+//! UpdateTable or DeleteTable calls run at once in an account; the SDK does
+//! not retry it, yet it is exactly the error a fixture creating many tables
+//! concurrently meets, and waiting a moment fixes it. This classifier marks it
+//! as throttling so the SDK backs off and retries it like one.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
+use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+
+/// How many times a request is tried in all, by default, on connections made
+/// by [`Db::local`](crate::Db::local).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+
+/// The retry policy of [`Db::local`](crate::Db::local): standard, more
+/// attempts than the SDK's default three, starting at 20 ms.
+pub(crate) fn local_retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(DEFAULT_MAX_ATTEMPTS)
+        .with_initial_backoff(Duration::from_millis(20))
+        .with_max_backoff(Duration::from_secs(2))
+}
+
+/// Timeouts of [`Db::local`](crate::Db::local): a server that accepts but
+/// never answers must not hang a test; a slow but alive one must still work.
+pub(crate) fn local_timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(120))
+        .build()
+}
+
+/// Classifies `LimitExceededException` as a throttling error.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct LimitExceededIsThrottling;
+
+impl ClassifyRetry for LimitExceededIsThrottling {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(response) = ctx.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let body = response.body().bytes().unwrap_or_default();
+        if response.status().as_u16() == 400 && is_limit_exceeded(body) {
+            RetryAction::throttling_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "dynamo-model LimitExceededException"
+    }
+}
+
+/// Whether a DynamoDB error body names `LimitExceededException` as its type
+/// (`{"__type":"com.amazonaws.dynamodb.v20120810#LimitExceededException",...}`).
+fn is_limit_exceeded(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let Some(start) = text.find("\"__type\"") else {
+        return false;
+    };
+    let rest = &text[start + "\"__type\"".len()..];
+    let value = rest
+        .trim_start()
+        .strip_prefix(':')
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix('"'))
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default();
+    value.rsplit('#').next() == Some("LimitExceededException")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_the_error_type_and_nothing_else() {
+        assert!(is_limit_exceeded(
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#LimitExceededException","message":"Too many"}"#
+        ));
+        assert!(is_limit_exceeded(
+            br#"{"__type" : "LimitExceededException"}"#
+        ));
+        assert!(!is_limit_exceeded(
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"LimitExceededException"}"#
+        ));
+        assert!(!is_limit_exceeded(b"not json"));
+        assert!(!is_limit_exceeded(b""));
+    }
+}
