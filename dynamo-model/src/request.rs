@@ -165,7 +165,7 @@ fn projection(projection: &Projection) -> sdk::Projection {
     .build()
 }
 
-fn provisioned_throughput(
+pub(crate) fn provisioned_throughput(
     throughput: Throughput,
 ) -> Result<sdk::ProvisionedThroughput, BuildError> {
     sdk::ProvisionedThroughput::builder()

@@ -69,15 +69,7 @@ impl TableSchema {
     /// assert!(schema.validate().is_err()); // "x" is too short for a table name
     /// ```
     pub fn validate(&self) -> Result<()> {
-        let problems = schema_rules::problems(self);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::InvalidSchema {
-                table: self.table_name().to_owned(),
-                problems,
-            })
-        }
+        refuse_if_any(self.table_name(), schema_rules::problems(self))
     }
 }
 
@@ -184,14 +176,19 @@ impl TableSchemaBuilder {
                 .into_iter()
                 .filter(|p| !(missing_hash_key && p == schema_rules::EMPTY_HASH_KEY)),
         );
-        if problems.is_empty() {
-            Ok(schema)
-        } else {
-            Err(Error::InvalidSchema {
-                table: schema.table_name().to_owned(),
-                problems,
-            })
-        }
+        refuse_if_any(schema.table_name(), problems)?;
+        Ok(schema)
+    }
+}
+
+fn refuse_if_any(table: &str, problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidSchema {
+            table: table.to_owned(),
+            problems,
+        })
     }
 }
 

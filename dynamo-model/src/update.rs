@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    BillingMode, GlobalSecondaryIndexUpdate, ProvisionedThroughput, StreamSpecification,
-    TableDescription, UpdateGlobalSecondaryIndexAction,
+    BillingMode, GlobalSecondaryIndexUpdate, StreamSpecification, TableDescription,
+    UpdateGlobalSecondaryIndexAction,
 };
 use aws_sdk_dynamodb::Client;
 
 use crate::error::{Error, Result};
 use crate::options::{StreamView, DEFAULT_WAIT_TIMEOUT};
-use crate::request::stream_view;
+use crate::request::{provisioned_throughput, stream_view};
 use crate::table::describe;
 use crate::{validate, wait, Db, DynamoModel, Throughput};
 
@@ -374,12 +374,13 @@ async fn send(client: &Client, table: &str, step: Step) -> Result<TableDescripti
         } => {
             request = request.set_billing_mode(billing);
             if let Some(capacity) = capacity {
-                request = request.provisioned_throughput(throughput(capacity).map_err(built)?);
+                request = request
+                    .provisioned_throughput(provisioned_throughput(capacity).map_err(built)?);
             }
             for (name, capacity) in indexes {
                 let update = UpdateGlobalSecondaryIndexAction::builder()
                     .index_name(name)
-                    .provisioned_throughput(throughput(capacity).map_err(built)?)
+                    .provisioned_throughput(provisioned_throughput(capacity).map_err(built)?)
                     .build()
                     .map_err(built)?;
                 request = request.global_secondary_index_updates(
@@ -412,13 +413,6 @@ async fn send(client: &Client, table: &str, step: Step) -> Result<TableDescripti
             _ => Err(Error::sdk(table, "UpdateTable", err)),
         },
     }
-}
-
-fn throughput(t: Throughput) -> Result<ProvisionedThroughput, aws_sdk_dynamodb::error::BuildError> {
-    ProvisionedThroughput::builder()
-        .read_capacity_units(i64::try_from(t.read).unwrap_or(i64::MAX))
-        .write_capacity_units(i64::try_from(t.write).unwrap_or(i64::MAX))
-        .build()
 }
 
 #[cfg(test)]
