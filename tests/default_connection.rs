@@ -1,8 +1,13 @@
 //! Model-level calls without a connection use `Db::set_default`. In a test
 //! binary of its own, because the default connection is process-wide.
 
+#[path = "support/backend.rs"]
+mod backend;
+
 use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+
+use backend::{lacks, supports, Feature};
 
 #[derive(DynamoModel, serde::Serialize)]
 #[dynamo(table = "default_connection_users")]
@@ -31,5 +36,17 @@ async fn model_level_api_runs_on_the_default_connection() {
         .await
         .unwrap();
     User::delete_table().await.unwrap();
+    if !supports(Feature::InstantDelete) {
+        // The table is DELETING for a while: it still exists until then.
+        local
+            .db()
+            .wait_for_table_deleted::<User>(std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        lacks(
+            Feature::InstantDelete,
+            "that the model-level table_exists says false once the deletion finished",
+        );
+    }
     assert!(!User::table_exists().await.unwrap());
 }

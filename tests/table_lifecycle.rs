@@ -1,6 +1,11 @@
 //! The table lifecycle on a real server (the embedded backend unless
-//! `DYNAMODB_ENDPOINT` names another): what CreateTable builds from a model,
-//! as DescribeTable reports it, and how exists/wait/delete behave.
+//! `DYNAMO_MODEL_BACKEND` or `DYNAMODB_ENDPOINT` names another): what
+//! CreateTable builds from a model, as DescribeTable reports it, and how
+//! exists/wait/delete behave. Where the backend lacks a feature, the test
+//! prints a `note:` and checks what the backend does instead.
+
+#[path = "support/backend.rs"]
+mod backend;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -11,6 +16,8 @@ use dynamo_model::aws_sdk_dynamodb::types::{
 use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error};
 use serde::{Deserialize, Serialize};
+
+use backend::{lacks, supports, Feature};
 
 #[derive(DynamoModel, Serialize, Deserialize)]
 #[dynamo(table = "orders")]
@@ -86,10 +93,23 @@ async fn local(test: &str) -> (LocalDynamoDb, Db) {
 #[tokio::test]
 async fn describe_table_reports_what_the_model_declares() {
     let (_local, db) = local("describe").await;
-    let created = db
-        .create_table::<Order>(CreateTableOptions::new().wait(true))
-        .await
-        .unwrap();
+    let created = if supports(Feature::Ttl) {
+        db.create_table::<Order>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap()
+    } else {
+        // The table is made and ACTIVE; only turning TTL on fails, and says so.
+        let err = db
+            .create_table::<Order>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::TtlNotEnabled { table, attribute, .. }
+                if table == "lifecycle_describe_orders" && attribute == "expiresAt"),
+            "{err:?}"
+        );
+        db.describe_table::<Order>().await.unwrap()
+    };
     assert_eq!(created.table_status(), Some(&TableStatus::Active));
 
     let table = db.describe_table::<Order>().await.unwrap();
@@ -158,16 +178,52 @@ async fn describe_table_reports_what_the_model_declares() {
         .await
         .unwrap();
     let ttl = ttl.time_to_live_description().unwrap();
-    assert_eq!(ttl.attribute_name(), Some("expiresAt"));
-    assert!(matches!(
-        ttl.time_to_live_status(),
-        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-    ));
+    if supports(Feature::Ttl) {
+        assert_eq!(ttl.attribute_name(), Some("expiresAt"));
+        assert!(matches!(
+            ttl.time_to_live_status(),
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        ));
+    } else {
+        assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Disabled));
+        lacks(
+            Feature::Ttl,
+            "that the create fails with TtlNotEnabled(expiresAt) leaving an ACTIVE table with the \
+             model's keys, attributes, GSIs and LSI, and that DescribeTimeToLive says DISABLED",
+        );
+    }
 }
 
 #[tokio::test]
 async fn multi_attribute_gsi_keys_keep_field_order() {
     let (_local, db) = local("multi").await;
+    if !supports(Feature::MultiAttributeGsiKeys) {
+        let err = db
+            .create_table::<TournamentMatch>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Sdk {
+                    operation: "CreateTable",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("ValidationException"), "{err}");
+        assert!(
+            !db.table_exists::<TournamentMatch>().await.unwrap(),
+            "a refused create leaves no table"
+        );
+        lacks(
+            Feature::MultiAttributeGsiKeys,
+            "that CreateTable with a 2+2-attribute GSI key is refused with a ValidationException \
+             and leaves no table",
+        );
+        return;
+    }
     db.create_table::<TournamentMatch>(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
@@ -224,12 +280,29 @@ async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
         .unwrap();
     assert_eq!(table.table_status(), Some(&TableStatus::Active));
     // A model with TTL: enabling TTL again on an existing table is not an error.
-    db.create_table::<Order>(CreateTableOptions::new().wait(true))
-        .await
-        .unwrap();
-    db.create_table::<Order>(CreateTableOptions::new().if_not_exists(true))
-        .await
-        .unwrap();
+    if supports(Feature::Ttl) {
+        db.create_table::<Order>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap();
+        db.create_table::<Order>(CreateTableOptions::new().if_not_exists(true))
+            .await
+            .unwrap();
+    } else {
+        let no_ttl = || CreateTableOptions::new().enable_ttl(false);
+        db.create_table::<Order>(no_ttl().wait(true)).await.unwrap();
+        let err = db.create_table::<Order>(no_ttl()).await.unwrap_err();
+        assert!(err.is_table_already_exists(), "{err}");
+        let table = db
+            .create_table::<Order>(no_ttl().if_not_exists(true))
+            .await
+            .unwrap();
+        assert_eq!(table.table_name(), Some("lifecycle_twice_orders"));
+        lacks(
+            Feature::Ttl,
+            "that a #[ttl] model with enable_ttl(false) is created, refused a second time, \
+             and accepted with if_not_exists",
+        );
+    }
 }
 
 #[tokio::test]
