@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use dynamo_model::aws_sdk_dynamodb::types::{BillingMode, StreamViewType};
 use dynamo_model::testing::LocalDynamoDb;
+
+#[path = "support/backend.rs"]
+mod backend;
+use backend::{backend, lacks, supports, Backend, Feature};
 use dynamo_model::AttributeType::S;
 use dynamo_model::{
     CreateTableOptions, Db, DynamoModel, Error, StreamView, TableSchema, UpdateTableOptions,
@@ -55,8 +59,8 @@ async fn list_tables_follows_every_page_and_filters_by_prefix() {
 }
 
 #[tokio::test]
-async fn update_billing_capacity_stream_and_deletion_protection() {
-    let (_local, db) = local("update").await;
+async fn update_billing_and_capacity() {
+    let (_local, db) = local("update_billing").await;
     db.create_table::<Account>(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
@@ -99,63 +103,104 @@ async fn update_billing_capacity_stream_and_deletion_protection() {
     assert_gsi_capacity(&table, (3, 3));
 
     let table = db
-        .update_table::<Account>(
-            UpdateTableOptions::new()
-                .on_demand()
-                .stream(StreamView::NewImage)
-                .deletion_protection(true)
-                .wait(true),
-        )
+        .update_table::<Account>(UpdateTableOptions::new().on_demand().wait(true))
         .await
         .unwrap();
     assert_eq!(
         table.billing_mode_summary().and_then(|b| b.billing_mode()),
         Some(&BillingMode::PayPerRequest)
     );
-    let stream = table.stream_specification().unwrap();
-    assert!(stream.stream_enabled());
-    assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
-    assert_eq!(table.deletion_protection_enabled(), Some(true));
-    assert!(matches!(
-        db.delete_table::<Account>().await,
-        Err(Error::DeletionProtected { .. })
-    ));
-
-    let table = db
-        .update_table_named(
-            "accounts",
-            UpdateTableOptions::new()
-                .disable_stream()
-                .deletion_protection(false)
-                .wait(true),
-        )
-        .await
-        .unwrap();
-    assert!(!table
-        .stream_specification()
-        .is_some_and(|s| s.stream_enabled()));
-    assert_eq!(table.deletion_protection_enabled(), Some(false));
-    db.delete_table::<Account>().await.unwrap();
 }
 
-/// dynoxide 3.2 applies table capacity but ignores a GSI `Update` action (it
-/// reports 0/0); the request itself is pinned by the unit tests of `update.rs`.
+#[tokio::test]
+async fn update_stream_and_deletion_protection() {
+    let (_local, db) = local("update_flags").await;
+    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+
+    if supports(Feature::Streams) {
+        let table = db
+            .update_table::<Account>(
+                UpdateTableOptions::new()
+                    .stream(StreamView::NewImage)
+                    .wait(true),
+            )
+            .await
+            .unwrap();
+        let stream = table.stream_specification().unwrap();
+        assert!(stream.stream_enabled());
+        assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
+        let table = db
+            .update_table_named(
+                "accounts",
+                UpdateTableOptions::new().disable_stream().wait(true),
+            )
+            .await
+            .unwrap();
+        assert!(!table
+            .stream_specification()
+            .is_some_and(|s| s.stream_enabled()));
+    } else {
+        lacks(Feature::Streams, "that the table takes other updates");
+    }
+
+    if supports(Feature::DeletionProtection) {
+        let table = db
+            .update_table::<Account>(
+                UpdateTableOptions::new()
+                    .deletion_protection(true)
+                    .wait(true),
+            )
+            .await
+            .unwrap();
+        assert_eq!(table.deletion_protection_enabled(), Some(true));
+        assert!(matches!(
+            db.delete_table::<Account>().await,
+            Err(Error::DeletionProtected { .. })
+        ));
+        assert!(
+            db.table_exists::<Account>().await.unwrap(),
+            "the table stays"
+        );
+        let table = db
+            .update_table_named(
+                "accounts",
+                UpdateTableOptions::new()
+                    .deletion_protection(false)
+                    .wait(true),
+            )
+            .await
+            .unwrap();
+        assert_eq!(table.deletion_protection_enabled(), Some(false));
+    } else {
+        lacks(Feature::DeletionProtection, "that the table can be deleted");
+    }
+    db.delete_table_and_wait::<Account>(Duration::from_secs(60))
+        .await
+        .unwrap();
+}
+
+/// The GSI's capacity after an update, where the backend applies GSI
+/// capacity updates (the request itself is pinned by `update.rs`'s tests).
 fn assert_gsi_capacity(
     table: &dynamo_model::aws_sdk_dynamodb::types::TableDescription,
     expected: (i64, i64),
 ) {
+    if !supports(Feature::IndexCapacityUpdates) {
+        lacks(Feature::IndexCapacityUpdates, "the table's capacity");
+        return;
+    }
     let gsi = table.global_secondary_indexes()[0]
         .provisioned_throughput()
         .unwrap();
-    let reported = (
-        gsi.read_capacity_units().unwrap_or(0),
-        gsi.write_capacity_units().unwrap_or(0),
+    assert_eq!(
+        (
+            gsi.read_capacity_units().unwrap_or(0),
+            gsi.write_capacity_units().unwrap_or(0)
+        ),
+        expected
     );
-    if reported == (0, 0) {
-        eprintln!("note: this backend does not apply GSI capacity updates (reports 0/0); checked the table's capacity only");
-    } else {
-        assert_eq!(reported, expected);
-    }
 }
 
 #[tokio::test]
@@ -233,28 +278,53 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
         .unwrap_err();
     assert!(err.to_string().contains("own region"), "{err}");
 
-    // No local emulator implements replicas; the request must fail loudly,
-    // after the stream that replication needs was turned on.
+    if supports(Feature::Replicas) {
+        let (_local, db) = local("replicas").await;
+        db.create_table::<Account>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap();
+        let table = db.add_replicas::<Account>(&["eu-west-1"]).await.unwrap();
+        assert_eq!(table.replicas().len(), 1);
+        return;
+    }
+    if backend() == Backend::Moto {
+        // moto accepts ReplicaUpdates and never lists the replica: the wait
+        // for it would run to its timeout.
+        lacks(Feature::Replicas, "the validation of regions only");
+        return;
+    }
+    // The others refuse ReplicaUpdates (or, dynalite, the stream update
+    // before it): add_replicas must fail loudly, not report success.
     let (_local, db) = local("replicas").await;
     db.create_table::<Account>(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
-    match db.add_replicas::<Account>(&["eu-west-1"]).await {
-        Err(Error::Sdk {
-            operation: "UpdateTable",
-            message,
-            ..
-        }) => {
-            eprintln!("note: this backend does not implement replicas: {message}");
-            let table = db.describe_table::<Account>().await.unwrap();
-            let stream = table.stream_specification().unwrap();
-            assert_eq!(
-                stream.stream_view_type(),
-                Some(&StreamViewType::NewAndOldImages)
-            );
-        }
-        Ok(table) => assert_eq!(table.replicas().len(), 1, "a backend with replicas"),
-        Err(other) => panic!("unexpected error: {other}"),
+    let err = db
+        .add_replicas::<Account>(&["eu-west-1"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "UpdateTable",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    lacks(
+        Feature::Replicas,
+        "that add_replicas returns the server's refusal",
+    );
+    if supports(Feature::Streams) {
+        // The stream replication needs was turned on before the refusal.
+        let table = db.describe_table::<Account>().await.unwrap();
+        let stream = table.stream_specification().unwrap();
+        assert_eq!(
+            stream.stream_view_type(),
+            Some(&StreamViewType::NewAndOldImages)
+        );
     }
 }
 

@@ -4,6 +4,10 @@
 use std::time::Duration;
 
 use dynamo_model::testing::LocalDynamoDb;
+
+#[path = "support/backend.rs"]
+mod backend;
+use backend::{lacks, supports, Feature};
 use dynamo_model::AttributeType::{N, S};
 use dynamo_model::{CreateTableOptions, Error, Projection, TableSchema};
 
@@ -139,14 +143,18 @@ fn a_hand_built_schema_from_parts_is_checked_before_create() {
 async fn hand_built_schemas_go_through_the_same_operations_by_name() {
     let local = LocalDynamoDb::start().await.unwrap();
     let db = local.db().clone().with_table_prefix("schema_builder_");
-    let schema = TableSchema::builder("orders")
+    let builder = TableSchema::builder("orders")
         .hash_key("customerId", S)
         .range_key("orderId", N)
         .global_index("by_status", |g| g.hash_key("status", S).include(["total"]))
-        .local_index("by_created", "createdAt", N, Projection::KeysOnly)
-        .ttl("expiresAt")
-        .build()
-        .unwrap();
+        .local_index("by_created", "createdAt", N, Projection::KeysOnly);
+    let builder = if supports(Feature::Ttl) {
+        builder.ttl("expiresAt")
+    } else {
+        lacks(Feature::Ttl, "the same schema without a TTL attribute");
+        builder
+    };
+    let schema = builder.build().unwrap();
     assert!(!db.table_exists_named("orders").await.unwrap());
     db.create_table_from_schema(&schema, CreateTableOptions::new().wait(true))
         .await

@@ -108,12 +108,21 @@ pub(crate) fn plan(
 }
 
 /// Whether the table, its GSIs and every replica are ACTIVE.
-fn replicas_ready(table: &TableDescription) -> bool {
+/// Whether the table, its GSIs and every replica are ACTIVE, and `region`
+/// (the replica just asked for, if any) is among them: a server that accepts
+/// the update but never lists the replica must not count as done.
+fn replicas_ready(table: &TableDescription, region: Option<&str>) -> bool {
     wait::is_ready(table)
         && table
             .replicas()
             .iter()
             .all(|r| r.replica_status() == Some(&ReplicaStatus::Active))
+        && region.is_none_or(|region| {
+            table
+                .replicas()
+                .iter()
+                .any(|r| r.region_name() == Some(region))
+        })
 }
 
 fn replicas_summary(table: &TableDescription) -> String {
@@ -171,12 +180,16 @@ pub(crate) async fn add(
             .send()
             .await
             .map_err(|e| Error::sdk(table, "UpdateTable", e))?;
+        let region = match &step {
+            ReplicaStep::Create(region) => Some(region.as_str()),
+            ReplicaStep::EnableStream => None,
+        };
         last = wait::until(
             client,
             table,
             timeout,
             "ACTIVE with every replica ACTIVE",
-            replicas_ready,
+            |description| replicas_ready(description, region),
             replicas_summary,
         )
         .await?;
@@ -291,6 +304,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(steps, [ReplicaStep::Create("ap-southeast-2".into())]);
+    }
+
+    #[test]
+    fn a_replica_counts_only_once_listed_and_active() {
+        let active = |regions: &[&str]| {
+            TableDescription::builder()
+                .table_status(aws_sdk_dynamodb::types::TableStatus::Active)
+                .set_replicas(Some(
+                    regions
+                        .iter()
+                        .map(|r| {
+                            ReplicaDescription::builder()
+                                .region_name(*r)
+                                .replica_status(ReplicaStatus::Active)
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .build()
+        };
+        assert!(!replicas_ready(&active(&[]), Some("eu-west-1")));
+        assert!(replicas_ready(&active(&["eu-west-1"]), Some("eu-west-1")));
+        assert!(replicas_ready(&active(&[]), None));
     }
 
     #[test]

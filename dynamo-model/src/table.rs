@@ -229,7 +229,7 @@ impl Db {
     pub async fn delete_table_and_wait_named(&self, name: &str, timeout: Duration) -> Result<()> {
         let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;
-        delete(self.client(), &table).await?;
+        delete_when_settled(self.client(), &table, timeout).await?;
         wait::until_deleted(self.client(), &table, timeout).await
     }
 
@@ -276,7 +276,20 @@ pub(crate) async fn exists(client: &Client, table: &str) -> Result<bool> {
 }
 
 pub(crate) async fn delete(client: &Client, table: &str) -> Result<TableDescription> {
-    match client.delete_table().table_name(table).send().await {
+    deleted(table, client.delete_table().table_name(table).send().await)
+}
+
+type DeleteOutcome = std::result::Result<
+    aws_sdk_dynamodb::operation::delete_table::DeleteTableOutput,
+    aws_sdk_dynamodb::error::SdkError<
+        DeleteTableError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+>;
+
+/// DeleteTable's answer in this crate's terms.
+fn deleted(table: &str, outcome: DeleteOutcome) -> Result<TableDescription> {
+    match outcome {
         Ok(output) => Ok(output
             .table_description
             .unwrap_or_else(|| TableDescription::builder().table_name(table).build())),
@@ -299,8 +312,35 @@ pub(crate) async fn delete(client: &Client, table: &str) -> Result<TableDescript
 fn is_deletion_protection_refusal(message: Option<&str>) -> bool {
     message.is_some_and(|m| {
         let m = m.to_ascii_lowercase();
-        m.contains("protected against deletion") || m.contains("deletion protection")
+        // DynamoDB and dynoxide: "...protected against deletion. Disable
+        // deletion protection first."; moto: "...can't be deleted while
+        // DeletionProtectionEnabled is set to True".
+        m.contains("protected against deletion")
+            || m.contains("deletion protection")
+            || m.contains("deletionprotectionenabled")
     })
+}
+
+/// Deletes `table`, first waiting for it to be ACTIVE when DynamoDB refuses
+/// because it is still being created or updated (`ResourceInUseException`),
+/// as happens to a table deleted right after CreateTable.
+pub(crate) async fn delete_when_settled(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+) -> Result<TableDescription> {
+    match client.delete_table().table_name(table).send().await {
+        Err(err)
+            if matches!(
+                err.as_service_error(),
+                Some(DeleteTableError::ResourceInUseException(_))
+            ) =>
+        {
+            wait::until_active(client, table, timeout).await?;
+            delete(client, table).await
+        }
+        outcome => deleted(table, outcome),
+    }
 }
 
 /// Turns TTL on for `attribute`, unless it already is (DynamoDB refuses to

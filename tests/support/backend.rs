@@ -68,6 +68,10 @@ pub enum Feature {
     InstantCreate,
     /// DeleteTable removes the table at once (no DELETING phase).
     InstantDelete,
+    /// Replicas in other regions (UpdateTable ReplicaUpdates).
+    Replicas,
+    /// A GSI's capacity changed by UpdateTable GlobalSecondaryIndexUpdates.
+    IndexCapacityUpdates,
 }
 
 impl Feature {
@@ -85,6 +89,10 @@ impl Feature {
             Feature::MultiAttributeGsiKeys => "multi-attribute GSI keys",
             Feature::InstantCreate => "instant table creation (it has a CREATING phase)",
             Feature::InstantDelete => "instant table deletion (it has a DELETING phase)",
+            Feature::Replicas => "global table replicas (UpdateTable ReplicaUpdates)",
+            Feature::IndexCapacityUpdates => {
+                "GSI capacity updates (UpdateTable GlobalSecondaryIndexUpdates)"
+            }
         }
     }
 }
@@ -186,6 +194,11 @@ impl Backend {
             // dynalite holds tables in CREATING/DELETING (the script runs it
             // with --createTableMs/--deleteTableMs); so may real DynamoDB.
             InstantCreate | InstantDelete => !matches!(self, Dynalite | Other),
+            // No emulator has other regions: dynoxide, DynamoDB Local and
+            // dynalite refuse ReplicaUpdates, moto accepts and lists none.
+            Replicas => self == Other,
+            // dynoxide 3.2 applies table capacity but not a GSI Update action.
+            IndexCapacityUpdates => self != Embedded,
         }
     }
 }

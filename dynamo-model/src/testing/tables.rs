@@ -260,7 +260,7 @@ async fn delete_all(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            match table::delete(&client, &name).await {
+            match table::delete_when_settled(&client, &name, timeout).await {
                 Ok(_) | Err(Error::TableNotFound { .. }) => {}
                 Err(error) => return Err(error),
             }
