@@ -27,6 +27,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("embedded backend, median of {RUNS} runs:");
     println!("  start (server listening):      {:?}", median(start));
-    println!("  start + first ListTables answer: {:?}", median(first_answer));
+    println!(
+        "  start + first ListTables answer: {:?}",
+        median(first_answer)
+    );
     Ok(())
 }

@@ -34,17 +34,33 @@ struct Order {
 async fn save_user(db: &Db, user: &User) -> Result<(), Box<dyn std::error::Error>> {
     let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(user)?;
     let table = db.table_name(User::schema().table_name());
-    db.client().put_item().table_name(table).set_item(Some(item)).send().await?;
+    db.client()
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .send()
+        .await?;
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let local = LocalDynamoDb::start().await?;
-    let tables = TestTables::new(local.db()).with::<User>().with::<Order>().create().await?;
+    let tables = TestTables::new(local.db())
+        .with::<User>()
+        .with::<Order>()
+        .create()
+        .await?;
     println!("fixture tables: {:?}", tables.table_names());
 
-    save_user(tables.db(), &User { id: "u1".into(), email: "a@example.com".into() }).await?;
+    save_user(
+        tables.db(),
+        &User {
+            id: "u1".into(),
+            email: "a@example.com".into(),
+        },
+    )
+    .await?;
     let all = local.db().list_tables(None).await?;
     println!("tables on the server while the fixture lives: {all:?}");
 
@@ -61,7 +77,14 @@ mod tests {
     // its own prefixed tables; they are deleted when the test ends.
     #[dynamo_model::test(models(User, Order))]
     async fn saving_a_user_stores_one_item(db: Db) -> Result<(), Box<dyn std::error::Error>> {
-        save_user(&db, &User { id: "u1".into(), email: "a@example.com".into() }).await?;
+        save_user(
+            &db,
+            &User {
+                id: "u1".into(),
+                email: "a@example.com".into(),
+            },
+        )
+        .await?;
         let table = db.table_name(User::schema().table_name());
         let count = db.client().scan().table_name(table).send().await?.count();
         assert_eq!(count, 1);

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of BENCHMARKS.md and prints their tables:
+#
+#   tables   create + wait for one table, and a 10-model fixture, against
+#            dynalite with --createTableMs/--deleteTableMs D for D = 0, 500,
+#            2000 (one dynalite per D, each on a free loopback port)
+#   compile  the derive's compile cost on 100 generated models vs serde's
+#
+# Usage: bash scripts/bench.sh [tables] [compile]     (default: both)
+# Environment: BENCH_DELAYS (default "0 500 2000"), BENCH_RUNS (runs of each
+# runtime measurement, default 7), BENCH_COMPILE_RUNS (default 5).
+# Needs: cargo; node and npm for dynalite (installed on first use into the
+# cache directory outside the repository, see scripts/backends.sh).
+# The tables are also written to target/bench/{tables,compile}.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/backends.sh
+. scripts/backends.sh
+
+if [ $# -gt 0 ]; then
+  PARTS=("$@")
+else
+  PARTS=(tables compile)
+fi
+for part in "${PARTS[@]}"; do
+  case $part in
+    tables | compile) ;;
+    *) backends_die "unknown benchmark '$part' (tables, compile)" ;;
+  esac
+done
+
+OUT_DIR=target/bench
+mkdir -p "$OUT_DIR"
+SERVER_PIDS=()
+cleanup() {
+  local status=$? pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    stop_backend "$pid"
+  done
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+run_tables() {
+  provision_dynalite
+  local delay servers=""
+  for delay in ${BENCH_DELAYS:-0 500 2000}; do
+    DYNALITE_DELAY_MS=$delay
+    start_dynalite "$OUT_DIR/dynalite-$delay.log"
+    SERVER_PIDS+=("$BACKEND_PID")
+    servers="${servers:+$servers,}$delay=$BACKEND_ENDPOINT"
+    echo "dynalite --createTableMs $delay --deleteTableMs $delay: $BACKEND_ENDPOINT (pid $BACKEND_PID)" >&2
+  done
+  BENCH_DYNALITE=$servers BENCH_OUT="$OUT_DIR/tables.md" cargo bench --bench tables
+}
+
+run_compile() {
+  BENCH_OUT="$OUT_DIR/compile.md" cargo bench --bench compile
+}
+
+for part in "${PARTS[@]}"; do
+  "run_$part"
+done

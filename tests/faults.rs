@@ -1,0 +1,677 @@
+//! A network that misbehaves: every table operation through a fault-injecting
+//! proxy in front of the embedded backend.
+//!
+//! Retryable faults (throttling, `LimitExceededException`, 500s, slow answers,
+//! dropped connections) must be ridden out, and the proxy must have seen the
+//! extra attempts; a non-retryable fault must come back as a clear error at
+//! once; `table_exists` must never say `false` because of a fault; a wait that
+//! cannot finish must end in `Error::WaitTimeout` naming the table and its
+//! last status; a server that never answers must end in an error, not a hang.
+//!
+//! Time bounds asserted here are hang guards, generous on purpose, never
+//! benchmarks (those are in `benches/`).
+
+#[path = "support/fault_proxy.rs"]
+mod fault_proxy;
+
+use std::time::{Duration, Instant};
+
+use dynamo_model::aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition};
+use dynamo_model::aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
+use dynamo_model::aws_sdk_dynamodb::Client;
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
+use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error};
+use serde::Serialize;
+
+use fault_proxy::{Fault, FaultProxy, Rule};
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "users")]
+struct User {
+    #[hash_key]
+    id: String,
+    #[gsi(name = "by_email", hash_key)]
+    email: String,
+}
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[hash_key]
+    customer: String,
+    #[range_key]
+    id: u64,
+    #[lsi(name = "by_total")]
+    total: u64,
+}
+
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "sessions")]
+struct Session {
+    #[hash_key]
+    token: String,
+}
+
+/// Upper bound for anything that must fail "quickly": a hang guard.
+const QUICK: Duration = Duration::from_secs(5);
+
+/// The proxy (declared first, so dropped first) in front of an embedded
+/// backend, and `Db::local` on the proxy.
+struct Setup {
+    proxy: FaultProxy,
+    db: Db,
+    backend: LocalDynamoDb,
+}
+
+fn setup() -> Setup {
+    let backend = LocalDynamoDb::embedded().expect("start the embedded backend");
+    let proxy = FaultProxy::start(backend.endpoint());
+    let db = Db::local(proxy.endpoint());
+    Setup { proxy, db, backend }
+}
+
+/// A client on the proxy configured like `Db::local`, but with its own
+/// retry and timeout settings (to keep timeout tests fast).
+fn client_with(proxy: &FaultProxy, retry: RetryConfig, timeouts: TimeoutConfig) -> Db {
+    let config = isolated_config(proxy)
+        .retry_config(retry)
+        .timeout_config(timeouts)
+        .build();
+    Db::new(Client::from_conf(config))
+}
+
+/// `Db::local`'s configuration with a retry quota of its own.
+///
+/// The SDK bounds retries with a token bucket (500 tokens; a retry of a
+/// throttling error costs 5, of a 5xx or a transport error 10; an operation
+/// whose retries all fail keeps none back) shared by every client of the
+/// process with the same retry partition, `Db::local`'s included. A test that
+/// makes operations fail after all their retries on purpose uses this, so that
+/// it cannot empty the bucket the other tests of this binary rely on.
+fn isolated_config(proxy: &FaultProxy) -> dynamo_model::aws_sdk_dynamodb::config::Builder {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let partition = format!("faults-test-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    Db::local(proxy.endpoint())
+        .client()
+        .config()
+        .to_builder()
+        .retry_partition(RetryPartition::new(partition))
+}
+
+async fn create_directly<M: DynamoModel>(s: &Setup) {
+    s.backend
+        .db()
+        .create_table::<M>(CreateTableOptions::new().wait(true))
+        .await
+        .expect("create on the backend directly");
+}
+
+/// Create (with wait), exists, an explicit wait, delete (with wait) and
+/// exists again, each with `times` faults on each of its operations.
+async fn lifecycle_through(fault: Fault, times: u32) -> Setup {
+    let s = setup();
+    for operation in ["CreateTable", "DescribeTable", "DeleteTable"] {
+        s.proxy
+            .add(Rule::new(fault.clone()).on(operation).times(times));
+    }
+    let created =
+        s.db.create_table::<User>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap_or_else(|e| panic!("create through {fault:?}: {e}"));
+    assert_eq!(created.table_status(), Some(&TableStatus::Active));
+
+    s.proxy
+        .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
+    assert!(
+        s.db.table_exists::<User>()
+            .await
+            .unwrap_or_else(|e| panic!("exists through {fault:?}: {e}")),
+        "table_exists said false through {fault:?}"
+    );
+
+    s.proxy
+        .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
+    let waited =
+        s.db.wait_for_table_active::<User>(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|e| panic!("wait through {fault:?}: {e}"));
+    assert_eq!(waited.table_status(), Some(&TableStatus::Active));
+
+    s.proxy
+        .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
+    s.db.delete_table_and_wait::<User>(Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|e| panic!("delete through {fault:?}: {e}"));
+    assert!(!s.db.table_exists::<User>().await.unwrap());
+    assert!(
+        !s.backend.db().table_exists::<User>().await.unwrap(),
+        "the table is really gone"
+    );
+    s
+}
+
+/// For faults the client must retry: every fault injected, and each answered
+/// by one more attempt.
+async fn retried_through(fault: Fault) {
+    let times = 2;
+    let s = lifecycle_through(fault.clone(), times).await;
+    assert_eq!(s.proxy.faults("CreateTable"), times, "{fault:?}");
+    assert_eq!(s.proxy.faults("DeleteTable"), times, "{fault:?}");
+    assert_eq!(s.proxy.faults("DescribeTable"), 4 * times, "{fault:?}");
+    assert_eq!(s.proxy.requests("CreateTable"), times + 1, "{fault:?}");
+    assert_eq!(s.proxy.requests("DeleteTable"), times + 1, "{fault:?}");
+    // Create's wait, exists, the wait, delete's wait and the final exists:
+    // at least five DescribeTable calls that succeeded, plus the faulted ones.
+    assert!(
+        s.proxy.requests("DescribeTable") >= 4 * times + 5,
+        "{fault:?}: {} DescribeTable requests",
+        s.proxy.requests("DescribeTable")
+    );
+}
+
+#[tokio::test]
+async fn lifecycle_rides_out_throttling() {
+    retried_through(Fault::Throttling).await;
+}
+
+#[tokio::test]
+async fn lifecycle_rides_out_limit_exceeded() {
+    retried_through(Fault::LimitExceeded).await;
+}
+
+#[tokio::test]
+async fn lifecycle_rides_out_internal_server_errors() {
+    retried_through(Fault::InternalServerError).await;
+}
+
+#[tokio::test]
+async fn lifecycle_rides_out_dropped_connections() {
+    retried_through(Fault::DropConnection).await;
+}
+
+#[tokio::test]
+async fn lifecycle_rides_out_slow_answers() {
+    let delay = Duration::from_millis(150);
+    let start = Instant::now();
+    let s = lifecycle_through(Fault::Slow(delay), 2).await;
+    // A slow answer within the attempt timeout is waited for, not retried.
+    assert_eq!(s.proxy.requests("CreateTable"), 1);
+    assert_eq!(s.proxy.faults("CreateTable"), 1);
+    assert_eq!(s.proxy.requests("DeleteTable"), 1);
+    assert_eq!(s.proxy.faults("DeleteTable"), 1);
+    let describes = s.proxy.requests("DescribeTable");
+    let slowed = s.proxy.faults("DescribeTable");
+    assert!(
+        describes >= 5 && slowed == describes.min(8),
+        "{slowed} of {describes} slowed"
+    );
+    assert!(
+        start.elapsed() >= delay * (2 + slowed),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_answer_slower_than_the_attempt_timeout_is_retried() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    let db = client_with(
+        &s.proxy,
+        RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(10)),
+        TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_millis(300))
+            .build(),
+    );
+    s.proxy
+        .add(Rule::new(Fault::Slow(Duration::from_secs(2))).on("DescribeTable"));
+    let start = Instant::now();
+    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        s.proxy.requests("DescribeTable"),
+        2,
+        "timed out once, then answered"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_create_is_success_with_if_not_exists() {
+    // The server creates the table but the answer never arrives; the retried
+    // CreateTable then finds the table there. With `if_not_exists` that is
+    // success; the test pins down what happens without it too.
+    let s = setup();
+    s.proxy
+        .add(Rule::new(Fault::DropResponse).on("CreateTable"));
+    s.db.create_table::<User>(CreateTableOptions::new().wait(true).if_not_exists(true))
+        .await
+        .unwrap();
+    assert_eq!(s.proxy.requests("CreateTable"), 2);
+
+    s.proxy
+        .add(Rule::new(Fault::DropResponse).on("CreateTable"));
+    let err =
+        s.db.create_table::<Order>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap_err();
+    assert!(err.is_table_already_exists(), "{err}");
+    assert_eq!(err.table(), "orders");
+    assert!(s.backend.db().table_exists::<Order>().await.unwrap());
+}
+
+#[tokio::test]
+async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
+    let s = setup();
+    let start = Instant::now();
+
+    s.proxy
+        .add(Rule::new(Fault::AccessDenied).on("CreateTable").always());
+    let err =
+        s.db.create_table::<User>(CreateTableOptions::new().wait(true))
+            .await
+            .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "CreateTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.table(), "users");
+    assert!(message.contains("AccessDeniedException"), "{message}");
+    assert!(message.contains("not authorized"), "{message}");
+    assert_eq!(s.proxy.requests("CreateTable"), 1, "not retried");
+    s.proxy.clear();
+
+    // A fault on DescribeTable during a wait ends the wait, not the timeout.
+    s.proxy
+        .add(Rule::new(Fault::AccessDenied).on("DescribeTable").always());
+    let err =
+        s.db.create_table::<User>(
+            CreateTableOptions::new()
+                .wait(true)
+                .wait_timeout(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "DescribeTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("AccessDeniedException"), "{err}");
+    assert_eq!(
+        s.proxy.requests("DescribeTable"),
+        1,
+        "not retried, not polled again"
+    );
+    s.proxy.clear();
+
+    s.proxy
+        .add(Rule::new(Fault::Validation).on("DeleteTable").always());
+    let err = s.db.delete_table::<User>().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "DeleteTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("ValidationException"), "{err}");
+    assert_eq!(s.proxy.requests("DeleteTable"), 1, "not retried");
+    assert!(s.backend.db().table_exists::<User>().await.unwrap());
+
+    assert!(start.elapsed() < QUICK, "took {:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn table_exists_is_true_through_retryable_faults() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    for fault in [
+        Fault::Throttling,
+        Fault::LimitExceeded,
+        Fault::InternalServerError,
+        Fault::DropConnection,
+        Fault::Slow(Duration::from_millis(50)),
+    ] {
+        let before = s.proxy.requests("DescribeTable");
+        s.proxy
+            .add(Rule::new(fault.clone()).on("DescribeTable").times(3));
+        assert!(
+            s.db.table_exists::<User>()
+                .await
+                .unwrap_or_else(|e| panic!("{fault:?}: {e}")),
+            "false through {fault:?}"
+        );
+        let attempts = s.proxy.requests("DescribeTable") - before;
+        // One attempt per retryable fault plus the one answered; a slow
+        // answer is just waited for.
+        let expected = if matches!(fault, Fault::Slow(_)) {
+            1
+        } else {
+            4
+        };
+        assert_eq!(attempts, expected, "{fault:?}");
+        s.proxy.clear();
+    }
+}
+
+#[tokio::test]
+async fn table_exists_is_an_error_never_false_when_faults_persist() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    // `Db::local`'s settings (8 attempts, backoff from 20 ms), with a retry
+    // quota of its own: these failures spend about 250 tokens of it.
+    let db = Db::new(Client::from_conf(isolated_config(&s.proxy).build()));
+    let start = Instant::now();
+    // On a table that exists (`users`) or not (`sessions`), a fault that does
+    // not go away is an error, never `Ok(false)`. (Each retryable fault costs
+    // 8 attempts and about 1.3 s of backoff, so it runs once.)
+    let cases = [
+        (Fault::AccessDenied, true),
+        (Fault::AccessDenied, false),
+        (Fault::Validation, true),
+        (Fault::Validation, false),
+        (Fault::Throttling, true),
+        (Fault::InternalServerError, false),
+        (Fault::DropConnection, true),
+        (Fault::LimitExceeded, false),
+    ];
+    for (fault, on_existing_table) in cases {
+        s.proxy
+            .add(Rule::new(fault.clone()).on("DescribeTable").always());
+        let before = s.proxy.requests("DescribeTable");
+        let (answer, name) = if on_existing_table {
+            (db.table_exists::<User>().await, "users")
+        } else {
+            (db.table_exists::<Session>().await, "sessions")
+        };
+        let attempts = s.proxy.requests("DescribeTable") - before;
+        let err = answer.expect_err(&format!("{fault:?} on `{name}` must be an error"));
+        assert!(
+            matches!(
+                err,
+                Error::Sdk {
+                    operation: "DescribeTable",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.table(), name);
+        let retryable = !matches!(fault, Fault::AccessDenied | Fault::Validation);
+        let expected = if retryable {
+            dynamo_model::DEFAULT_MAX_ATTEMPTS
+        } else {
+            1
+        };
+        assert_eq!(attempts, expected, "{fault:?}");
+        s.proxy.clear();
+    }
+    // Only the server's own "not found" is `false`.
+    assert!(!db.table_exists::<Session>().await.unwrap());
+    assert!(db.table_exists::<User>().await.unwrap());
+    // Four retryable faults, 8 attempts each with backoff from 20 ms up to
+    // at most 2.5 s in all.
+    assert!(
+        start.elapsed() < Duration::from_secs(12),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_table_stuck_creating_ends_in_a_wait_timeout_naming_it() {
+    let s = setup();
+    s.proxy.rewrite_table_status("CREATING");
+    let start = Instant::now();
+    let err =
+        s.db.create_table::<User>(
+            CreateTableOptions::new()
+                .wait(true)
+                .wait_timeout(Duration::from_millis(700)),
+        )
+        .await
+        .unwrap_err();
+    let elapsed = start.elapsed();
+    match &err {
+        Error::WaitTimeout {
+            table,
+            target,
+            last_status,
+            waited,
+        } => {
+            assert_eq!(table, "users");
+            assert_eq!(*target, "ACTIVE");
+            assert_eq!(last_status, "CREATING");
+            assert!(*waited >= Duration::from_millis(700), "{waited:?}");
+        }
+        other => panic!("expected a wait timeout, got {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("`users`") && message.contains("CREATING"),
+        "{message}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(700) && elapsed < QUICK,
+        "{elapsed:?}"
+    );
+    // It polled more than once: the wait backs off, it does not give up early.
+    assert!(
+        s.proxy.requests("DescribeTable") >= 5,
+        "{}",
+        s.proxy.requests("DescribeTable")
+    );
+}
+
+#[tokio::test]
+async fn a_gsi_stuck_creating_ends_in_a_wait_timeout_naming_it() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    s.proxy.rewrite_index_status("by_email", "CREATING");
+    let err =
+        s.db.wait_for_table_active::<User>(Duration::from_millis(500))
+            .await
+            .unwrap_err();
+    match &err {
+        Error::WaitTimeout {
+            table, last_status, ..
+        } => {
+            assert_eq!(table, "users");
+            assert_eq!(last_status, "ACTIVE (index by_email: CREATING)");
+        }
+        other => panic!("expected a wait timeout, got {other:?}"),
+    }
+    assert!(err.to_string().contains("by_email"), "{err}");
+}
+
+#[tokio::test]
+async fn a_table_that_is_never_deleted_ends_in_a_wait_timeout() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    let err =
+        s.db.wait_for_table_deleted::<User>(Duration::from_millis(400))
+            .await
+            .unwrap_err();
+    match &err {
+        Error::WaitTimeout {
+            table,
+            target,
+            last_status,
+            ..
+        } => {
+            assert_eq!(table, "users");
+            assert_eq!(*target, "deleted");
+            assert_eq!(last_status, "ACTIVE");
+        }
+        other => panic!("expected a wait timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_an_error_not_a_hang() {
+    let s = setup();
+    let db = client_with(
+        &s.proxy,
+        RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(10)),
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .operation_attempt_timeout(Duration::from_millis(300))
+            .operation_timeout(Duration::from_secs(3))
+            .build(),
+    );
+    s.proxy.add(Rule::new(Fault::NoAnswer).always());
+    let start = Instant::now();
+    let err = db.table_exists::<User>().await.unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(elapsed < QUICK, "took {elapsed:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "DescribeTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().to_lowercase().contains("timeout"), "{err}");
+    assert_eq!(
+        s.proxy.requests("DescribeTable"),
+        3,
+        "every attempt timed out"
+    );
+
+    let err = db
+        .create_table::<User>(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "CreateTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(start.elapsed() < QUICK * 2, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn db_local_bounds_every_attempt_and_operation() {
+    // The bound the test above relies on, as `Db::local` sets it: a server
+    // that never answers costs at most 20 s per attempt and 120 s in all.
+    let db = Db::local("http://127.0.0.1:1");
+    let config = db.client().config();
+    let timeouts = config.timeout_config().expect("timeouts are configured");
+    assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(3)));
+    assert_eq!(
+        timeouts.operation_attempt_timeout(),
+        Some(Duration::from_secs(20))
+    );
+    assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(120)));
+    let retry = config.retry_config().expect("a retry policy is configured");
+    assert_eq!(retry.max_attempts(), dynamo_model::DEFAULT_MAX_ATTEMPTS);
+}
+
+#[tokio::test]
+async fn a_fixture_rides_out_limit_exceeded_within_its_concurrency_cap() {
+    let s = setup();
+    // Creates overlap (each is held up 150 ms) but never more than two at once,
+    // and the first three get LimitExceededException.
+    s.proxy
+        .add(Rule::new(Fault::LimitExceeded).on("CreateTable").times(3));
+    s.proxy.add(
+        Rule::new(Fault::Slow(Duration::from_millis(150)))
+            .on("CreateTable")
+            .always(),
+    );
+    s.proxy
+        .add(Rule::new(Fault::LimitExceeded).on("DeleteTable").times(2));
+    let tables = TestTables::new(&s.db)
+        .with::<User>()
+        .with::<Order>()
+        .with::<Session>()
+        .concurrency(2)
+        .create()
+        .await
+        .unwrap();
+    assert!(tables.db().table_exists::<User>().await.unwrap());
+    assert!(tables.db().table_exists::<Order>().await.unwrap());
+    assert!(tables.db().table_exists::<Session>().await.unwrap());
+    assert_eq!(
+        s.proxy.faults("CreateTable"),
+        3 + 3,
+        "three refused, three slowed"
+    );
+    assert_eq!(s.proxy.requests("CreateTable"), 6);
+    assert_eq!(
+        s.proxy.max_in_flight("CreateTable"),
+        2,
+        "the cap, and reached"
+    );
+
+    let prefix = tables.prefix().to_owned();
+    drop(tables);
+    assert_eq!(s.proxy.requests("DeleteTable"), 3 + 2);
+    let left = s.backend.db().list_tables(Some(&prefix)).await.unwrap();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[tokio::test]
+#[ignore = "runtime issue: a wait's timeout does not bound a DescribeTable poll in flight \
+            (wait.rs awaits `describe` without a deadline), so a stalled server makes a 300 ms \
+            wait last the client's whole operation timeout (3 s here, 120 s with Db::local)"]
+async fn a_wait_is_bounded_by_its_timeout_even_when_a_poll_stalls() {
+    let s = setup();
+    create_directly::<User>(&s).await;
+    let db = client_with(
+        &s.proxy,
+        RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(10)),
+        TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_secs(1))
+            .operation_timeout(Duration::from_secs(3))
+            .build(),
+    );
+    s.proxy
+        .add(Rule::new(Fault::NoAnswer).on("DescribeTable").always());
+    let start = Instant::now();
+    let err = db
+        .wait_for_table_active::<User>(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(matches!(err, Error::WaitTimeout { .. }), "{err}");
+    assert!(
+        elapsed < Duration::from_millis(1300),
+        "a 300 ms wait took {elapsed:?}"
+    );
+}
