@@ -645,9 +645,6 @@ async fn a_fixture_rides_out_limit_exceeded_within_its_concurrency_cap() {
 }
 
 #[tokio::test]
-#[ignore = "runtime issue: a wait's timeout does not bound a DescribeTable poll in flight \
-            (wait.rs awaits `describe` without a deadline), so a stalled server makes a 300 ms \
-            wait last the client's whole operation timeout (3 s here, 120 s with Db::local)"]
 async fn a_wait_is_bounded_by_its_timeout_even_when_a_poll_stalls() {
     let s = setup();
     create_directly::<User>(&s).await;

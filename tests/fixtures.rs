@@ -259,7 +259,7 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
             .unwrap();
     }
     let removed = TestTables::remove_leftovers(db).await.unwrap();
-    assert_eq!(removed, [leftover.clone()]);
+    assert_eq!(removed, std::slice::from_ref(&leftover));
     let left = all_tables(db).await;
     assert!(!left.contains(&leftover));
     assert!(

@@ -75,6 +75,7 @@ impl Db {
             ))
             .endpoint_url(endpoint.clone())
             .retry_config(retry::local_retry_config())
+            .retry_partition(retry::local_retry_partition())
             .timeout_config(retry::local_timeouts())
             .retry_classifier(retry::LimitExceededIsThrottling)
             .build();
@@ -149,6 +150,7 @@ impl Db {
     /// A pooled connection is driven by the runtime that opened it; code that
     /// must make requests from another runtime while that one is blocked (a
     /// `Drop` that deletes tables) would otherwise stall on it.
+    #[cfg(feature = "testing")]
     pub(crate) fn with_fresh_connections(&self) -> Db {
         use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
         let http = aws_smithy_http_client::Builder::new()

@@ -11,7 +11,9 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
-use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
+use aws_sdk_dynamodb::config::retry::{
+    ClassifyRetry, RetryAction, RetryConfig, RetryPartition, TokenBucket,
+};
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 
 /// How many times a request is tried in all, by default, on connections made
@@ -25,6 +27,17 @@ pub(crate) fn local_retry_config() -> RetryConfig {
         .with_max_attempts(DEFAULT_MAX_ATTEMPTS)
         .with_initial_backoff(Duration::from_millis(20))
         .with_max_backoff(Duration::from_secs(2))
+}
+
+/// The retry partition of [`Db::local`](crate::Db::local): without a retry
+/// budget. The SDK's default partition shares one token bucket among every
+/// client of the process, so a test whose server fails on purpose would use
+/// up the retries of every other test; a local server needs no protection
+/// from retry storms.
+pub(crate) fn local_retry_partition() -> RetryPartition {
+    RetryPartition::custom("dynamo-model-local")
+        .token_bucket(TokenBucket::unlimited())
+        .build()
 }
 
 /// Timeouts of [`Db::local`](crate::Db::local): a server that accepts but

@@ -2,10 +2,10 @@
 //!
 //! The SDK's own waiter sleeps at least 20 s between polls, so a table ready in
 //! half a second is reported twenty seconds later. Here the first poll is
-//! immediate and each pause is a fifth of the time waited so far, clamped to
-//! [`MIN_DELAY`, `MAX_DELAY`]: the answer comes at most ~20% (plus one round
+//! immediate and each pause is an eighth of the time waited so far, clamped to
+//! [`MIN_DELAY`, `MAX_DELAY`]: the answer comes at most 12.5% (plus one round
 //! trip) after the table is ready, and a long wait costs about one poll a
-//! second.
+//! second. The timeout bounds the whole wait, including a poll that hangs.
 
 use std::time::Duration;
 
@@ -17,13 +17,16 @@ use crate::error::{Error, Result};
 use crate::table::describe;
 
 /// The shortest pause between two polls.
-pub const MIN_DELAY: Duration = Duration::from_millis(20);
+pub const MIN_DELAY: Duration = Duration::from_millis(10);
 /// The longest pause between two polls.
 pub const MAX_DELAY: Duration = Duration::from_secs(1);
 
+/// How long the poll due at the deadline may take to answer.
+const FINAL_POLL_GRACE: Duration = Duration::from_millis(500);
+
 /// The pause before the next poll, after `elapsed` of waiting.
 pub(crate) fn next_delay(elapsed: Duration) -> Duration {
-    (elapsed / 5).clamp(MIN_DELAY, MAX_DELAY)
+    (elapsed / 8).clamp(MIN_DELAY, MAX_DELAY)
 }
 
 /// Whether the table and every one of its GSIs are ACTIVE.
@@ -80,28 +83,68 @@ pub(crate) async fn until(
     done: impl Fn(&TableDescription) -> bool,
     summary: impl Fn(&TableDescription) -> String,
 ) -> Result<TableDescription> {
-    let start = Instant::now();
-    loop {
-        let last_status = match describe(client, table).await {
-            Ok(description) if done(&description) => return Ok(description),
-            Ok(description) => summary(&description),
-            Err(Error::TableNotFound { .. }) => String::from("not found"),
-            Err(other) => return Err(other),
-        };
-        pause(start, timeout, table, target, &last_status).await?;
-    }
+    poll(client, table, timeout, target, |answer| match answer {
+        Ok(description) if done(&description) => Ok(Poll::Done(description)),
+        Ok(description) => Ok(Poll::Pending(summary(&description))),
+        Err(Error::TableNotFound { .. }) => Ok(Poll::Pending(String::from("not found"))),
+        Err(other) => Err(other),
+    })
+    .await
 }
 
 /// Polls until DescribeTable says `table` does not exist, or `timeout` passes.
 pub(crate) async fn until_deleted(client: &Client, table: &str, timeout: Duration) -> Result<()> {
+    poll(client, table, timeout, "deleted", |answer| match answer {
+        Err(Error::TableNotFound { .. }) => Ok(Poll::Done(())),
+        Err(other) => Err(other),
+        Ok(description) => Ok(Poll::Pending(status_summary(&description))),
+    })
+    .await
+}
+
+/// What one DescribeTable answer means for a wait.
+enum Poll<T> {
+    Done(T),
+    /// Not yet; the status, for the timeout error.
+    Pending(String),
+}
+
+/// The polling loop: DescribeTable, judged by `judge`, then a pause; every
+/// poll is cut off at the deadline so a server that stops answering cannot
+/// stretch the wait past `timeout`.
+async fn poll<T>(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+    target: &'static str,
+    judge: impl Fn(Result<TableDescription>) -> Result<Poll<T>>,
+) -> Result<T> {
     let start = Instant::now();
+    let mut last_status = String::from("not polled yet");
     loop {
-        let last_status = match describe(client, table).await {
-            Err(Error::TableNotFound { .. }) => return Ok(()),
-            Err(other) => return Err(other),
-            Ok(description) => status_summary(&description),
+        // The last poll is due right at the deadline; it gets a moment to
+        // answer, so the whole wait ends by `timeout + FINAL_POLL_GRACE`.
+        let remaining = timeout
+            .saturating_sub(start.elapsed())
+            .max(FINAL_POLL_GRACE);
+        let answer = match tokio::time::timeout(remaining, describe(client, table)).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                return Err(Error::WaitTimeout {
+                    table: table.to_owned(),
+                    target,
+                    last_status: format!(
+                        "{last_status}; the last DescribeTable did not answer in time"
+                    ),
+                    waited: start.elapsed(),
+                })
+            }
         };
-        pause(start, timeout, table, "deleted", &last_status).await?;
+        match judge(answer)? {
+            Poll::Done(value) => return Ok(value),
+            Poll::Pending(status) => last_status = status,
+        }
+        pause(start, timeout, table, target, &last_status).await?;
     }
 }
 
@@ -135,10 +178,10 @@ mod tests {
     use aws_sdk_dynamodb::types::GlobalSecondaryIndexDescription;
 
     #[test]
-    fn delays_start_in_tens_of_ms_and_stay_within_a_fifth_of_the_wait() {
+    fn delays_start_in_tens_of_ms_and_stay_within_an_eighth_of_the_wait() {
         assert_eq!(next_delay(Duration::ZERO), MIN_DELAY);
         assert_eq!(
-            next_delay(Duration::from_millis(500)),
+            next_delay(Duration::from_millis(800)),
             Duration::from_millis(100)
         );
         assert_eq!(next_delay(Duration::from_secs(60)), MAX_DELAY);
