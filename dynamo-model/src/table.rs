@@ -152,7 +152,8 @@ impl Db {
     }
 
     /// Waits until the model's table and all its GSIs are ACTIVE; polls at
-    /// once, then every 20 ms growing to 1 s.
+    /// once, then after pauses of an eighth of the time waited, from 10 ms
+    /// up to 1 s.
     ///
     /// ```no_run
     /// # use std::time::Duration;
