@@ -83,6 +83,17 @@ fn every_rule_matches_the_derive_and_all_problems_are_reported_at_once() {
             "duplicate_index_name",
             "index name `by_date` is already used by a GSI of this table; index names must be unique across GSIs and LSIs",
         ),
+        (
+            problems(
+                TableSchema::builder("orders")
+                    .hash_key("pk", S)
+                    .global_index("by_a", |g| g.hash_key("a", S).include((0..51).map(|i| format!("f{i:02}"))))
+                    .global_index("by_b", |g| g.hash_key("b", S).include((0..51).map(|i| format!("f{i:02}"))))
+                    .build(),
+            ),
+            "too_many_projected_attributes",
+            "`include` of index `by_b` brings the table's projected non-key attributes to 102; DynamoDB allows 100 in all, summed over every index",
+        ),
     ];
     for (problems, ui_test, sentence) in cases {
         let derive_says = std::fs::read_to_string(format!("tests/ui/{ui_test}.stderr")).unwrap();

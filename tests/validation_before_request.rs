@@ -176,3 +176,21 @@ async fn update_and_wait_settings() {
         started,
     );
 }
+
+#[tokio::test]
+async fn a_prefix_that_makes_the_table_name_too_long() {
+    let db = nowhere().with_table_prefix("p".repeat(250));
+    let started = Instant::now();
+    let result = db.create_table::<Order>(CreateTableOptions::new()).await;
+    assert!(started.elapsed() < Duration::from_millis(500));
+    match result {
+        Err(Error::InvalidInput {
+            option: "table_prefix",
+            reason,
+            ..
+        }) => {
+            assert!(reason.contains("is too long (256 characters)"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

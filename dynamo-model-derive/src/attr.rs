@@ -152,6 +152,8 @@ pub struct SerdeFieldAttrs {
     pub skip: Option<Ident>,
     /// `flatten`: the field has no attribute of its own.
     pub flatten: Option<Ident>,
+    /// `skip_serializing_if = "..."`: some items are written without it.
+    pub skip_serializing_if: Option<Ident>,
 }
 
 /// One `#[gsi(...)]` or `#[lsi(...)]` on a field.
@@ -482,7 +484,8 @@ fn rename_rule(input: ParseStream) -> syn::Result<RenameRule> {
     Ok(RenameRule::from_name(&lit.value()).unwrap_or_default())
 }
 
-/// serde's field attributes: `rename`, `skip`, `skip_serializing`, `flatten`.
+/// serde's field attributes: `rename`, `skip`, `skip_serializing`, `flatten`,
+/// `skip_serializing_if`.
 fn serde_field(attr: &Attribute, out: &mut SerdeFieldAttrs) {
     // As in `serde_container`, serde_derive reports malformed input.
     let _ = attr.parse_nested_meta(|meta| {
@@ -507,6 +510,9 @@ fn serde_field(attr: &Attribute, out: &mut SerdeFieldAttrs) {
             out.skip = meta.path.get_ident().cloned();
         } else if meta.path.is_ident("flatten") {
             out.flatten = meta.path.get_ident().cloned();
+        } else if meta.path.is_ident("skip_serializing_if") {
+            out.skip_serializing_if = meta.path.get_ident().cloned();
+            skip_arg(meta.input);
         } else {
             skip_arg(meta.input);
         }

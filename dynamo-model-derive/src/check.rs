@@ -187,6 +187,20 @@ fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
                 ),
             );
         }
+        // On an index key it is how a sparse index is written (`Option` with
+        // `skip_serializing_if = "Option::is_none"`); on a table key it
+        // writes items DynamoDB refuses.
+        if let (Some(skip_if), true) = (&serde.skip_serializing_if, field.is_table_key()) {
+            cx.error_spanned_by(
+                skip_if,
+                format!(
+                    "field `{}` is {}, which every item must have, but #[serde(skip_serializing_if = ...)] \
+                     can leave it out; drop it (it is fine on index keys, for a sparse index)",
+                    field.rust_name,
+                    field.role()
+                ),
+            );
+        }
         if let Some(flatten) = &serde.flatten {
             cx.error_spanned_by(
                 flatten,

@@ -12,6 +12,9 @@ const MAX_GSIS: usize = 20;
 const MAX_LSIS: usize = 5;
 /// A GSI key has up to 4 partition-key and 4 sort-key attributes.
 const MAX_GSI_KEY_ATTRIBUTES: usize = 4;
+/// DynamoDB's limit on `NonKeyAttributes`, summed over all of a table's
+/// indexes (an attribute projected into two indexes counts twice).
+const MAX_PROJECTED_ATTRIBUTES: usize = 100;
 
 pub fn check(cx: &Ctxt, model: &Model) {
     index_counts(cx, model);
@@ -24,6 +27,30 @@ pub fn check(cx: &Ctxt, model: &Model) {
             IndexKind::Local => lsi_key(cx, model, index, table_has_range_key),
         }
         settings(cx, model, index);
+    }
+    projected_attribute_total(cx, model);
+}
+
+fn projected_attribute_total(cx: &Ctxt, model: &Model) {
+    let mut total = 0;
+    for index in &model.indexes {
+        for member in &index.members {
+            let Some(include) = &member.attr.settings.include else {
+                continue;
+            };
+            let before = total;
+            total += include.value.len();
+            if before <= MAX_PROJECTED_ATTRIBUTES && total > MAX_PROJECTED_ATTRIBUTES {
+                cx.error_at(
+                    include.span,
+                    format!(
+                        "`include` of index `{}` brings the table's projected non-key attributes to {total}; \
+                         DynamoDB allows {MAX_PROJECTED_ATTRIBUTES} in all, summed over every index",
+                        index.name()
+                    ),
+                );
+            }
+        }
     }
 }
 

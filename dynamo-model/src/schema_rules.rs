@@ -12,6 +12,8 @@ pub const MAX_GLOBAL_INDEXES: usize = 20;
 pub const MAX_LOCAL_INDEXES: usize = 5;
 /// At most this many partition-key (and as many sort-key) attributes per GSI.
 pub const MAX_GSI_KEY_ATTRIBUTES: usize = 4;
+/// At most this many projected non-key attributes, summed over all indexes.
+pub const MAX_PROJECTED_ATTRIBUTES: usize = 100;
 
 /// The naming rule, for messages.
 pub const NAME_RULE: &str =
@@ -119,6 +121,27 @@ pub(crate) fn problems(schema: &TableSchema) -> Vec<String> {
             if throughput.read == 0 || throughput.write == 0 {
                 out.push(format!("GSI `{name}`: a capacity must be at least 1"));
             }
+        }
+    }
+    let mut projected = 0;
+    let projections = schema
+        .global_indexes()
+        .iter()
+        .map(|g| (g.name(), g.projection()))
+        .chain(
+            schema
+                .local_indexes()
+                .iter()
+                .map(|l| (l.name(), l.projection())),
+        );
+    for (name, projection) in projections {
+        let before = projected;
+        projected += projection.non_key_attributes().count();
+        if before <= MAX_PROJECTED_ATTRIBUTES && projected > MAX_PROJECTED_ATTRIBUTES {
+            out.push(format!(
+                "`include` of index `{name}` brings the table's projected non-key attributes to {projected}; \
+                 DynamoDB allows {MAX_PROJECTED_ATTRIBUTES} in all, summed over every index"
+            ));
         }
     }
     if schema.range_key().is_none() {

@@ -69,6 +69,16 @@ impl Db {
         let table = self.table_name(schema.table_name());
         // Derived schemas were checked by the compiler; this catches hand-built ones.
         schema.validate()?;
+        if let Some(problem) = crate::schema_rules::name_problem(&table) {
+            return Err(Error::invalid(
+                &table,
+                "table_prefix",
+                format!(
+                    "with this connection's prefix the table name {problem}; {}",
+                    crate::schema_rules::NAME_RULE
+                ),
+            ));
+        }
         validate::create_options(&table, schema, &options)?;
         let request = request::create_table(self.client(), &table, schema, &options)?;
 
