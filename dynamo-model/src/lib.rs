@@ -30,6 +30,8 @@
 //!
 //! See the README for the attribute reference and the type table.
 
+#![warn(missing_docs)]
+
 pub mod blob_serde;
 #[cfg(feature = "blocking")]
 pub mod blocking;
