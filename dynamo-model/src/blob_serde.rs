@@ -23,11 +23,29 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserializer, Serializer};
 
 /// Serializes the blob as bytes.
+///
+/// ```
+/// use dynamo_model::aws_sdk_dynamodb::primitives::Blob;
+///
+/// #[derive(serde::Serialize)]
+/// struct Upload {
+///     #[serde(serialize_with = "dynamo_model::blob_serde::serialize")]
+///     body: Blob,
+/// }
+/// ```
 pub fn serialize<S: Serializer>(blob: &Blob, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_bytes(blob.as_ref())
 }
 
 /// Deserializes bytes (or a sequence of byte values) into a blob.
+///
+/// ```
+/// use serde::de::value::{BytesDeserializer, Error};
+///
+/// let blob = dynamo_model::blob_serde::deserialize(BytesDeserializer::<Error>::new(b"\x01\x02"))?;
+/// assert_eq!(blob.as_ref(), [1, 2]);
+/// # Ok::<(), Error>(())
+/// ```
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Blob, D::Error> {
     deserializer.deserialize_byte_buf(BlobVisitor)
 }

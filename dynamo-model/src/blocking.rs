@@ -109,6 +109,16 @@ impl Db {
     }
 
     /// [`Db::create_table_from_schema`] for sync code.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, CreateTableOptions, TableSchema};
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// let schema = TableSchema::builder("audit_log").hash_key("id", S).build()?;
+    /// db.sync_create_table_from_schema(&schema, CreateTableOptions::new().wait(true))?;
+    /// assert!(db.sync_table_exists_named("audit_log")?);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_create_table_from_schema(
         &self,
         schema: &TableSchema,
@@ -139,6 +149,12 @@ impl Db {
     }
 
     /// [`Db::table_exists_named`] for sync code.
+    ///
+    /// ```
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// assert!(!local.db().sync_table_exists_named("audit_log")?);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_table_exists_named(&self, name: &str) -> Result<bool> {
         block_on(
             "sync_table_exists_named",
@@ -148,6 +164,19 @@ impl Db {
     }
 
     /// [`Db::describe_table`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// let table = db.sync_describe_table::<User>()?;
+    /// assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_describe_table<M: DynamoModel>(&self) -> Result<TableDescription> {
         block_on(
             "sync_describe_table",
@@ -157,6 +186,18 @@ impl Db {
     }
 
     /// [`Db::describe_table_named`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db().clone().with_table_prefix("ci_");
+    /// db.sync_create_table::<User>(CreateTableOptions::new())?;
+    /// let table = db.sync_describe_table_named("user")?;
+    /// assert_eq!(table.table_name(), Some("ci_user"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_describe_table_named(&self, name: &str) -> Result<TableDescription> {
         block_on(
             "sync_describe_table_named",
@@ -187,6 +228,18 @@ impl Db {
     }
 
     /// [`Db::wait_for_table_active_named`] for sync code.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new())?;
+    /// db.sync_wait_for_table_active_named("user", Duration::from_secs(30))?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_wait_for_table_active_named(
         &self,
         name: &str,
@@ -200,6 +253,19 @@ impl Db {
     }
 
     /// [`Db::wait_for_table_deleted`] for sync code.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// db.sync_delete_table::<User>()?;
+    /// db.sync_wait_for_table_deleted::<User>(Duration::from_secs(30))?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_wait_for_table_deleted<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
         block_on(
             "sync_wait_for_table_deleted",
@@ -209,6 +275,19 @@ impl Db {
     }
 
     /// [`Db::wait_for_table_deleted_named`] for sync code.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// db.sync_delete_table_named("user")?;
+    /// db.sync_wait_for_table_deleted_named("user", Duration::from_secs(30))?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_wait_for_table_deleted_named(&self, name: &str, timeout: Duration) -> Result<()> {
         block_on(
             "sync_wait_for_table_deleted_named",
@@ -235,6 +314,17 @@ impl Db {
     }
 
     /// [`Db::delete_table_named`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// db.sync_delete_table_named("user")?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_delete_table_named(&self, name: &str) -> Result<TableDescription> {
         block_on(
             "sync_delete_table_named",
@@ -244,6 +334,19 @@ impl Db {
     }
 
     /// [`Db::delete_table_and_wait`] for sync code.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new())?;
+    /// db.sync_delete_table_and_wait::<User>(Duration::from_secs(30))?;
+    /// assert!(!db.sync_table_exists::<User>()?);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_delete_table_and_wait<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
         block_on(
             "sync_delete_table_and_wait",
@@ -253,6 +356,19 @@ impl Db {
     }
 
     /// [`Db::delete_table_and_wait_named`] for sync code.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new())?;
+    /// db.sync_delete_table_and_wait_named("user", Duration::from_secs(30))?;
+    /// assert!(!db.sync_table_exists_named("user")?);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_delete_table_and_wait_named(&self, name: &str, timeout: Duration) -> Result<()> {
         block_on(
             "sync_delete_table_and_wait_named",
@@ -262,6 +378,18 @@ impl Db {
     }
 
     /// [`Db::list_tables`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new())?;
+    /// assert_eq!(db.sync_list_tables(None)?, ["user"]);
+    /// assert!(db.sync_list_tables(Some("ci_"))?.is_empty());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_list_tables(&self, prefix: Option<&str>) -> Result<Vec<String>> {
         block_on(
             "sync_list_tables",
@@ -271,6 +399,20 @@ impl Db {
     }
 
     /// [`Db::update_table`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::UpdateTableOptions;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// let update = UpdateTableOptions::new().deletion_protection(true).wait(true);
+    /// let table = db.sync_update_table::<User>(update)?;
+    /// assert_eq!(table.deletion_protection_enabled(), Some(true));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_update_table<M: DynamoModel>(
         &self,
         options: UpdateTableOptions,
@@ -283,6 +425,19 @@ impl Db {
     }
 
     /// [`Db::update_table_named`] for sync code.
+    ///
+    /// ```
+    /// # use dynamo_model::UpdateTableOptions;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.sync_create_table::<User>(CreateTableOptions::new().wait(true))?;
+    /// let table = db.sync_update_table_named("user", UpdateTableOptions::new().provisioned(5, 5).wait(true))?;
+    /// assert_eq!(table.provisioned_throughput().and_then(|t| t.read_capacity_units()), Some(5));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_update_table_named(
         &self,
         name: &str,
@@ -296,6 +451,15 @@ impl Db {
     }
 
     /// [`Db::add_replicas`] for sync code.
+    ///
+    /// ```no_run
+    /// # use dynamo_model::{Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let db = Db::sync_from_env()?;
+    /// db.sync_add_replicas::<User>(&["eu-west-1", "ap-southeast-2"])?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn sync_add_replicas<M: DynamoModel>(&self, regions: &[&str]) -> Result<TableDescription> {
         block_on(
             "sync_add_replicas",

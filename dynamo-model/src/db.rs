@@ -113,6 +113,13 @@ impl Db {
     /// The endpoint URL, when it is known (`Db::local`, or an endpoint from
     /// the environment); `None` means the SDK's default AWS endpoint or a
     /// client built elsewhere.
+    ///
+    /// ```
+    /// use dynamo_model::Db;
+    /// let local = Db::local("http://127.0.0.1:8000");
+    /// assert_eq!(local.endpoint(), Some("http://127.0.0.1:8000"));
+    /// assert_eq!(Db::new(local.client().clone()).endpoint(), None);
+    /// ```
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
@@ -132,11 +139,25 @@ impl Db {
     }
 
     /// The prefix set by [`with_table_prefix`](Self::with_table_prefix).
+    ///
+    /// ```
+    /// use dynamo_model::Db;
+    /// let db = Db::local("http://127.0.0.1:8000");
+    /// assert_eq!(db.table_prefix(), None);
+    /// assert_eq!(db.with_table_prefix("ci_").table_prefix(), Some("ci_"));
+    /// ```
     pub fn table_prefix(&self) -> Option<&str> {
         self.table_prefix.as_deref()
     }
 
     /// The name a table of this name has on this connection (with the prefix).
+    ///
+    /// ```
+    /// use dynamo_model::Db;
+    /// let db = Db::local("http://127.0.0.1:8000");
+    /// assert_eq!(db.table_name("users"), "users");
+    /// assert_eq!(db.with_table_prefix("ci_").table_name("users"), "ci_users");
+    /// ```
     pub fn table_name(&self, name: &str) -> String {
         match &self.table_prefix {
             Some(prefix) => format!("{prefix}{name}"),

@@ -8,9 +8,23 @@ use std::time::Duration;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 /// A boxed error from the SDK or the transport, kept as the `source`.
+///
+/// ```
+/// use dynamo_model::BoxError;
+/// let source: BoxError = Box::new(std::io::Error::other("connection reset"));
+/// assert_eq!(source.to_string(), "connection reset");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// `Result` with this crate's [`enum@Error`].
+///
+/// ```
+/// use dynamo_model::{Error, Result};
+/// fn find(table: &str) -> Result<()> {
+///     Err(Error::TableNotFound { table: table.into() })
+/// }
+/// assert!(find("users").unwrap_err().is_table_not_found());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong with a table operation.
@@ -135,16 +149,49 @@ pub enum Error {
 
 impl Error {
     /// Whether this is [`Error::TableNotFound`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let err = local.db().describe_table_named("missing").await.unwrap_err();
+    /// assert!(err.is_table_not_found());
+    /// # Ok(()) }
+    /// ```
     pub fn is_table_not_found(&self) -> bool {
         matches!(self, Error::TableNotFound { .. })
     }
 
     /// Whether this is [`Error::TableAlreadyExists`].
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.create_table::<User>(CreateTableOptions::new()).await?;
+    /// let err = db.create_table::<User>(CreateTableOptions::new()).await.unwrap_err();
+    /// assert!(err.is_table_already_exists());
+    /// # Ok(()) }
+    /// ```
     pub fn is_table_already_exists(&self) -> bool {
         matches!(self, Error::TableAlreadyExists { .. })
     }
 
     /// The table this error is about.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db().clone().with_table_prefix("ci_");
+    /// let err = db.describe_table_named("orders").await.unwrap_err();
+    /// assert_eq!(err.table(), "ci_orders"); // the name as sent, with the prefix
+    /// # Ok(()) }
+    /// ```
     pub fn table(&self) -> &str {
         match self {
             Error::TableNotFound { table }

@@ -30,11 +30,31 @@ use crate::AttributeType;
 )]
 pub trait KeyType {
     /// The scalar type serde gives values of this type in an item.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyType};
+    /// assert_eq!(<u64 as KeyType>::ATTRIBUTE_TYPE, AttributeType::N);
+    /// assert_eq!(<String as KeyType>::ATTRIBUTE_TYPE, AttributeType::S);
+    /// ```
     const ATTRIBUTE_TYPE: AttributeType;
 }
 
 /// A type allowed as an index key: any [`KeyType`], or an `Option` of one
 /// (items where it is `None` are left out of the index: a sparse index).
+///
+/// ```
+/// use dynamo_model::{AttributeType, DynamoModel, IndexKeyType};
+///
+/// #[derive(DynamoModel, serde::Serialize)]
+/// struct Order {
+///     #[hash_key]
+///     id: String,
+///     #[gsi(name = "by_coupon", hash_key)]
+///     coupon: Option<String>, // orders without a coupon stay out of the index
+/// }
+/// assert!(Order::schema().has_index("by_coupon"));
+/// assert_eq!(<Option<String> as IndexKeyType>::ATTRIBUTE_TYPE, AttributeType::S);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a DynamoDB index key: keys must be S (string), N (number) or B (binary)",
     label = "this index key field's type is not stored as S, N or B",
@@ -42,6 +62,11 @@ pub trait KeyType {
 )]
 pub trait IndexKeyType {
     /// The scalar type of the present value.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, IndexKeyType};
+    /// assert_eq!(<Option<u32> as IndexKeyType>::ATTRIBUTE_TYPE, AttributeType::N);
+    /// ```
     const ATTRIBUTE_TYPE: AttributeType;
 }
 
@@ -55,6 +80,19 @@ impl<T: KeyType> IndexKeyType for Option<T> {
 
 /// A type allowed for the `#[ttl]` field: a number of seconds since the Unix
 /// epoch, optionally absent.
+///
+/// ```
+/// use dynamo_model::DynamoModel;
+///
+/// #[derive(DynamoModel, serde::Serialize)]
+/// struct Session {
+///     #[hash_key]
+///     token: String,
+///     #[ttl]
+///     expires_at: Option<i64>, // `None`: the item never expires
+/// }
+/// assert_eq!(Session::schema().ttl_attribute(), Some("expires_at"));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold a TTL: `#[ttl]` needs a number field (seconds since the Unix epoch)",
     label = "the `#[ttl]` field must be stored as a number (N)",

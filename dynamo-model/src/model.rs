@@ -36,10 +36,37 @@ use crate::{CreateTableOptions, Db, TableSchema};
 /// ```
 pub trait DynamoModel {
     /// The table this model is stored in.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    ///
+    /// #[derive(DynamoModel, serde::Serialize)]
+    /// struct User {
+    ///     #[hash_key]
+    ///     id: String,
+    ///     #[gsi(name = "by_email", hash_key)]
+    ///     email: String,
+    /// }
+    /// let schema = User::schema();
+    /// assert_eq!(schema.table_name(), "user");
+    /// assert!(schema.has_index("by_email"));
+    /// ```
     fn schema() -> &'static TableSchema;
 
     /// Creates the table on the options' connection, else the default one.
     /// See [`Db::create_table`].
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// User::create_table(CreateTableOptions::new().db(local.db()).wait(true)).await?;
+    /// assert!(local.db().table_exists::<User>().await?);
+    /// # Ok(()) }
+    /// ```
     fn create_table(
         options: CreateTableOptions,
     ) -> impl Future<Output = Result<TableDescription>> + Send
@@ -56,6 +83,20 @@ pub trait DynamoModel {
     }
 
     /// Whether the table exists on the default connection. See [`Db::table_exists`].
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// assert!(!User::table_exists().await?);
+    /// User::create_table(CreateTableOptions::new()).await?;
+    /// assert!(User::table_exists().await?);
+    /// # Ok(()) }
+    /// ```
     fn table_exists() -> impl Future<Output = Result<bool>> + Send
     where
         Self: Sized,
@@ -64,6 +105,19 @@ pub trait DynamoModel {
     }
 
     /// Deletes the table on the default connection. See [`Db::delete_table`].
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::create_table(CreateTableOptions::new().wait(true)).await?;
+    /// User::delete_table().await?;
+    /// # Ok(()) }
+    /// ```
     fn delete_table() -> impl Future<Output = Result<TableDescription>> + Send
     where
         Self: Sized,
@@ -72,6 +126,20 @@ pub trait DynamoModel {
     }
 
     /// DescribeTable on the default connection. See [`Db::describe_table`].
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::create_table(CreateTableOptions::new()).await?;
+    /// let table = User::describe_table().await?;
+    /// assert_eq!(table.table_name(), Some("user"));
+    /// # Ok(()) }
+    /// ```
     fn describe_table() -> impl Future<Output = Result<TableDescription>> + Send
     where
         Self: Sized,
@@ -81,6 +149,22 @@ pub trait DynamoModel {
 
     /// Waits until the table and its GSIs are ACTIVE, on the default
     /// connection. See [`Db::wait_for_table_active`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::create_table(CreateTableOptions::new()).await?; // does not wait
+    /// let table = User::wait_for_table_active(Duration::from_secs(30)).await?;
+    /// assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    /// # Ok(()) }
+    /// ```
     fn wait_for_table_active(
         timeout: Duration,
     ) -> impl Future<Output = Result<TableDescription>> + Send
@@ -117,6 +201,16 @@ pub trait DynamoModel {
     }
 
     /// [`table_exists`](Self::table_exists) for sync code (feature `blocking`).
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// assert!(!User::sync_table_exists()?);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     #[cfg(feature = "blocking")]
     fn sync_table_exists() -> Result<bool>
     where
@@ -130,6 +224,17 @@ pub trait DynamoModel {
     }
 
     /// [`delete_table`](Self::delete_table) for sync code (feature `blocking`).
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::sync_create_table(CreateTableOptions::new().wait(true))?;
+    /// User::sync_delete_table()?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     #[cfg(feature = "blocking")]
     fn sync_delete_table() -> Result<TableDescription>
     where
@@ -143,6 +248,17 @@ pub trait DynamoModel {
     }
 
     /// [`describe_table`](Self::describe_table) for sync code (feature `blocking`).
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::sync_create_table(CreateTableOptions::new())?;
+    /// assert_eq!(User::sync_describe_table()?.table_name(), Some("user"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     #[cfg(feature = "blocking")]
     fn sync_describe_table() -> Result<TableDescription>
     where
@@ -157,6 +273,18 @@ pub trait DynamoModel {
 
     /// [`wait_for_table_active`](Self::wait_for_table_active) for sync code
     /// (feature `blocking`).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::sync_create_table(CreateTableOptions::new())?;
+    /// User::sync_wait_for_table_active(Duration::from_secs(30))?;
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     #[cfg(feature = "blocking")]
     fn sync_wait_for_table_active(timeout: Duration) -> Result<TableDescription>
     where

@@ -8,6 +8,14 @@ use crate::{Db, Throughput};
 /// How long a wait lasts unless [`CreateTableOptions::wait_timeout`] says otherwise.
 ///
 /// Generous because a GSI on a real table can take minutes to build.
+///
+/// ```
+/// use std::time::Duration;
+/// use dynamo_model::{CreateTableOptions, DEFAULT_WAIT_TIMEOUT};
+/// assert_eq!(DEFAULT_WAIT_TIMEOUT, Duration::from_secs(300));
+/// // A shorter wait for a table without GSIs:
+/// let opts = CreateTableOptions::new().wait(true).wait_timeout(DEFAULT_WAIT_TIMEOUT / 10);
+/// ```
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The storage class of a table.
@@ -329,6 +337,12 @@ impl CreateTableOptions {
     }
 
     /// Whether these options wait for the table to be ACTIVE.
+    ///
+    /// ```
+    /// use dynamo_model::CreateTableOptions;
+    /// assert!(CreateTableOptions::new().wait(true).waits());
+    /// assert!(!CreateTableOptions::new().waits());
+    /// ```
     pub fn waits(&self) -> bool {
         self.wait
     }

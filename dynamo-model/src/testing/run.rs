@@ -10,8 +10,24 @@ use crate::{Db, TableSchema};
 
 /// What a `#[dynamo_model::test]` function may return: `()` or a `Result`
 /// whose error is reported as the failure.
+///
+/// ```
+/// use dynamo_model::testing::TestOutcome;
+///
+/// fn outcome_of_a_test() -> dynamo_model::Result<()> {
+///     Ok(())
+/// }
+/// outcome_of_a_test().check(); // passes; an `Err` would fail the test
+/// ```
 pub trait TestOutcome {
     /// Panics (failing the test) on an error.
+    ///
+    /// ```
+    /// use dynamo_model::testing::TestOutcome;
+    /// ().check();
+    /// let failed = std::panic::catch_unwind(|| Err::<(), _>("no such table").check());
+    /// assert!(failed.is_err());
+    /// ```
     fn check(self);
 }
 

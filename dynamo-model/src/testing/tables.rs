@@ -13,9 +13,28 @@ use crate::error::{Error, Result};
 use crate::{table, wait, CreateTableOptions, Db, DynamoModel, TableSchema};
 
 /// Every fixture's table names start with this, followed by the process id.
+///
+/// ```
+/// use dynamo_model::testing::{LocalDynamoDb, TestTables, FIXTURE_PREFIX};
+/// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+/// # #[derive(DynamoModel, serde::Serialize)]
+/// # struct User { #[hash_key] id: String }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// let local = LocalDynamoDb::embedded()?;
+/// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+/// assert!(tables.prefix().starts_with(FIXTURE_PREFIX));
+/// # Ok(()) }
+/// ```
 pub const FIXTURE_PREFIX: &str = "dmtest_";
 
 /// How many control-plane calls a fixture has in flight at once by default.
+///
+/// ```
+/// use dynamo_model::testing::{TestTables, DEFAULT_CONCURRENCY};
+/// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
+/// let fixture = TestTables::new(&db).concurrency(DEFAULT_CONCURRENCY / 4);
+/// ```
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// How long dropping a fixture waits for its tables to be gone.
@@ -24,6 +43,20 @@ const DROP_TIMEOUT: Duration = Duration::from_secs(120);
 static NEXT_FIXTURE: AtomicU64 = AtomicU64::new(0);
 
 /// What a fixture is about to create.
+///
+/// ```
+/// use dynamo_model::testing::{LocalDynamoDb, TestTables, TestTablesBuilder};
+/// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+/// # #[derive(DynamoModel, serde::Serialize)]
+/// # struct User { #[hash_key] id: String }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> dynamo_model::Result<()> {
+/// let local = LocalDynamoDb::embedded()?;
+/// let builder: TestTablesBuilder = TestTables::new(local.db()).with::<User>().concurrency(4);
+/// let tables = builder.create().await?;
+/// assert_eq!(tables.table_names().len(), 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[must_use = "call `.create().await` to create the tables"]
 pub struct TestTablesBuilder {
@@ -66,6 +99,19 @@ pub struct TestTables {
 
 impl TestTables {
     /// Starts a fixture on `db` (usually [`LocalDynamoDb::db`](super::LocalDynamoDb::db)).
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// assert!(tables.db().table_exists::<User>().await?);
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new(db: &Db) -> TestTablesBuilder {
         TestTablesBuilder {
@@ -78,22 +124,79 @@ impl TestTables {
     }
 
     /// A connection whose model operations target this fixture's tables.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// let db = tables.db(); // prefixes every table name with the fixture's prefix
+    /// assert_eq!(db.table_name("user"), format!("{}user", tables.prefix()));
+    /// assert!(db.table_exists::<User>().await?);
+    /// # Ok(()) }
+    /// ```
     pub fn db(&self) -> &Db {
         &self.db
     }
 
     /// The prefix of this fixture's table names.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables, FIXTURE_PREFIX};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let a = TestTables::new(local.db()).with::<User>().create().await?;
+    /// let b = TestTables::new(local.db()).with::<User>().create().await?;
+    /// assert!(a.prefix().starts_with(FIXTURE_PREFIX));
+    /// assert_ne!(a.prefix(), b.prefix()); // two fixtures, two `user` tables
+    /// # Ok(()) }
+    /// ```
     pub fn prefix(&self) -> &str {
         self.db.table_prefix().unwrap_or_default()
     }
 
     /// The full names of the tables this fixture created.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// assert_eq!(tables.table_names(), [format!("{}user", tables.prefix())]);
+    /// # Ok(()) }
+    /// ```
     pub fn table_names(&self) -> &[String] {
         &self.created
     }
 
     /// Deletes the tables now and waits until they are gone, returning any
     /// failure instead of logging it as dropping does.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// tables.cleanup().await?;
+    /// assert!(local.db().list_tables(None).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn cleanup(mut self) -> Result<()> {
         let tables = std::mem::take(&mut self.created);
         delete_all(&self.db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT).await
@@ -106,6 +209,22 @@ impl TestTables {
     /// fixture prefix and the id of a process that does not exist on this
     /// machine; tables of fixtures still running are never touched. The same
     /// loopback rule as for creating applies.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// use dynamo_model::{AttributeType::S, CreateTableOptions, TableSchema};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// // A table of a fixture whose process (id 4000000000) is gone:
+    /// let left = "dmtest_4000000000_0_0_user";
+    /// let schema = TableSchema::builder(left).hash_key("id", S).build()?;
+    /// local.db().create_table_from_schema(&schema, CreateTableOptions::new()).await?;
+    /// let removed = TestTables::remove_leftovers(local.db()).await?;
+    /// #[cfg(target_os = "linux")] // elsewhere, tables of unknown processes are kept
+    /// assert_eq!(removed, [left]);
+    /// # Ok(()) }
+    /// ```
     pub async fn remove_leftovers(db: &Db) -> Result<Vec<String>> {
         guard_endpoint(db, "(leftover fixture tables)", false)?;
         let leftovers: Vec<String> = db
@@ -122,11 +241,38 @@ impl TestTables {
 
 impl TestTablesBuilder {
     /// Adds model `M`'s table.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct Order { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().with::<Order>().create().await?;
+    /// assert_eq!(tables.table_names().len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn with<M: DynamoModel>(self) -> Self {
         self.with_schema(M::schema().clone())
     }
 
     /// Adds a table from a schema built by hand.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// use dynamo_model::{AttributeType::S, TableSchema};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let schema = TableSchema::builder("audit_log").hash_key("id", S).build()?;
+    /// let tables = TestTables::new(local.db()).with_schema(schema).create().await?;
+    /// assert!(tables.db().table_exists_named("audit_log").await?);
+    /// # Ok(()) }
+    /// ```
     pub fn with_schema(mut self, schema: TableSchema) -> Self {
         self.schemas.push(schema);
         self
@@ -134,6 +280,24 @@ impl TestTablesBuilder {
 
     /// The options every table is created with (billing, streams, ...);
     /// `wait` is always on, and the connection is the fixture's.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db())
+    ///     .with::<User>()
+    ///     .options(CreateTableOptions::new().provisioned(5, 5))
+    ///     .create()
+    ///     .await?;
+    /// let table = tables.db().describe_table::<User>().await?;
+    /// assert_eq!(table.provisioned_throughput().and_then(|t| t.read_capacity_units()), Some(5));
+    /// # Ok(()) }
+    /// ```
     pub fn options(mut self, options: CreateTableOptions) -> Self {
         self.options = options;
         self
@@ -141,6 +305,19 @@ impl TestTablesBuilder {
 
     /// How many CreateTable/DeleteTable calls may be in flight at once
     /// (default [`DEFAULT_CONCURRENCY`]; at least 1).
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// // One CreateTable at a time, for a server that refuses concurrent ones.
+    /// let tables = TestTables::new(local.db()).with::<User>().concurrency(1).create().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn concurrency(mut self, limit: usize) -> Self {
         self.concurrency = limit.max(1);
         self
@@ -149,6 +326,22 @@ impl TestTablesBuilder {
     /// Allows an endpoint that is not a loopback address (by default refused,
     /// so that a fixture can never create or drop tables in a real account).
     /// The environment variable [`ALLOW_REMOTE_ENV_VAR`] set to `1` does the same.
+    ///
+    /// ```no_run
+    /// use dynamo_model::testing::TestTables;
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let staging = Db::local("http://10.0.0.5:8000");
+    /// let tables = TestTables::new(&staging)
+    ///     .allow_non_loopback_endpoint(true)
+    ///     .with::<User>()
+    ///     .create()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn allow_non_loopback_endpoint(mut self, allow: bool) -> Self {
         self.allow_remote = allow;
         self
@@ -157,6 +350,19 @@ impl TestTablesBuilder {
     /// Creates every table concurrently and waits until all are ACTIVE. If
     /// one fails, the ones already created are deleted again and the first
     /// error is returned.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// assert!(tables.db().table_exists::<User>().await?); // ACTIVE
+    /// # Ok(()) }
+    /// ```
     pub async fn create(self) -> Result<TestTables> {
         let prefix = unique_prefix();
         guard_endpoint(&self.db, &prefix, self.allow_remote)?;
