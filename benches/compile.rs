@@ -32,6 +32,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/stats.rs"]
+mod stats;
+use stats::{median, ms};
+
 const VARIANTS: [&str; 4] = ["plain", "serde_only", "dynamo_only", "dynamo_serde"];
 
 fn main() {
@@ -282,21 +286,6 @@ fn source(variant: &str, models: usize) -> String {
         );
     }
     out
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0}", d.as_secs_f64() * 1000.0)
-}
-
-fn median(samples: &[Duration]) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-    }
 }
 
 fn secs(d: Duration) -> f64 {

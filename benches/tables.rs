@@ -36,6 +36,10 @@ use dynamo_model::testing::TestTables;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel};
 use serde::Serialize;
 
+#[path = "support/stats.rs"]
+mod stats;
+use stats::{median, ms};
+
 /// The one-table model: a hash and a range key.
 #[derive(DynamoModel, Serialize)]
 #[dynamo(table = "bench_single")]
@@ -171,21 +175,6 @@ async fn create_busy_poll(db: &Db) -> Duration {
             return start.elapsed();
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0}", d.as_secs_f64() * 1000.0)
-}
-
-fn median(samples: &[Duration]) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 }
 
