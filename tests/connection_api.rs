@@ -23,12 +23,7 @@ struct Account {
 }
 
 async fn local(test: &str) -> (LocalDynamoDb, Db) {
-    let local = LocalDynamoDb::start().await.unwrap();
-    let db = local
-        .db()
-        .clone()
-        .with_table_prefix(format!("conn_{test}_"));
-    (local, db)
+    server::prefixed(format!("conn_{test}_")).await
 }
 
 #[tokio::test]
@@ -340,3 +335,6 @@ async fn waiting_named_tables_uses_the_prefix() {
         .unwrap();
     assert_eq!(table.table_name(), Some("conn_wait_named_accounts"));
 }
+
+#[path = "support/server.rs"]
+mod server;

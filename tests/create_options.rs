@@ -45,12 +45,7 @@ struct AccountV2 {
 }
 
 async fn local(test: &str) -> (LocalDynamoDb, Db) {
-    let local = LocalDynamoDb::start().await.unwrap();
-    let db = local
-        .db()
-        .clone()
-        .with_table_prefix(format!("options_{test}_"));
-    (local, db)
+    server::prefixed(format!("options_{test}_")).await
 }
 
 async fn create(db: &Db, options: CreateTableOptions) -> TableDescription {
@@ -436,3 +431,6 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
     // The existing table is left alone.
     assert!(db.table_exists::<Account>().await.unwrap());
 }
+
+#[path = "support/server.rs"]
+mod server;

@@ -81,13 +81,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 async fn local(test: &str) -> (LocalDynamoDb, Db) {
-    let local = LocalDynamoDb::start().await.unwrap();
-    // A prefix per test keeps tests apart on a shared external endpoint too.
-    let db = local
-        .db()
-        .clone()
-        .with_table_prefix(format!("lifecycle_{test}_"));
-    (local, db)
+    server::prefixed(format!("lifecycle_{test}_")).await
 }
 
 #[tokio::test]
@@ -423,3 +417,6 @@ async fn model_level_create_uses_the_options_connection() {
     );
     assert!(db.table_exists::<UserProfile>().await.unwrap());
 }
+
+#[path = "support/server.rs"]
+mod server;
