@@ -141,7 +141,8 @@ async fn fixture_of_ten(db: &Db) -> Duration {
 async fn create_ours(db: &Db) -> Duration {
     let start = Instant::now();
     let table = db
-        .create_table::<Single>(CreateTableOptions::new().wait(true))
+        .table::<Single>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .expect("create + wait");
     assert_eq!(table.table_status(), Some(&TableStatus::Active));
@@ -151,7 +152,8 @@ async fn create_ours(db: &Db) -> Duration {
 /// The SDK: CreateTable, then `wait_until_table_exists`.
 async fn create_sdk(db: &Db) -> Duration {
     let start = Instant::now();
-    db.create_table::<Single>(CreateTableOptions::new())
+    db.table::<Single>()
+        .create(CreateTableOptions::new())
         .await
         .expect("create");
     db.client()
@@ -166,11 +168,12 @@ async fn create_sdk(db: &Db) -> Duration {
 /// The floor on this server: CreateTable, then DescribeTable every 2 ms.
 async fn create_busy_poll(db: &Db) -> Duration {
     let start = Instant::now();
-    db.create_table::<Single>(CreateTableOptions::new())
+    db.table::<Single>()
+        .create(CreateTableOptions::new())
         .await
         .expect("create");
     loop {
-        let table = db.describe_table::<Single>().await.expect("describe");
+        let table = db.table::<Single>().describe().await.expect("describe");
         if table.table_status() == Some(&TableStatus::Active) {
             return start.elapsed();
         }
@@ -218,7 +221,8 @@ where
     {
         let root = base.clone().with_table_prefix("");
         let _ = root
-            .delete_table_and_wait_named(&name, Duration::from_secs(60))
+            .table_named(&name)
+            .delete_and_wait(Duration::from_secs(60))
             .await;
     }
     took

@@ -83,19 +83,23 @@ async fn show<M: DynamoModel>(db: &Db) -> Result<(), Box<dyn std::error::Error>>
     let name = M::schema().table_name();
     println!(
         "{name}: exists before create: {}",
-        db.table_exists::<M>().await?
+        db.table::<M>().exists().await?
     );
     let started = Instant::now();
     let table = db
-        .create_table::<M>(CreateTableOptions::new().wait(true))
+        .table::<M>()
+        .create(CreateTableOptions::new().wait(true))
         .await?;
     println!(
         "  created and ACTIVE in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
     print_table(db, &table).await?;
-    db.delete_table::<M>().await?;
-    println!("  exists after delete: {}\n", db.table_exists::<M>().await?);
+    db.table::<M>().delete().await?;
+    println!(
+        "  exists after delete: {}\n",
+        db.table::<M>().exists().await?
+    );
     Ok(())
 }
 

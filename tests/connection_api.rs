@@ -36,7 +36,8 @@ async fn list_tables_follows_every_page_and_filters_by_prefix() {
             .hash_key("id", S)
             .build()
             .unwrap();
-        db.create_table_from_schema(&schema, CreateTableOptions::new())
+        db.table_for_schema(&schema)
+            .create(CreateTableOptions::new())
             .await
             .unwrap();
     }
@@ -56,12 +57,14 @@ async fn list_tables_follows_every_page_and_filters_by_prefix() {
 #[tokio::test]
 async fn update_billing_and_capacity() {
     let (_local, db) = local("update_billing").await;
-    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+    db.table::<Account>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
 
     let table = db
-        .update_table::<Account>(
+        .table::<Account>()
+        .update(
             UpdateTableOptions::new()
                 .provisioned(5, 4)
                 .index_capacity("by_email", 2, 1)
@@ -88,7 +91,8 @@ async fn update_billing_and_capacity() {
     );
 
     let table = db
-        .update_table::<Account>(
+        .table::<Account>()
+        .update(
             UpdateTableOptions::new()
                 .index_capacity("by_email", 3, 3)
                 .wait(true),
@@ -98,7 +102,8 @@ async fn update_billing_and_capacity() {
     assert_gsi_capacity(&table, (3, 3));
 
     let table = db
-        .update_table::<Account>(UpdateTableOptions::new().on_demand().wait(true))
+        .table::<Account>()
+        .update(UpdateTableOptions::new().on_demand().wait(true))
         .await
         .unwrap();
     assert_eq!(
@@ -110,13 +115,15 @@ async fn update_billing_and_capacity() {
 #[tokio::test]
 async fn update_stream_and_deletion_protection() {
     let (_local, db) = local("update_flags").await;
-    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+    db.table::<Account>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
 
     if supports(Feature::Streams) {
         let table = db
-            .update_table::<Account>(
+            .table::<Account>()
+            .update(
                 UpdateTableOptions::new()
                     .stream(StreamView::NewImage)
                     .wait(true),
@@ -127,10 +134,8 @@ async fn update_stream_and_deletion_protection() {
         assert!(stream.stream_enabled());
         assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
         let table = db
-            .update_table_named(
-                "accounts",
-                UpdateTableOptions::new().disable_stream().wait(true),
-            )
+            .table_named("accounts")
+            .update(UpdateTableOptions::new().disable_stream().wait(true))
             .await
             .unwrap();
         assert!(!table
@@ -142,7 +147,8 @@ async fn update_stream_and_deletion_protection() {
 
     if supports(Feature::DeletionProtection) {
         let table = db
-            .update_table::<Account>(
+            .table::<Account>()
+            .update(
                 UpdateTableOptions::new()
                     .deletion_protection(true)
                     .wait(true),
@@ -151,16 +157,16 @@ async fn update_stream_and_deletion_protection() {
             .unwrap();
         assert_eq!(table.deletion_protection_enabled(), Some(true));
         assert!(matches!(
-            db.delete_table::<Account>().await,
+            db.table::<Account>().delete().await,
             Err(Error::DeletionProtected { .. })
         ));
         assert!(
-            db.table_exists::<Account>().await.unwrap(),
+            db.table::<Account>().exists().await.unwrap(),
             "the table stays"
         );
         let table = db
-            .update_table_named(
-                "accounts",
+            .table_named("accounts")
+            .update(
                 UpdateTableOptions::new()
                     .deletion_protection(false)
                     .wait(true),
@@ -171,7 +177,8 @@ async fn update_stream_and_deletion_protection() {
     } else {
         lacks(Feature::DeletionProtection, "that the table can be deleted");
     }
-    db.delete_table_and_wait::<Account>(Duration::from_secs(60))
+    db.table::<Account>()
+        .delete_and_wait(Duration::from_secs(60))
         .await
         .unwrap();
 }
@@ -211,18 +218,20 @@ async fn update_validation_comes_before_any_request() {
             "index_capacity",
         ),
     ] {
-        let err = db.update_table::<Account>(options).await.unwrap_err();
+        let err = db.table::<Account>().update(options).await.unwrap_err();
         assert!(
             matches!(&err, Error::InvalidInput { option: o, .. } if *o == option),
             "{err}"
         );
     }
     let (_local, db) = local("update_unknown_index").await;
-    db.create_table::<Account>(CreateTableOptions::new().provisioned(1, 1).wait(true))
+    db.table::<Account>()
+        .create(CreateTableOptions::new().provisioned(1, 1).wait(true))
         .await
         .unwrap();
     let err = db
-        .update_table::<Account>(UpdateTableOptions::new().index_capacity("by_nothing", 1, 1))
+        .table::<Account>()
+        .update(UpdateTableOptions::new().index_capacity("by_nothing", 1, 1))
         .await
         .unwrap_err();
     assert!(
@@ -236,7 +245,8 @@ async fn update_validation_comes_before_any_request() {
 async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
     let db = Db::local("http://127.0.0.1:9");
     let err = db
-        .create_table::<Account>(
+        .table::<Account>()
+        .create(
             CreateTableOptions::new()
                 .replicas(["eu-west-1"])
                 .stream(StreamView::KeysOnly),
@@ -254,7 +264,8 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
         "{err}"
     );
     let err = db
-        .add_replicas::<Account>(&["not a region"])
+        .table::<Account>()
+        .add_replicas(&["not a region"])
         .await
         .unwrap_err();
     assert!(
@@ -268,17 +279,23 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
         "{err}"
     );
     let err = db
-        .add_replicas::<Account>(&["us-east-1"])
+        .table::<Account>()
+        .add_replicas(&["us-east-1"])
         .await
         .unwrap_err();
     assert!(err.to_string().contains("own region"), "{err}");
 
     if supports(Feature::Replicas) {
         let (_local, db) = local("replicas").await;
-        db.create_table::<Account>(CreateTableOptions::new().wait(true))
+        db.table::<Account>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap();
-        let table = db.add_replicas::<Account>(&["eu-west-1"]).await.unwrap();
+        let table = db
+            .table::<Account>()
+            .add_replicas(&["eu-west-1"])
+            .await
+            .unwrap();
         assert_eq!(table.replicas().len(), 1);
         return;
     }
@@ -291,11 +308,13 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
     // The others refuse ReplicaUpdates (or, dynalite, the stream update
     // before it): add_replicas must fail loudly, not report success.
     let (_local, db) = local("replicas").await;
-    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+    db.table::<Account>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
     let err = db
-        .add_replicas::<Account>(&["eu-west-1"])
+        .table::<Account>()
+        .add_replicas(&["eu-west-1"])
         .await
         .unwrap_err();
     assert!(
@@ -314,7 +333,7 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
     );
     if supports(Feature::Streams) {
         // The stream replication needs was turned on before the refusal.
-        let table = db.describe_table::<Account>().await.unwrap();
+        let table = db.table::<Account>().describe().await.unwrap();
         let stream = table.stream_specification().unwrap();
         assert_eq!(
             stream.stream_view_type(),
@@ -326,11 +345,13 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
 #[tokio::test]
 async fn waiting_named_tables_uses_the_prefix() {
     let (_local, db) = local("wait_named").await;
-    db.create_table::<Account>(CreateTableOptions::new())
+    db.table::<Account>()
+        .create(CreateTableOptions::new())
         .await
         .unwrap();
     let table = db
-        .wait_for_table_active_named("accounts", Duration::from_secs(10))
+        .table_named("accounts")
+        .wait_active(Duration::from_secs(10))
         .await
         .unwrap();
     assert_eq!(table.table_name(), Some("conn_wait_named_accounts"));

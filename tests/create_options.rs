@@ -49,10 +49,11 @@ async fn local(test: &str) -> (LocalDynamoDb, Db) {
 }
 
 async fn create(db: &Db, options: CreateTableOptions) -> TableDescription {
-    db.create_table::<Account>(options.wait(true))
+    db.table::<Account>()
+        .create(options.wait(true))
         .await
         .unwrap();
-    db.describe_table::<Account>().await.unwrap()
+    db.table::<Account>().describe().await.unwrap()
 }
 
 /// What every create here gives, whatever the backend lacks: an ACTIVE table
@@ -336,10 +337,11 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
     let table = create(&db, CreateTableOptions::new().deletion_protection(true)).await;
     if !supports(Feature::DeletionProtection) && table.deletion_protection_enabled() != Some(true) {
         assert_created(&table, "options_protected_accounts");
-        db.delete_table_and_wait::<Account>(Duration::from_secs(30))
+        db.table::<Account>()
+            .delete_and_wait(Duration::from_secs(30))
             .await
             .unwrap();
-        assert!(!db.table_exists::<Account>().await.unwrap());
+        assert!(!db.table::<Account>().exists().await.unwrap());
         lacks(
             Feature::DeletionProtection,
             "that the create succeeds and, the setting being dropped, that DeleteTable deletes the table",
@@ -348,14 +350,14 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
     }
     assert_eq!(table.deletion_protection_enabled(), Some(true));
 
-    let err = db.delete_table::<Account>().await.unwrap_err();
+    let err = db.table::<Account>().delete().await.unwrap_err();
     assert!(matches!(err, Error::DeletionProtected { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "table `options_protected_accounts` has deletion protection on and was not deleted; turn deletion protection off first"
     );
     assert!(
-        db.table_exists::<Account>().await.unwrap(),
+        db.table::<Account>().exists().await.unwrap(),
         "the table stays"
     );
 
@@ -366,10 +368,11 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
         .send()
         .await
         .unwrap();
-    db.delete_table_and_wait::<Account>(Duration::from_secs(30))
+    db.table::<Account>()
+        .delete_and_wait(Duration::from_secs(30))
         .await
         .unwrap();
-    assert!(!db.table_exists::<Account>().await.unwrap());
+    assert!(!db.table::<Account>().exists().await.unwrap());
 }
 
 #[tokio::test]
@@ -379,7 +382,8 @@ async fn ten_concurrent_if_not_exists_creates_all_succeed() {
         .map(|_| {
             let db = db.clone();
             tokio::spawn(async move {
-                db.create_table::<Account>(CreateTableOptions::new().if_not_exists(true).wait(true))
+                db.table::<Account>()
+                    .create(CreateTableOptions::new().if_not_exists(true).wait(true))
                     .await
             })
         })
@@ -408,11 +412,13 @@ async fn ten_concurrent_if_not_exists_creates_all_succeed() {
 #[tokio::test]
 async fn if_not_exists_lists_every_difference_from_an_existing_table() {
     let (_local, db) = local("mismatch").await;
-    db.create_table::<Account>(CreateTableOptions::new().wait(true))
+    db.table::<Account>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
     let err = db
-        .create_table::<AccountV2>(CreateTableOptions::new().if_not_exists(true))
+        .table::<AccountV2>()
+        .create(CreateTableOptions::new().if_not_exists(true))
         .await
         .unwrap_err();
     let Error::SchemaMismatch { table, differences } = &err else {
@@ -429,7 +435,7 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
         ]
     );
     // The existing table is left alone.
-    assert!(db.table_exists::<Account>().await.unwrap());
+    assert!(db.table::<Account>().exists().await.unwrap());
 }
 
 #[path = "support/server.rs"]

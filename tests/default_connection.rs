@@ -40,7 +40,8 @@ async fn model_level_api_runs_on_the_default_connection() {
         // The table is DELETING for a while: it still exists until then.
         local
             .db()
-            .wait_for_table_deleted::<User>(std::time::Duration::from_secs(30))
+            .table::<User>()
+            .wait_deleted(std::time::Duration::from_secs(30))
             .await
             .unwrap();
         lacks(

@@ -312,9 +312,10 @@ struct RawIdents {
     r#type: String,
     #[range_key]
     r#match: u64,
-    #[gsi(name = "by_loop", hash_key, include = ["type", "r#override"])]
+    #[gsi(name = "by_loop", hash_key, include = ["in", "r#override"])]
     r#loop: String,
     r#override: bool,
+    r#in: u8,
 }
 
 #[test]
@@ -327,7 +328,7 @@ fn raw_identifiers() {
             "by_loop",
             &[("loop", S)],
             &[],
-            include(&["type", "override"]),
+            include(&["in", "override"]),
             None,
         )],
         vec![],
@@ -339,6 +340,7 @@ fn raw_identifiers() {
         r#match: 1,
         r#loop: "l".into(),
         r#override: true,
+        r#in: 1,
     });
 }
 

@@ -103,7 +103,8 @@ fn isolated_config(proxy: &FaultProxy) -> dynamo_model::aws_sdk_dynamodb::config
 async fn create_directly<M: DynamoModel>(s: &Setup) {
     s.backend
         .db()
-        .create_table::<M>(CreateTableOptions::new().wait(true))
+        .table::<M>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .expect("create on the backend directly");
 }
@@ -117,7 +118,8 @@ async fn lifecycle_through(fault: Fault, times: u32) -> Setup {
             .add(Rule::new(fault.clone()).on(operation).times(times));
     }
     let created =
-        s.db.create_table::<User>(CreateTableOptions::new().wait(true))
+        s.db.table::<User>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap_or_else(|e| panic!("create through {fault:?}: {e}"));
     assert_eq!(created.table_status(), Some(&TableStatus::Active));
@@ -125,7 +127,8 @@ async fn lifecycle_through(fault: Fault, times: u32) -> Setup {
     s.proxy
         .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
     assert!(
-        s.db.table_exists::<User>()
+        s.db.table::<User>()
+            .exists()
             .await
             .unwrap_or_else(|e| panic!("exists through {fault:?}: {e}")),
         "table_exists said false through {fault:?}"
@@ -134,19 +137,21 @@ async fn lifecycle_through(fault: Fault, times: u32) -> Setup {
     s.proxy
         .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
     let waited =
-        s.db.wait_for_table_active::<User>(Duration::from_secs(10))
+        s.db.table::<User>()
+            .wait_active(Duration::from_secs(10))
             .await
             .unwrap_or_else(|e| panic!("wait through {fault:?}: {e}"));
     assert_eq!(waited.table_status(), Some(&TableStatus::Active));
 
     s.proxy
         .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
-    s.db.delete_table_and_wait::<User>(Duration::from_secs(10))
+    s.db.table::<User>()
+        .delete_and_wait(Duration::from_secs(10))
         .await
         .unwrap_or_else(|e| panic!("delete through {fault:?}: {e}"));
-    assert!(!s.db.table_exists::<User>().await.unwrap());
+    assert!(!s.db.table::<User>().exists().await.unwrap());
     assert!(
-        !s.backend.db().table_exists::<User>().await.unwrap(),
+        !s.backend.db().table::<User>().exists().await.unwrap(),
         "the table is really gone"
     );
     s
@@ -230,7 +235,7 @@ async fn an_answer_slower_than_the_attempt_timeout_is_retried() {
     s.proxy
         .add(Rule::new(Fault::Slow(Duration::from_secs(2))).on("DescribeTable"));
     let start = Instant::now();
-    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(db.table::<User>().exists().await.unwrap());
     assert!(
         start.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -251,7 +256,8 @@ async fn a_lost_answer_to_create_is_success_with_if_not_exists() {
     let s = setup();
     s.proxy
         .add(Rule::new(Fault::DropResponse).on("CreateTable"));
-    s.db.create_table::<User>(CreateTableOptions::new().wait(true).if_not_exists(true))
+    s.db.table::<User>()
+        .create(CreateTableOptions::new().wait(true).if_not_exists(true))
         .await
         .unwrap();
     assert_eq!(s.proxy.requests("CreateTable"), 2);
@@ -259,12 +265,13 @@ async fn a_lost_answer_to_create_is_success_with_if_not_exists() {
     s.proxy
         .add(Rule::new(Fault::DropResponse).on("CreateTable"));
     let err =
-        s.db.create_table::<Order>(CreateTableOptions::new().wait(true))
+        s.db.table::<Order>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap_err();
     assert!(err.is_table_already_exists(), "{err}");
-    assert_eq!(err.table(), "orders");
-    assert!(s.backend.db().table_exists::<Order>().await.unwrap());
+    assert_eq!(err.table(), Some("orders"));
+    assert!(s.backend.db().table::<Order>().exists().await.unwrap());
 }
 
 #[tokio::test]
@@ -275,7 +282,8 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
     s.proxy
         .add(Rule::new(Fault::AccessDenied).on("CreateTable").always());
     let err =
-        s.db.create_table::<User>(CreateTableOptions::new().wait(true))
+        s.db.table::<User>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap_err();
     let message = err.to_string();
@@ -289,7 +297,7 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
         ),
         "{err:?}"
     );
-    assert_eq!(err.table(), "users");
+    assert_eq!(err.table(), Some("users"));
     assert!(message.contains("AccessDeniedException"), "{message}");
     assert!(message.contains("not authorized"), "{message}");
     assert_eq!(s.proxy.requests("CreateTable"), 1, "not retried");
@@ -299,13 +307,14 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
     s.proxy
         .add(Rule::new(Fault::AccessDenied).on("DescribeTable").always());
     let err =
-        s.db.create_table::<User>(
-            CreateTableOptions::new()
-                .wait(true)
-                .wait_timeout(Duration::from_secs(60)),
-        )
-        .await
-        .unwrap_err();
+        s.db.table::<User>()
+            .create(
+                CreateTableOptions::new()
+                    .wait(true)
+                    .wait_timeout(Duration::from_secs(60)),
+            )
+            .await
+            .unwrap_err();
     assert!(
         matches!(
             err,
@@ -326,7 +335,7 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
 
     s.proxy
         .add(Rule::new(Fault::Validation).on("DeleteTable").always());
-    let err = s.db.delete_table::<User>().await.unwrap_err();
+    let err = s.db.table::<User>().delete().await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -339,7 +348,7 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
     );
     assert!(err.to_string().contains("ValidationException"), "{err}");
     assert_eq!(s.proxy.requests("DeleteTable"), 1, "not retried");
-    assert!(s.backend.db().table_exists::<User>().await.unwrap());
+    assert!(s.backend.db().table::<User>().exists().await.unwrap());
 
     assert!(start.elapsed() < QUICK, "took {:?}", start.elapsed());
 }
@@ -359,7 +368,8 @@ async fn table_exists_is_true_through_retryable_faults() {
         s.proxy
             .add(Rule::new(fault.clone()).on("DescribeTable").times(3));
         assert!(
-            s.db.table_exists::<User>()
+            s.db.table::<User>()
+                .exists()
                 .await
                 .unwrap_or_else(|e| panic!("{fault:?}: {e}")),
             "false through {fault:?}"
@@ -403,9 +413,9 @@ async fn table_exists_is_an_error_never_false_when_faults_persist() {
             .add(Rule::new(fault.clone()).on("DescribeTable").always());
         let before = s.proxy.requests("DescribeTable");
         let (answer, name) = if on_existing_table {
-            (db.table_exists::<User>().await, "users")
+            (db.table::<User>().exists().await, "users")
         } else {
-            (db.table_exists::<Session>().await, "sessions")
+            (db.table::<Session>().exists().await, "sessions")
         };
         let attempts = s.proxy.requests("DescribeTable") - before;
         let err = answer.expect_err(&format!("{fault:?} on `{name}` must be an error"));
@@ -419,7 +429,7 @@ async fn table_exists_is_an_error_never_false_when_faults_persist() {
             ),
             "{err:?}"
         );
-        assert_eq!(err.table(), name);
+        assert_eq!(err.table(), Some(name));
         let retryable = !matches!(fault, Fault::AccessDenied | Fault::Validation);
         let expected = if retryable {
             dynamo_model::DEFAULT_MAX_ATTEMPTS
@@ -430,8 +440,8 @@ async fn table_exists_is_an_error_never_false_when_faults_persist() {
         s.proxy.clear();
     }
     // Only the server's own "not found" is `false`.
-    assert!(!db.table_exists::<Session>().await.unwrap());
-    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(!db.table::<Session>().exists().await.unwrap());
+    assert!(db.table::<User>().exists().await.unwrap());
     // Four retryable faults, 8 attempts each with backoff from 20 ms up to
     // at most 2.5 s in all.
     assert!(
@@ -447,13 +457,14 @@ async fn a_table_stuck_creating_ends_in_a_wait_timeout_naming_it() {
     s.proxy.rewrite_table_status("CREATING");
     let start = Instant::now();
     let err =
-        s.db.create_table::<User>(
-            CreateTableOptions::new()
-                .wait(true)
-                .wait_timeout(Duration::from_millis(700)),
-        )
-        .await
-        .unwrap_err();
+        s.db.table::<User>()
+            .create(
+                CreateTableOptions::new()
+                    .wait(true)
+                    .wait_timeout(Duration::from_millis(700)),
+            )
+            .await
+            .unwrap_err();
     let elapsed = start.elapsed();
     match &err {
         Error::WaitTimeout {
@@ -492,7 +503,8 @@ async fn a_gsi_stuck_creating_ends_in_a_wait_timeout_naming_it() {
     create_directly::<User>(&s).await;
     s.proxy.rewrite_index_status("by_email", "CREATING");
     let err =
-        s.db.wait_for_table_active::<User>(Duration::from_millis(500))
+        s.db.table::<User>()
+            .wait_active(Duration::from_millis(500))
             .await
             .unwrap_err();
     match &err {
@@ -512,7 +524,8 @@ async fn a_table_that_is_never_deleted_ends_in_a_wait_timeout() {
     let s = setup();
     create_directly::<User>(&s).await;
     let err =
-        s.db.wait_for_table_deleted::<User>(Duration::from_millis(400))
+        s.db.table::<User>()
+            .wait_deleted(Duration::from_millis(400))
             .await
             .unwrap_err();
     match &err {
@@ -546,7 +559,7 @@ async fn a_server_that_never_answers_is_an_error_not_a_hang() {
     );
     s.proxy.add(Rule::new(Fault::NoAnswer).always());
     let start = Instant::now();
-    let err = db.table_exists::<User>().await.unwrap_err();
+    let err = db.table::<User>().exists().await.unwrap_err();
     let elapsed = start.elapsed();
     assert!(elapsed < QUICK, "took {elapsed:?}");
     assert!(
@@ -567,7 +580,8 @@ async fn a_server_that_never_answers_is_an_error_not_a_hang() {
     );
 
     let err = db
-        .create_table::<User>(CreateTableOptions::new().wait(true))
+        .table::<User>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap_err();
     assert!(
@@ -622,9 +636,9 @@ async fn a_fixture_rides_out_limit_exceeded_within_its_concurrency_cap() {
         .create()
         .await
         .unwrap();
-    assert!(tables.db().table_exists::<User>().await.unwrap());
-    assert!(tables.db().table_exists::<Order>().await.unwrap());
-    assert!(tables.db().table_exists::<Session>().await.unwrap());
+    assert!(tables.db().table::<User>().exists().await.unwrap());
+    assert!(tables.db().table::<Order>().exists().await.unwrap());
+    assert!(tables.db().table::<Session>().exists().await.unwrap());
     assert_eq!(
         s.proxy.faults("CreateTable"),
         3 + 3,
@@ -662,7 +676,8 @@ async fn a_wait_is_bounded_by_its_timeout_even_when_a_poll_stalls() {
         .add(Rule::new(Fault::NoAnswer).on("DescribeTable").always());
     let start = Instant::now();
     let err = db
-        .wait_for_table_active::<User>(Duration::from_millis(300))
+        .table::<User>()
+        .wait_active(Duration::from_millis(300))
         .await
         .unwrap_err();
     let elapsed = start.elapsed();

@@ -48,8 +48,8 @@ async fn tables_exist_during_the_fixture_and_are_gone_after_drop() {
         .await
         .unwrap();
     let db = tables.db();
-    assert!(db.table_exists::<User>().await.unwrap());
-    assert!(db.table_exists::<Order>().await.unwrap());
+    assert!(db.table::<User>().exists().await.unwrap());
+    assert!(db.table::<Order>().exists().await.unwrap());
     assert!(tables.prefix().starts_with(FIXTURE_PREFIX));
     let names = tables.table_names().to_vec();
     assert_eq!(names.len(), 2);
@@ -180,10 +180,12 @@ async fn a_remote_endpoint_is_refused_without_opt_in() {
         .create()
         .await
         .unwrap_err();
-    let Error::InvalidInput { option, reason, .. } = &err else {
+    let Error::EndpointRefused { endpoint, reason } = &err else {
         panic!("expected a refusal, got {err:?}");
     };
-    assert_eq!(*option, "endpoint");
+    assert_eq!(endpoint.as_deref(), Some("http://10.255.255.1:8000"));
+    assert_eq!(err.table(), None, "a refusal names no table: {err}");
+    assert!(!err.to_string().contains("dmtest_"), "{err}");
     assert!(
         reason.contains("DYNAMO_MODEL_ALLOW_REMOTE_FIXTURES"),
         "{reason}"
@@ -199,16 +201,8 @@ async fn a_remote_endpoint_is_refused_without_opt_in() {
         .await
         .is_err());
     let err = TestTables::remove_leftovers(&remote).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                option: "endpoint",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::EndpointRefused { .. }), "{err:?}");
+    assert!(!err.to_string().contains("leftover"), "{err}");
 }
 
 #[tokio::test]
@@ -254,7 +248,8 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
     let live = format!("{FIXTURE_PREFIX}{}_999_0_users", std::process::id());
     let unrelated = "production_users".to_owned();
     for name in [&leftover, &live, &unrelated] {
-        db.create_table_from_schema(&schema(name.clone()), Default::default())
+        db.table_for_schema(&schema(name.clone()))
+            .create(Default::default())
             .await
             .unwrap();
     }

@@ -27,7 +27,8 @@ where
     M: DynamoModel + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
 {
     let table = db
-        .create_table::<M>(CreateTableOptions::new().wait(true))
+        .table::<M>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
     let declared: HashMap<&str, &str> = table
@@ -168,7 +169,8 @@ async fn borrowed_str_key_is_stored_as_s() {
         AttributeType::S
     );
     let table = db
-        .create_table::<Borrowed>(CreateTableOptions::new().wait(true))
+        .table::<Borrowed>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
     let item: HashMap<String, AttributeValue> =

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use dynamo_model::blocking::Blocking;
 use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error, TableSchema, UpdateTableOptions};
 
@@ -16,48 +17,65 @@ struct User {
 fn every_sync_twin_works_from_a_plain_test() {
     let local = LocalDynamoDb::embedded().unwrap();
     let db = local.db().clone().with_table_prefix("sync_db_");
-    assert!(!db.sync_table_exists::<User>().unwrap());
-    db.sync_create_table::<User>(CreateTableOptions::new())
+    assert!(!db.table::<User>().exists().sync().unwrap());
+    db.table::<User>()
+        .create(CreateTableOptions::new())
+        .sync()
         .unwrap();
-    db.sync_wait_for_table_active::<User>(Duration::from_secs(10))
+    db.table::<User>()
+        .wait_active(Duration::from_secs(10))
+        .sync()
         .unwrap();
-    assert!(db.sync_table_exists::<User>().unwrap());
+    assert!(db.table::<User>().exists().sync().unwrap());
     assert_eq!(
-        db.sync_describe_table::<User>().unwrap().table_name(),
+        db.table::<User>().describe().sync().unwrap().table_name(),
         Some("sync_db_sync_users")
     );
-    db.sync_update_table::<User>(UpdateTableOptions::new().deletion_protection(true))
+    db.table::<User>()
+        .update(UpdateTableOptions::new().deletion_protection(true))
+        .sync()
         .unwrap();
-    db.sync_update_table_named(
-        "sync_users",
-        UpdateTableOptions::new().deletion_protection(false),
-    )
-    .unwrap();
+    db.table_named("sync_users")
+        .update(UpdateTableOptions::new().deletion_protection(false))
+        .sync()
+        .unwrap();
     assert_eq!(
-        db.sync_list_tables(Some("sync_db_")).unwrap(),
+        db.list_tables(Some("sync_db_")).sync().unwrap(),
         ["sync_db_sync_users"]
     );
-    db.sync_delete_table::<User>().unwrap();
-    db.sync_wait_for_table_deleted::<User>(Duration::from_secs(10))
+    db.table::<User>().delete().sync().unwrap();
+    db.table::<User>()
+        .wait_deleted(Duration::from_secs(10))
+        .sync()
         .unwrap();
 
     let schema = TableSchema::builder("by_name")
         .hash_key("id", dynamo_model::AttributeType::S)
         .build()
         .unwrap();
-    db.sync_create_table_from_schema(&schema, CreateTableOptions::new().wait(true))
+    db.table_for_schema(&schema)
+        .create(CreateTableOptions::new().wait(true))
+        .sync()
         .unwrap();
-    assert!(db.sync_table_exists_named("by_name").unwrap());
-    db.sync_wait_for_table_active_named("by_name", Duration::from_secs(10))
+    assert!(db.table_named("by_name").exists().sync().unwrap());
+    db.table_named("by_name")
+        .wait_active(Duration::from_secs(10))
+        .sync()
         .unwrap();
-    assert!(db.sync_describe_table_named("by_name").is_ok());
-    db.sync_delete_table_and_wait_named("by_name", Duration::from_secs(10))
+    assert!(db.table_named("by_name").describe().sync().is_ok());
+    db.table_named("by_name")
+        .delete_and_wait(Duration::from_secs(10))
+        .sync()
         .unwrap();
-    assert!(!db.sync_table_exists_named("by_name").unwrap());
-    db.sync_create_table_from_schema(&schema, CreateTableOptions::new())
+    assert!(!db.table_named("by_name").exists().sync().unwrap());
+    db.table_for_schema(&schema)
+        .create(CreateTableOptions::new())
+        .sync()
         .unwrap();
-    db.sync_delete_table_named("by_name").unwrap();
-    db.sync_wait_for_table_deleted_named("by_name", Duration::from_secs(10))
+    db.table_named("by_name").delete().sync().unwrap();
+    db.table_named("by_name")
+        .wait_deleted(Duration::from_secs(10))
+        .sync()
         .unwrap();
 }
 
@@ -77,29 +95,24 @@ fn model_level_sync_twins_use_the_options_or_default_connection() {
 #[tokio::test]
 async fn sync_calls_inside_a_runtime_are_an_error_not_a_panic_or_deadlock() {
     let db = Db::local("http://127.0.0.1:9");
-    let err = db.sync_table_exists::<User>().unwrap_err();
+    let err = db.table::<User>().exists().sync().unwrap_err();
     assert!(
-        matches!(
-            &err,
-            Error::BlockingInsideRuntime {
-                operation: "sync_table_exists",
-                ..
-            }
-        ),
+        matches!(&err, Error::BlockingInsideRuntime { operation } if operation == "Table::exists"),
         "{err}"
     );
     assert_eq!(
         err.to_string(),
-        "`sync_table_exists` for table `sync_users` was called inside an async runtime, where it would block \
-         the runtime; call the async operation with `.await` instead"
+        "`Table::exists` was called as a blocking call inside an async runtime, where it would block \
+         the runtime; `.await` the async operation instead"
     );
+    assert_eq!(err.table(), None);
     assert!(matches!(
         User::sync_delete_table(),
         Err(Error::BlockingInsideRuntime { .. })
     ));
     // From a blocking task of the runtime, too.
     let err = tokio::task::spawn_blocking(move || {
-        db.sync_create_table::<User>(CreateTableOptions::new())
+        db.table::<User>().create(CreateTableOptions::new()).sync()
     })
     .await
     .unwrap()

@@ -88,13 +88,15 @@ async fn local(test: &str) -> (LocalDynamoDb, Db) {
 async fn describe_table_reports_what_the_model_declares() {
     let (_local, db) = local("describe").await;
     let created = if supports(Feature::Ttl) {
-        db.create_table::<Order>(CreateTableOptions::new().wait(true))
+        db.table::<Order>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap()
     } else {
         // The table is made and ACTIVE; only turning TTL on fails, and says so.
         let err = db
-            .create_table::<Order>(CreateTableOptions::new().wait(true))
+            .table::<Order>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap_err();
         assert!(
@@ -102,11 +104,11 @@ async fn describe_table_reports_what_the_model_declares() {
                 if table == "lifecycle_describe_orders" && attribute == "expiresAt"),
             "{err:?}"
         );
-        db.describe_table::<Order>().await.unwrap()
+        db.table::<Order>().describe().await.unwrap()
     };
     assert_eq!(created.table_status(), Some(&TableStatus::Active));
 
-    let table = db.describe_table::<Order>().await.unwrap();
+    let table = db.table::<Order>().describe().await.unwrap();
     assert_eq!(table.table_name(), Some("lifecycle_describe_orders"));
     assert_eq!(
         keys(table.key_schema()),
@@ -193,7 +195,8 @@ async fn multi_attribute_gsi_keys_keep_field_order() {
     let (_local, db) = local("multi").await;
     if !supports(Feature::MultiAttributeGsiKeys) {
         let err = db
-            .create_table::<TournamentMatch>(CreateTableOptions::new().wait(true))
+            .table::<TournamentMatch>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap_err();
         assert!(
@@ -208,7 +211,7 @@ async fn multi_attribute_gsi_keys_keep_field_order() {
         );
         assert!(err.to_string().contains("ValidationException"), "{err}");
         assert!(
-            !db.table_exists::<TournamentMatch>().await.unwrap(),
+            !db.table::<TournamentMatch>().exists().await.unwrap(),
             "a refused create leaves no table"
         );
         lacks(
@@ -218,10 +221,11 @@ async fn multi_attribute_gsi_keys_keep_field_order() {
         );
         return;
     }
-    db.create_table::<TournamentMatch>(CreateTableOptions::new().wait(true))
+    db.table::<TournamentMatch>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
-    let table = db.describe_table::<TournamentMatch>().await.unwrap();
+    let table = db.table::<TournamentMatch>().describe().await.unwrap();
     let gsi = &table.global_secondary_indexes()[0];
     assert_eq!(
         keys(gsi.key_schema()),
@@ -237,29 +241,34 @@ async fn multi_attribute_gsi_keys_keep_field_order() {
 #[tokio::test]
 async fn exists_before_and_after_create_and_delete() {
     let (_local, db) = local("exists").await;
-    assert!(!db.table_exists::<UserProfile>().await.unwrap());
-    db.create_table::<UserProfile>(CreateTableOptions::new())
+    assert!(!db.table::<UserProfile>().exists().await.unwrap());
+    db.table::<UserProfile>()
+        .create(CreateTableOptions::new())
         .await
         .unwrap();
-    assert!(db.table_exists::<UserProfile>().await.unwrap());
-    db.wait_for_table_active::<UserProfile>(Duration::from_secs(30))
+    assert!(db.table::<UserProfile>().exists().await.unwrap());
+    db.table::<UserProfile>()
+        .wait_active(Duration::from_secs(30))
         .await
         .unwrap();
-    db.delete_table::<UserProfile>().await.unwrap();
-    db.wait_for_table_deleted::<UserProfile>(Duration::from_secs(30))
+    db.table::<UserProfile>().delete().await.unwrap();
+    db.table::<UserProfile>()
+        .wait_deleted(Duration::from_secs(30))
         .await
         .unwrap();
-    assert!(!db.table_exists::<UserProfile>().await.unwrap());
+    assert!(!db.table::<UserProfile>().exists().await.unwrap());
 }
 
 #[tokio::test]
 async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
     let (_local, db) = local("twice").await;
-    db.create_table::<UserProfile>(CreateTableOptions::new().wait(true))
+    db.table::<UserProfile>()
+        .create(CreateTableOptions::new().wait(true))
         .await
         .unwrap();
     let err = db
-        .create_table::<UserProfile>(CreateTableOptions::new())
+        .table::<UserProfile>()
+        .create(CreateTableOptions::new())
         .await
         .unwrap_err();
     assert!(err.is_table_already_exists(), "{err}");
@@ -269,25 +278,32 @@ async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
     );
 
     let table = db
-        .create_table::<UserProfile>(CreateTableOptions::new().if_not_exists(true).wait(true))
+        .table::<UserProfile>()
+        .create(CreateTableOptions::new().if_not_exists(true).wait(true))
         .await
         .unwrap();
     assert_eq!(table.table_status(), Some(&TableStatus::Active));
     // A model with TTL: enabling TTL again on an existing table is not an error.
     if supports(Feature::Ttl) {
-        db.create_table::<Order>(CreateTableOptions::new().wait(true))
+        db.table::<Order>()
+            .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap();
-        db.create_table::<Order>(CreateTableOptions::new().if_not_exists(true))
+        db.table::<Order>()
+            .create(CreateTableOptions::new().if_not_exists(true))
             .await
             .unwrap();
     } else {
         let no_ttl = || CreateTableOptions::new().enable_ttl(false);
-        db.create_table::<Order>(no_ttl().wait(true)).await.unwrap();
-        let err = db.create_table::<Order>(no_ttl()).await.unwrap_err();
+        db.table::<Order>()
+            .create(no_ttl().wait(true))
+            .await
+            .unwrap();
+        let err = db.table::<Order>().create(no_ttl()).await.unwrap_err();
         assert!(err.is_table_already_exists(), "{err}");
         let table = db
-            .create_table::<Order>(no_ttl().if_not_exists(true))
+            .table::<Order>()
+            .create(no_ttl().if_not_exists(true))
             .await
             .unwrap();
         assert_eq!(table.table_name(), Some("lifecycle_twice_orders"));
@@ -302,7 +318,7 @@ async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
 #[tokio::test]
 async fn deleting_a_missing_table_names_it() {
     let (_local, db) = local("missing").await;
-    let err = db.delete_table::<UserProfile>().await.unwrap_err();
+    let err = db.table::<UserProfile>().delete().await.unwrap_err();
     assert!(err.is_table_not_found(), "{err}");
     assert_eq!(
         err.to_string(),
@@ -315,7 +331,8 @@ async fn waiting_for_a_missing_table_times_out_with_its_last_status() {
     let (_local, db) = local("timeout").await;
     let started = Instant::now();
     let err = db
-        .wait_for_table_active::<UserProfile>(Duration::from_millis(300))
+        .table::<UserProfile>()
+        .wait_active(Duration::from_millis(300))
         .await
         .unwrap_err();
     match &err {
@@ -336,7 +353,8 @@ async fn waiting_for_a_missing_table_times_out_with_its_last_status() {
         "the wait stops near its timeout"
     );
     let zero = db
-        .wait_for_table_active::<UserProfile>(Duration::ZERO)
+        .table::<UserProfile>()
+        .wait_active(Duration::ZERO)
         .await
         .unwrap_err();
     assert!(
@@ -359,18 +377,18 @@ async fn table_exists_does_not_mistake_a_network_error_for_not_found() {
         listener.local_addr().unwrap().port()
     };
     let db = Db::local(format!("http://127.0.0.1:{port}"));
-    let err = db.table_exists::<UserProfile>().await.unwrap_err();
+    let err = db.table::<UserProfile>().exists().await.unwrap_err();
     match &err {
         Error::Sdk {
             table, operation, ..
         } => {
-            assert_eq!(table, "user_profile");
+            assert_eq!(table.as_deref(), Some("user_profile"));
             assert_eq!(*operation, "DescribeTable");
         }
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert!(std::error::Error::source(&err).is_some());
-    let err = db.delete_table::<UserProfile>().await.unwrap_err();
+    let err = db.table::<UserProfile>().delete().await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -389,7 +407,8 @@ async fn table_exists_does_not_mistake_a_network_error_for_not_found() {
 async fn invalid_options_are_refused_before_any_request() {
     let db = Db::local("http://127.0.0.1:9");
     let err = db
-        .create_table::<Order>(CreateTableOptions::new().index_capacity("by_status", 1, 1))
+        .table::<Order>()
+        .create(CreateTableOptions::new().index_capacity("by_status", 1, 1))
         .await
         .unwrap_err();
     assert!(
@@ -415,7 +434,7 @@ async fn model_level_create_uses_the_options_connection() {
         table.table_name(),
         Some("lifecycle_model_level_user_profile")
     );
-    assert!(db.table_exists::<UserProfile>().await.unwrap());
+    assert!(db.table::<UserProfile>().exists().await.unwrap());
 }
 
 #[path = "support/server.rs"]

@@ -23,9 +23,9 @@ struct Order {
 
 #[dynamo_model::test(models(User, Order))]
 async fn the_models_tables_exist_under_the_fixture_prefix(db: Db) {
-    assert!(db.table_exists::<User>().await.unwrap());
-    assert!(db.table_exists::<Order>().await.unwrap());
-    let table = db.describe_table::<Order>().await.unwrap();
+    assert!(db.table::<User>().exists().await.unwrap());
+    assert!(db.table::<Order>().exists().await.unwrap());
+    let table = db.table::<Order>().describe().await.unwrap();
     let name = table.table_name().unwrap();
     assert!(
         name.starts_with(FIXTURE_PREFIX) && name.ends_with("_orders"),
@@ -35,9 +35,9 @@ async fn the_models_tables_exist_under_the_fixture_prefix(db: Db) {
 
 #[dynamo_model::test(models(User))]
 async fn a_test_may_return_a_result(db: Db) -> Result<(), dynamo_model::Error> {
-    assert!(db.table_exists::<User>().await?);
+    assert!(db.table::<User>().exists().await?);
     assert!(
-        !db.table_exists::<Order>().await?,
+        !db.table::<Order>().exists().await?,
         "only the listed models get tables"
     );
     Ok(())
@@ -46,7 +46,7 @@ async fn a_test_may_return_a_result(db: Db) -> Result<(), dynamo_model::Error> {
 #[dynamo_model::test(models(User))]
 #[should_panic(expected = "test returned an error")]
 async fn an_error_fails_the_test(db: Db) -> Result<(), dynamo_model::Error> {
-    db.delete_table::<Order>().await?; // not one of this test's tables
+    db.table::<Order>().delete().await?; // not one of this test's tables
     Ok(())
 }
 
@@ -56,6 +56,6 @@ async fn a_test_without_models_or_argument() {}
 #[dynamo_model::test(models(User))]
 #[should_panic(expected = "boom")]
 async fn a_panicking_test_fails(db: Db) {
-    assert!(db.table_exists::<User>().await.unwrap());
+    assert!(db.table::<User>().exists().await.unwrap());
     panic!("boom");
 }

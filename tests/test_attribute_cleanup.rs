@@ -22,7 +22,7 @@ fn tables_are_deleted_after_success_and_after_a_panic() {
     let record = |db: Db| {
         let seen = &seen;
         async move {
-            let table = db.describe_table::<User>().await.unwrap();
+            let table = db.table::<User>().describe().await.unwrap();
             seen.lock()
                 .unwrap()
                 .push(table.table_name().unwrap().to_owned());

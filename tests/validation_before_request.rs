@@ -149,7 +149,7 @@ async fn create_table_settings() {
     ];
     for (options, option, needle) in cases {
         let started = Instant::now();
-        let reason = expect_refusal(db.create_table::<Order>(options).await, option, started);
+        let reason = expect_refusal(db.table::<Order>().create(options).await, option, started);
         assert!(reason.contains(needle), "{option}: {reason}");
     }
 }
@@ -159,19 +159,19 @@ async fn update_and_wait_settings() {
     let db = nowhere();
     let started = Instant::now();
     expect_refusal(
-        db.update_table::<Order>(UpdateTableOptions::new()).await,
+        db.table::<Order>().update(UpdateTableOptions::new()).await,
         "update",
         started,
     );
     let started = Instant::now();
     expect_refusal(
-        db.wait_for_table_active::<Order>(Duration::ZERO).await,
+        db.table::<Order>().wait_active(Duration::ZERO).await,
         "wait_timeout",
         started,
     );
     let started = Instant::now();
     expect_refusal(
-        db.add_replicas::<Order>(&["moon-base-1"]).await,
+        db.table::<Order>().add_replicas(&["moon-base-1"]).await,
         "replicas",
         started,
     );
@@ -181,7 +181,7 @@ async fn update_and_wait_settings() {
 async fn a_prefix_that_makes_the_table_name_too_long() {
     let db = nowhere().with_table_prefix("p".repeat(250));
     let started = Instant::now();
-    let result = db.create_table::<Order>(CreateTableOptions::new()).await;
+    let result = db.table::<Order>().create(CreateTableOptions::new()).await;
     assert!(started.elapsed() < Duration::from_millis(500));
     match result {
         Err(Error::InvalidInput {

@@ -62,14 +62,6 @@ impl IndexKind {
         }
     }
 
-    /// How messages call it: `GSI` or `LSI`.
-    pub fn label(self) -> &'static str {
-        match self {
-            IndexKind::Global => "GSI",
-            IndexKind::Local => "LSI",
-        }
-    }
-
     /// Every argument `#[gsi(...)]` / `#[lsi(...)]` accepts, for the
     /// "unknown argument" message.
     fn accepted_args(self) -> &'static [&'static str] {

@@ -10,7 +10,8 @@ use crate::attr::ScalarType;
 use crate::check_index;
 use crate::ctxt::Ctxt;
 use crate::model::Model;
-use crate::{names, types};
+use crate::types;
+use dynamo_model_rules::{self as rules, Dialect, TableRole};
 
 pub fn check(cx: &Ctxt, model: &Model) {
     no_type_parameters(cx, model);
@@ -20,7 +21,20 @@ pub fn check(cx: &Ctxt, model: &Model) {
     type_overrides(cx, model);
     serde_keeps_keys(cx, model);
     unique_attribute_names(cx, model);
+    key_attribute_names(cx, model);
     check_index::check(cx, model);
+}
+
+/// DynamoDB's limit on a key attribute's name, after serde renames.
+fn key_attribute_names(cx: &Ctxt, model: &Model) {
+    for field in model.fields.iter().filter(|f| f.is_key()) {
+        if let Some(message) = rules::key_attribute_name(&field.attribute_name) {
+            cx.error_spanned_by(
+                field.ident,
+                format!("field `{}`: {message}", field.rust_name),
+            );
+        }
+    }
 }
 
 /// The schema is one `static` for the type, so it cannot depend on type or
@@ -44,7 +58,7 @@ fn no_type_parameters(cx: &Ctxt, model: &Model) {
 
 fn table_name(cx: &Ctxt, model: &Model) {
     let name = &model.table_name;
-    let Some(problem) = names::problem(&name.value) else {
+    let Some(problem) = rules::name_problem(&name.value) else {
         return;
     };
     if name.is_default {
@@ -54,50 +68,28 @@ fn table_name(cx: &Ctxt, model: &Model) {
                 "the default table name `{}` (the struct name in snake_case) {problem}; {}. \
                  Name the table with #[dynamo(table = \"...\")]",
                 name.value,
-                names::RULE
+                rules::NAME_RULE
             ),
         );
-    } else {
-        cx.error_at(
-            name.span,
-            format!("table name `{}` {problem}; {}", name.value, names::RULE),
-        );
+    } else if let Some(message) = rules::table_name(&name.value) {
+        cx.error_at(name.span, message);
     }
 }
 
 fn table_keys(cx: &Ctxt, model: &Model) {
     let hash_keys: Vec<_> = model.hash_keys().collect();
-    match hash_keys.split_first() {
-        None => cx.error_spanned_by(
-            model.ident(),
-            "DynamoModel needs a partition key: mark one field with #[hash_key]",
-        ),
-        Some((first, extra)) => {
-            for field in extra {
-                cx.error_at(
-                    field.attrs.hash_key.expect("hash key"),
-                    format!(
-                        "a table has exactly one #[hash_key], and it is already field `{}` \
-                         (multi-attribute keys exist only for GSIs)",
-                        first.rust_name
-                    ),
-                );
-            }
-        }
+    if hash_keys.is_empty() {
+        cx.error_spanned_by(model.ident(), rules::missing_hash_key(Dialect::Attribute));
+    }
+    let names: Vec<&str> = hash_keys.iter().map(|f| f.rust_name.as_str()).collect();
+    for (i, message) in rules::extra_table_keys(TableRole::HashKey, &names, Dialect::Attribute) {
+        cx.error_at(hash_keys[i].attrs.hash_key.expect("hash key"), message);
     }
 
     let range_keys: Vec<_> = model.range_keys().collect();
-    if let Some((first, extra)) = range_keys.split_first() {
-        for field in extra {
-            cx.error_at(
-                field.attrs.range_key.expect("range key"),
-                format!(
-                    "a table has at most one #[range_key], and it is already field `{}` \
-                     (multi-attribute keys exist only for GSIs)",
-                    first.rust_name
-                ),
-            );
-        }
+    let names: Vec<&str> = range_keys.iter().map(|f| f.rust_name.as_str()).collect();
+    for (i, message) in rules::extra_table_keys(TableRole::RangeKey, &names, Dialect::Attribute) {
+        cx.error_at(range_keys[i].attrs.range_key.expect("range key"), message);
     }
 
     for field in &model.fields {
@@ -125,16 +117,9 @@ fn table_keys(cx: &Ctxt, model: &Model) {
 
 fn ttl(cx: &Ctxt, model: &Model) {
     let ttl_fields: Vec<_> = model.ttl_fields().collect();
-    if let Some((first, extra)) = ttl_fields.split_first() {
-        for field in extra {
-            cx.error_at(
-                field.attrs.ttl.expect("ttl"),
-                format!(
-                    "a table has at most one #[ttl] attribute, and it is already field `{}`",
-                    first.rust_name
-                ),
-            );
-        }
+    let names: Vec<&str> = ttl_fields.iter().map(|f| f.rust_name.as_str()).collect();
+    for (i, message) in rules::extra_table_keys(TableRole::Ttl, &names, Dialect::Attribute) {
+        cx.error_at(ttl_fields[i].attrs.ttl.expect("ttl"), message);
     }
     for field in ttl_fields {
         if let Some(ty) = &field.attrs.scalar_type {

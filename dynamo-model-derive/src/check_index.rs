@@ -2,25 +2,30 @@
 
 use std::collections::HashSet;
 
+use dynamo_model_rules::{self as rules, Dialect};
+
 use crate::attr::{IndexKind, KeyRole};
 use crate::ctxt::Ctxt;
 use crate::model::{Index, Model};
-use crate::names;
-
-/// DynamoDB's limits (CreateTable).
-const MAX_GSIS: usize = 20;
-const MAX_LSIS: usize = 5;
-/// A GSI key has up to 4 partition-key and 4 sort-key attributes.
-const MAX_GSI_KEY_ATTRIBUTES: usize = 4;
-/// DynamoDB's limit on `NonKeyAttributes`, summed over all of a table's
-/// indexes (an attribute projected into two indexes counts twice).
-const MAX_PROJECTED_ATTRIBUTES: usize = 100;
 
 pub fn check(cx: &Ctxt, model: &Model) {
     index_counts(cx, model);
     let table_has_range_key = model.range_keys().next().is_some();
+    let kinds_and_names: Vec<(rules::IndexKind, String)> = model
+        .indexes
+        .iter()
+        .map(|i| (rule_kind(i.kind), i.name()))
+        .collect();
+    let kinds_and_names: Vec<(rules::IndexKind, &str)> = kinds_and_names
+        .iter()
+        .map(|(k, n)| (*k, n.as_str()))
+        .collect();
+    let duplicates = rules::duplicate_index_names(&kinds_and_names);
     for (position, index) in model.indexes.iter().enumerate() {
-        name(cx, model, position, index);
+        name(cx, index);
+        for (_, message) in duplicates.iter().filter(|(at, _)| *at == position) {
+            cx.error_spanned_by(&index.name, message);
+        }
         one_role_per_field(cx, model, index);
         match index.kind {
             IndexKind::Global => gsi_key(cx, index),
@@ -31,64 +36,46 @@ pub fn check(cx: &Ctxt, model: &Model) {
     projected_attribute_total(cx, model);
 }
 
+fn rule_kind(kind: IndexKind) -> rules::IndexKind {
+    match kind {
+        IndexKind::Global => rules::IndexKind::Global,
+        IndexKind::Local => rules::IndexKind::Local,
+    }
+}
+
 fn projected_attribute_total(cx: &Ctxt, model: &Model) {
-    let mut total = 0;
+    let mut spans = Vec::new();
+    let mut includes = Vec::new();
     for index in &model.indexes {
         for member in &index.members {
-            let Some(include) = &member.attr.settings.include else {
-                continue;
-            };
-            let before = total;
-            total += include.value.len();
-            if before <= MAX_PROJECTED_ATTRIBUTES && total > MAX_PROJECTED_ATTRIBUTES {
-                cx.error_at(
-                    include.span,
-                    format!(
-                        "`include` of index `{}` brings the table's projected non-key attributes to {total}; \
-                         DynamoDB allows {MAX_PROJECTED_ATTRIBUTES} in all, summed over every index",
-                        index.name()
-                    ),
-                );
+            if let Some(include) = &member.attr.settings.include {
+                spans.push(include.span);
+                includes.push((index.name(), include.value.len()));
             }
         }
+    }
+    let includes: Vec<(&str, usize)> = includes.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    if let Some((at, message)) = rules::excess_projected_attributes(&includes) {
+        cx.error_at(spans[at], message);
     }
 }
 
 fn index_counts(cx: &Ctxt, model: &Model) {
-    for (kind, max) in [(IndexKind::Global, MAX_GSIS), (IndexKind::Local, MAX_LSIS)] {
-        if let Some(extra) = model.indexes_of(kind).nth(max) {
-            cx.error_spanned_by(
-                &extra.name,
-                format!(
-                    "a table has at most {max} {label}s, and `{}` is number {}",
-                    extra.name(),
-                    max + 1,
-                    label = kind.label()
-                ),
-            );
+    for kind in [IndexKind::Global, IndexKind::Local] {
+        let indexes: Vec<&Index> = model.indexes_of(kind).collect();
+        let names: Vec<String> = indexes.iter().map(|i| i.name()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        if let Some((at, message)) = rules::excess_index(rule_kind(kind), &names) {
+            cx.error_spanned_by(&indexes[at].name, message);
         }
     }
 }
 
-fn name(cx: &Ctxt, model: &Model, position: usize, index: &Index) {
-    let name = index.name();
-    if let Some(problem) = names::problem(&name) {
-        cx.error_spanned_by(
-            &index.name,
-            format!("index name `{name}` {problem}; {}", names::RULE),
-        );
-    }
-    // Indexes of one kind with the same name were merged into one index, so
-    // a clash here is a GSI and an LSI sharing a name.
-    if let Some(earlier) = model.indexes[..position].iter().find(|i| i.name() == name) {
-        cx.error_spanned_by(
-            &index.name,
-            format!(
-                "index name `{name}` is already used by a {} of this table; index names must be unique \
-                 across GSIs and LSIs",
-                earlier.kind.label()
-            ),
-        );
+/// Indexes of one kind with the same name were merged into one index, so a
+/// duplicate name (checked in `check`) is a GSI and an LSI sharing it.
+fn name(cx: &Ctxt, index: &Index) {
+    if let Some(message) = rules::index_name(&index.name()) {
+        cx.error_spanned_by(&index.name, message);
     }
 }
 
@@ -114,24 +101,18 @@ fn gsi_key(cx: &Ctxt, index: &Index) {
     if index.members_with(KeyRole::Hash).next().is_none() {
         cx.error_spanned_by(
             &index.name,
-            format!(
-                "GSI `{name}` has no partition key: add #[gsi(name = \"{name}\", hash_key)] to the field \
-                 that is its hash key"
-            ),
+            rules::gsi_without_partition_key(&name, Dialect::Attribute),
         );
     }
-    for (role, which) in [
-        (KeyRole::Hash, "partition-key"),
-        (KeyRole::Range, "sort-key"),
+    for (role, rule_role) in [
+        (KeyRole::Hash, rules::KeyRole::Hash),
+        (KeyRole::Range, rules::KeyRole::Range),
     ] {
-        if let Some(extra) = index.members_with(role).nth(MAX_GSI_KEY_ATTRIBUTES) {
-            cx.error_at(
-                extra.attr.role.span,
-                format!(
-                    "GSI `{name}` has more than {MAX_GSI_KEY_ATTRIBUTES} {which} attributes; DynamoDB allows \
-                     up to {MAX_GSI_KEY_ATTRIBUTES} (a multi-attribute key, in field order)"
-                ),
-            );
+        let members: Vec<_> = index.members_with(role).collect();
+        if let Some((at, message)) =
+            rules::excess_gsi_key_attribute(&name, rule_role, members.len())
+        {
+            cx.error_at(members[at].attr.role.span, message);
         }
     }
 }
@@ -155,10 +136,7 @@ fn lsi_key(cx: &Ctxt, model: &Model, index: &Index, table_has_range_key: bool) {
     if !table_has_range_key {
         cx.error_spanned_by(
             &index.name,
-            format!(
-                "LSI `{name}` needs a table with a #[range_key]: DynamoDB only allows local secondary \
-                 indexes on tables whose primary key has a sort key"
-            ),
+            rules::lsi_needs_table_range_key(&name, Dialect::Attribute),
         );
     }
 }
@@ -211,8 +189,8 @@ fn settings(cx: &Ctxt, model: &Model, index: &Index) {
             .into_iter()
             .flatten()
         {
-            if capacity.value == 0 {
-                cx.error_at(capacity.span, "a capacity must be at least 1");
+            if let Some(message) = rules::capacity(capacity.value) {
+                cx.error_at(capacity.span, message);
             }
         }
 
@@ -223,13 +201,13 @@ fn settings(cx: &Ctxt, model: &Model, index: &Index) {
                     "`include` needs at least one field; for no extra attributes use `projection = \"keys_only\"`",
                 );
             }
-            included_fields(cx, model, &include.value);
+            included_fields(cx, model, index, &include.value);
         }
     }
 }
 
 /// `include = [...]` names Rust fields that serde stores, each once.
-fn included_fields(cx: &Ctxt, model: &Model, include: &[syn::LitStr]) {
+fn included_fields(cx: &Ctxt, model: &Model, index: &Index, include: &[syn::LitStr]) {
     let mut seen = HashSet::new();
     for lit in include {
         let wanted = lit.value();
@@ -246,6 +224,22 @@ fn included_fields(cx: &Ctxt, model: &Model, include: &[syn::LitStr]) {
                 format!("field `{wanted}` is not stored as an attribute of its own (serde skips or flattens it)"),
             ),
             Some(field) => {
+                let own_key = index
+                    .members
+                    .iter()
+                    .any(|m| model.fields[m.field].rust_name == field.rust_name);
+                let key_role = if field.attrs.hash_key.is_some() {
+                    Some("the table's hash key")
+                } else if field.attrs.range_key.is_some() {
+                    Some("the table's range key")
+                } else if own_key {
+                    Some("a key of this index")
+                } else {
+                    None
+                };
+                if let Some(role) = key_role {
+                    cx.error_spanned_by(lit, rules::include_of_key(&index.name(), &wanted, role));
+                }
                 if !seen.insert(field.rust_name.as_str()) {
                     cx.error_spanned_by(lit, format!("`include` lists field `{wanted}` twice"));
                 }

@@ -34,7 +34,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 }
 
 /// With errors, the impl still exists, so the struct's other uses
-/// (`Order::schema()`, `db.create_table::<Order>()`) do not add a second
+/// (`Order::schema()`, `db.table::<Order>().create()`) do not add a second
 /// wave of "trait not implemented" errors that hide the real ones.
 fn fallback(input: &DeriveInput) -> TokenStream {
     let ident = &input.ident;

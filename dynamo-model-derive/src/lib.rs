@@ -5,7 +5,8 @@
 //! `model` builds the struct's view (attribute names, indexes), `check` and
 //! `check_index` enforce DynamoDB's rules, collecting every error in a
 //! `ctxt::Ctxt` so all of them are reported at once, and `expand` emits a
-//! `'static` schema. `case`, `names` and `types` are the pure helpers.
+//! `'static` schema. `case` and `types` are the pure helpers; DynamoDB's schema rules
+//! themselves live in `dynamo-model-rules`, shared with the runtime.
 
 mod attr;
 mod case;
@@ -14,7 +15,7 @@ mod check_index;
 mod ctxt;
 mod expand;
 mod model;
-mod names;
+
 mod test_attr;
 mod types;
 

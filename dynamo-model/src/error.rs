@@ -1,7 +1,10 @@
 //! The one error type of the crate.
 //!
-//! Every variant names the table it is about, so a failure in a fixture that
-//! creates ten tables at once still says which one went wrong.
+//! A variant about a table names it, so a failure in a fixture that creates
+//! ten tables at once still says which one went wrong; failures that concern
+//! no table (a server that does not start, a blocking call inside a runtime,
+//! a refused endpoint, a request such as ListTables) have variants of their
+//! own and never carry a made-up table name.
 
 use std::time::Duration;
 
@@ -104,15 +107,56 @@ pub enum Error {
         problems: Vec<String>,
     },
 
-    /// A `sync_` operation was called from inside an async runtime, where
-    /// blocking would stall it; nothing was sent.
-    #[error("`{operation}` for table `{table}` was called inside an async runtime, where it would block the runtime; \
-             call the async operation with `.await` instead")]
+    /// A blocking call (`.sync()` or a `sync_` method, feature `blocking`)
+    /// was made inside an async runtime, where blocking would stall it;
+    /// nothing was sent.
+    #[error("`{operation}` was called as a blocking call inside an async runtime, where it would block the runtime; \
+             `.await` the async operation instead")]
     BlockingInsideRuntime {
-        /// The table the call was for.
-        table: String,
-        /// The `sync_` operation.
-        operation: &'static str,
+        /// The operation, e.g. `Table::create`.
+        operation: String,
+    },
+
+    /// The runtime that runs blocking calls could not be started.
+    #[error("the runtime for blocking calls could not be started: {source}")]
+    BlockingRuntime {
+        /// Why the operating system refused.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A local server (the embedded backend, DynamoDB Local) could not be
+    /// provisioned or started.
+    #[error("could not start {server}: {message}")]
+    ServerStart {
+        /// Which server, e.g. `DynamoDB Local`.
+        server: &'static str,
+        /// What went wrong, and what to install or set.
+        message: String,
+        /// The underlying failure, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// An endpoint was refused before any request was sent: a test fixture
+    /// asked to create or delete tables on a non-loopback endpoint without
+    /// the opt-in, or an endpoint that is not a URL.
+    #[error("endpoint {}refused: {reason}", endpoint.as_deref().map(|e| format!("`{e}` ")).unwrap_or_default())]
+    EndpointRefused {
+        /// The endpoint, when one is known (`None`: the SDK's default AWS endpoint).
+        endpoint: Option<String>,
+        /// Why, and how to opt in where that is possible.
+        reason: String,
+    },
+
+    /// A setting from the environment or the process (not of one table) is
+    /// not valid, e.g. an unknown `DYNAMO_MODEL_BACKEND`.
+    #[error("invalid {setting}: {reason}")]
+    InvalidSetting {
+        /// The setting, e.g. an environment variable's name.
+        setting: &'static str,
+        /// Why it was refused.
+        reason: String,
     },
 
     /// The table was created and is ACTIVE, but turning on TTL failed (for
@@ -133,10 +177,11 @@ pub enum Error {
 
     /// Any other failure of a request: a service error DynamoDB returned, or a
     /// transport, credentials or timeout failure before it answered.
-    #[error("{operation} on table `{table}` failed: {message}")]
+    #[error("{operation}{} failed: {message}", table.as_deref().map(|t| format!(" on table `{t}`")).unwrap_or_default())]
     Sdk {
-        /// The table name as sent.
-        table: String,
+        /// The table name as sent; `None` for a request about no one table
+        /// (ListTables).
+        table: Option<String>,
         /// The DynamoDB operation, e.g. `DescribeTable`.
         operation: &'static str,
         /// The SDK error with its full context (code, message, cause).
@@ -154,7 +199,7 @@ impl Error {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
-    /// let err = local.db().describe_table_named("missing").await.unwrap_err();
+    /// let err = local.db().table_named("missing").describe().await.unwrap_err();
     /// assert!(err.is_table_not_found());
     /// # Ok(()) }
     /// ```
@@ -172,8 +217,8 @@ impl Error {
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let db = local.db();
-    /// db.create_table::<User>(CreateTableOptions::new()).await?;
-    /// let err = db.create_table::<User>(CreateTableOptions::new()).await.unwrap_err();
+    /// db.table::<User>().create(CreateTableOptions::new()).await?;
+    /// let err = db.table::<User>().create(CreateTableOptions::new()).await.unwrap_err();
     /// assert!(err.is_table_already_exists());
     /// # Ok(()) }
     /// ```
@@ -181,18 +226,19 @@ impl Error {
         matches!(self, Error::TableAlreadyExists { .. })
     }
 
-    /// The table this error is about.
+    /// The table this error is about (the name as sent, with any prefix);
+    /// `None` for a failure that concerns no one table.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let db = local.db().clone().with_table_prefix("ci_");
-    /// let err = db.describe_table_named("orders").await.unwrap_err();
-    /// assert_eq!(err.table(), "ci_orders"); // the name as sent, with the prefix
+    /// let err = db.table_named("orders").describe().await.unwrap_err();
+    /// assert_eq!(err.table(), Some("ci_orders"));
     /// # Ok(()) }
     /// ```
-    pub fn table(&self) -> &str {
+    pub fn table(&self) -> Option<&str> {
         match self {
             Error::TableNotFound { table }
             | Error::TableAlreadyExists { table }
@@ -201,9 +247,13 @@ impl Error {
             | Error::WaitTimeout { table, .. }
             | Error::InvalidInput { table, .. }
             | Error::InvalidSchema { table, .. }
-            | Error::BlockingInsideRuntime { table, .. }
-            | Error::TtlNotEnabled { table, .. }
-            | Error::Sdk { table, .. } => table,
+            | Error::TtlNotEnabled { table, .. } => Some(table),
+            Error::Sdk { table, .. } => table.as_deref(),
+            Error::BlockingInsideRuntime { .. }
+            | Error::BlockingRuntime { .. }
+            | Error::ServerStart { .. }
+            | Error::EndpointRefused { .. }
+            | Error::InvalidSetting { .. } => None,
         }
     }
 
@@ -225,6 +275,19 @@ impl Error {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        Self::request(Some(table), operation, err)
+    }
+
+    /// [`Error::sdk`] for a request that may concern no one table.
+    pub(crate) fn request<E, R>(
+        table: Option<&str>,
+        operation: &'static str,
+        err: SdkError<E, R>,
+    ) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
         let message = match &err {
             SdkError::ServiceError(service) => {
                 let e = service.err();
@@ -237,7 +300,7 @@ impl Error {
             other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
         };
         Error::Sdk {
-            table: table.to_owned(),
+            table: table.map(str::to_owned),
             operation,
             message,
             source: Box::new(err),
@@ -262,7 +325,7 @@ mod tests {
             },
             Error::invalid("t1", "wait_timeout", "must be more than zero"),
             Error::Sdk {
-                table: "t1".into(),
+                table: Some("t1".into()),
                 operation: "DescribeTable",
                 message: "boom".into(),
                 source: Box::new(std::io::Error::other("boom")),
@@ -270,8 +333,45 @@ mod tests {
         ];
         for err in errors {
             assert!(err.to_string().contains("`t1`"), "{err}");
-            assert_eq!(err.table(), "t1");
+            assert_eq!(err.table(), Some("t1"));
         }
+    }
+
+    #[test]
+    fn errors_about_no_table_name_none() {
+        let errors = [
+            Error::BlockingInsideRuntime {
+                operation: "Table::create".into(),
+            },
+            Error::ServerStart {
+                server: "DynamoDB Local",
+                message: "java was not found".into(),
+                source: None,
+            },
+            Error::EndpointRefused {
+                endpoint: Some("http://10.1.2.3:8000".into()),
+                reason: "not a loopback address".into(),
+            },
+            Error::Sdk {
+                table: None,
+                operation: "ListTables",
+                message: "boom".into(),
+                source: Box::new(std::io::Error::other("boom")),
+            },
+        ];
+        for err in errors {
+            assert_eq!(err.table(), None, "{err}");
+            let text = err.to_string();
+            assert!(!text.contains("table `"), "{text}");
+            assert!(!text.contains("(none)"), "{text}");
+        }
+        let listed = Error::Sdk {
+            table: None,
+            operation: "ListTables",
+            message: "connection refused".into(),
+            source: Box::new(std::io::Error::other("x")),
+        };
+        assert_eq!(listed.to_string(), "ListTables failed: connection refused");
     }
 
     #[test]

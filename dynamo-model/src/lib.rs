@@ -1,12 +1,13 @@
 //! Derive DynamoDB tables from Rust model structs.
 //!
 //! `#[derive(DynamoModel)]` reads key and index annotations, infers each key
-//! attribute's type (S, N or B) from the field's Rust type, and gives the
-//! struct [`create_table`](DynamoModel::create_table),
-//! [`table_exists`](DynamoModel::table_exists),
-//! [`delete_table`](DynamoModel::delete_table) and friends. The macro only
-//! emits a `'static` [`TableSchema`]; everything that talks to DynamoDB lives
-//! in this crate and works the same on a hand-built schema.
+//! attribute's type (S, N or B) from the field's Rust type, and emits a
+//! `'static` [`TableSchema`]. Every operation on the table is reached from
+//! one typed handle, [`Table`] (`db.table::<User>()`); the model-level calls
+//! ([`DynamoModel::create_table`] and friends) and the blocking forms
+//! ([`blocking::Blocking`], feature `blocking`) are thin adaptors onto it.
+//! Everything that talks to DynamoDB lives in this crate and works the same
+//! on a hand-built schema.
 //!
 //! ```no_run
 //! use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -24,50 +25,46 @@
 //!
 //! # async fn run() -> dynamo_model::Result<()> {
 //! let db = Db::local("http://127.0.0.1:8000");
-//! db.create_table::<User>(CreateTableOptions::new().wait(true)).await?;
+//! let users = db.table::<User>();
+//! users.create(CreateTableOptions::new().wait(true)).await?;
+//! assert!(users.exists().await?);
 //! # Ok(()) }
 //! ```
 //!
-//! See the README for the attribute reference and the type table.
+//! The crate is laid out by capability: `schema/` (the schema as data, key
+//! types, the builder and DynamoDB's rules), `table/` (the handle and the
+//! table operations: create, describe, wait, delete, update, replicas),
+//! `db/` (the connection and its retries), `testing/` (fixtures). See the
+//! README for the attribute reference and the type table.
 
 #![warn(missing_docs)]
 
-pub mod blob_serde;
 #[cfg(feature = "blocking")]
 pub mod blocking;
-mod compare;
 mod db;
 mod error;
-mod key_type;
 mod model;
-mod options;
-mod replicas;
-mod request;
-mod retry;
 mod schema;
-mod schema_builder;
-mod schema_rules;
 mod table;
-mod update;
-mod validate;
-mod wait;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use aws_sdk_dynamodb;
+pub use db::retry::DEFAULT_MAX_ATTEMPTS;
 pub use db::Db;
 #[cfg(feature = "testing")]
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
 pub use error::{BoxError, Error, Result};
-pub use key_type::{IndexKeyType, KeyType, TtlType};
 pub use model::DynamoModel;
-pub use options::{CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT};
-pub use retry::DEFAULT_MAX_ATTEMPTS;
+pub use schema::blob_serde;
 pub use schema::{
-    AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex, Projection,
-    TableSchema, Throughput,
+    AttributeType, GlobalIndexBuilder, GlobalSecondaryIndex, IndexKeyType, KeyAttribute, KeyType,
+    LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
-pub use schema_builder::{GlobalIndexBuilder, TableSchemaBuilder};
-pub use update::UpdateTableOptions;
+pub use table::options::{
+    CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT,
+};
+pub use table::update::UpdateTableOptions;
+pub use table::{NoModel, Table};

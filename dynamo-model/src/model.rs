@@ -10,9 +10,10 @@ use crate::error::Result;
 use crate::{CreateTableOptions, Db, TableSchema};
 
 /// A struct stored in a DynamoDB table. Implemented by
-/// `#[derive(DynamoModel)]`, which writes only [`schema`](Self::schema); the
-/// table operations are provided here and run on [`Db::default_db`] unless
-/// the options name a connection.
+/// `#[derive(DynamoModel)]`, which writes only [`schema`](Self::schema). The
+/// model-level table operations provided here are thin calls onto
+/// [`Db::table`]'s handle, on [`Db::default_db`] unless the options name a
+/// connection.
 ///
 /// ```no_run
 /// use dynamo_model::{CreateTableOptions, DynamoModel};
@@ -54,7 +55,7 @@ pub trait DynamoModel {
     fn schema() -> &'static TableSchema;
 
     /// Creates the table on the options' connection, else the default one.
-    /// See [`Db::create_table`].
+    /// See [`Table::create`](crate::Table::create).
     ///
     /// ```
     /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -64,7 +65,7 @@ pub trait DynamoModel {
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// User::create_table(CreateTableOptions::new().db(local.db()).wait(true)).await?;
-    /// assert!(local.db().table_exists::<User>().await?);
+    /// assert!(local.db().table::<User>().exists().await?);
     /// # Ok(()) }
     /// ```
     fn create_table(
@@ -74,15 +75,16 @@ pub trait DynamoModel {
         Self: Sized,
     {
         async move {
-            let db = match &options.db {
-                Some(db) => db.clone(),
+            let mut options = options;
+            let db = match options.db.take() {
+                Some(db) => db,
                 None => Db::default_db().await,
             };
-            db.create_table::<Self>(options).await
+            db.table::<Self>().create(options).await
         }
     }
 
-    /// Whether the table exists on the default connection. See [`Db::table_exists`].
+    /// Whether the table exists on the default connection. See [`Table::exists`](crate::Table::exists).
     ///
     /// ```
     /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -101,10 +103,10 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        async { Db::default_db().await.table_exists::<Self>().await }
+        async { Db::default_db().await.table::<Self>().exists().await }
     }
 
-    /// Deletes the table on the default connection. See [`Db::delete_table`].
+    /// Deletes the table on the default connection. See [`Table::delete`](crate::Table::delete).
     ///
     /// ```
     /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -122,10 +124,10 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        async { Db::default_db().await.delete_table::<Self>().await }
+        async { Db::default_db().await.table::<Self>().delete().await }
     }
 
-    /// DescribeTable on the default connection. See [`Db::describe_table`].
+    /// DescribeTable on the default connection. See [`Table::describe`](crate::Table::describe).
     ///
     /// ```
     /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -144,11 +146,11 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        async { Db::default_db().await.describe_table::<Self>().await }
+        async { Db::default_db().await.table::<Self>().describe().await }
     }
 
     /// Waits until the table and its GSIs are ACTIVE, on the default
-    /// connection. See [`Db::wait_for_table_active`].
+    /// connection. See [`Table::wait_active`](crate::Table::wait_active).
     ///
     /// ```
     /// # use std::time::Duration;
@@ -174,7 +176,8 @@ pub trait DynamoModel {
         async move {
             Db::default_db()
                 .await
-                .wait_for_table_active::<Self>(timeout)
+                .table::<Self>()
+                .wait_active(timeout)
                 .await
         }
     }
@@ -193,11 +196,7 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        crate::blocking::block_on(
-            "sync_create_table",
-            Self::schema().table_name(),
-            Self::create_table(options),
-        )
+        crate::blocking::Blocking::sync(Self::create_table(options))
     }
 
     /// [`table_exists`](Self::table_exists) for sync code (feature `blocking`).
@@ -216,11 +215,7 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        crate::blocking::block_on(
-            "sync_table_exists",
-            Self::schema().table_name(),
-            Self::table_exists(),
-        )
+        crate::blocking::Blocking::sync(Self::table_exists())
     }
 
     /// [`delete_table`](Self::delete_table) for sync code (feature `blocking`).
@@ -240,11 +235,7 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        crate::blocking::block_on(
-            "sync_delete_table",
-            Self::schema().table_name(),
-            Self::delete_table(),
-        )
+        crate::blocking::Blocking::sync(Self::delete_table())
     }
 
     /// [`describe_table`](Self::describe_table) for sync code (feature `blocking`).
@@ -264,11 +255,7 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        crate::blocking::block_on(
-            "sync_describe_table",
-            Self::schema().table_name(),
-            Self::describe_table(),
-        )
+        crate::blocking::Blocking::sync(Self::describe_table())
     }
 
     /// [`wait_for_table_active`](Self::wait_for_table_active) for sync code
@@ -290,10 +277,6 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        crate::blocking::block_on(
-            "sync_wait_for_table_active",
-            Self::schema().table_name(),
-            Self::wait_for_table_active(timeout),
-        )
+        crate::blocking::Blocking::sync(Self::wait_for_table_active(timeout))
     }
 }

@@ -143,11 +143,10 @@ impl std::error::Error for StartError {}
 
 impl From<StartError> for crate::Error {
     fn from(err: StartError) -> Self {
-        crate::Error::Sdk {
-            table: String::from("(none)"),
-            operation: "start DynamoDB Local",
-            message: err.0.clone(),
-            source: Box::new(err),
+        crate::Error::ServerStart {
+            server: "DynamoDB Local",
+            message: err.0,
+            source: None,
         }
     }
 }

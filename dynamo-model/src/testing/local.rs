@@ -84,9 +84,8 @@ impl LocalDynamoDb {
             },
             "embedded" => Self::embedded(),
             "dynamodb-local" => Self::start_dynamodb_local(dynamodb_local::shared).await,
-            other => Err(Error::InvalidInput {
-                table: String::from("(none)"),
-                option: BACKEND_ENV_VAR,
+            other => Err(Error::InvalidSetting {
+                setting: BACKEND_ENV_VAR,
                 reason: format!("unknown backend `{other}`; expected `embedded` or `dynamodb-local` (or unset it to use {} or the embedded backend)", ENDPOINT_ENV_VARS.join(" / ")),
             }),
         }
@@ -117,14 +116,14 @@ impl LocalDynamoDb {
             + 'static,
     ) -> Result<Self> {
         // Provisioning and the JVM's start block: keep them off the runtime.
-        let server = tokio::task::spawn_blocking(start)
-            .await
-            .map_err(|e| Error::Sdk {
-                table: String::from("(none)"),
-                operation: "start DynamoDB Local",
-                message: e.to_string(),
-                source: Box::new(e),
-            })??;
+        let server =
+            tokio::task::spawn_blocking(start)
+                .await
+                .map_err(|e| Error::ServerStart {
+                    server: "DynamoDB Local",
+                    message: format!("the thread starting it failed: {e}"),
+                    source: Some(Box::new(e)),
+                })??;
         Ok(LocalDynamoDb {
             db: Db::local(server.endpoint()),
             backend: Backend::DynamoDbLocal(server),
@@ -141,11 +140,10 @@ impl LocalDynamoDb {
     /// # Ok::<(), dynamo_model::Error>(())
     /// ```
     pub fn embedded() -> Result<Self> {
-        let server = EmbeddedServer::start().map_err(|e| Error::Sdk {
-            table: String::from("(none)"),
-            operation: "start embedded DynamoDB",
+        let server = EmbeddedServer::start().map_err(|e| Error::ServerStart {
+            server: "the embedded DynamoDB (dynoxide)",
             message: e.to_string(),
-            source: Box::new(e),
+            source: Some(Box::new(e)),
         })?;
         Ok(LocalDynamoDb {
             db: Db::local(server.endpoint()),

@@ -20,7 +20,7 @@
 //! # async fn main() -> dynamo_model::Result<()> {
 //! let local = LocalDynamoDb::start().await?;
 //! let tables = TestTables::new(local.db()).with::<User>().create().await?;
-//! assert!(tables.db().table_exists::<User>().await?);
+//! assert!(tables.db().table::<User>().exists().await?);
 //! tables.cleanup().await?;
 //! # Ok(()) }
 //! ```

@@ -10,7 +10,8 @@ use tokio::task::JoinSet;
 
 use super::endpoint::{is_loopback_endpoint, remote_allowed_by_env, ALLOW_REMOTE_ENV_VAR};
 use crate::error::{Error, Result};
-use crate::{table, wait, CreateTableOptions, Db, DynamoModel, TableSchema};
+use crate::table::{delete, wait};
+use crate::{CreateTableOptions, Db, DynamoModel, Table, TableSchema};
 
 /// Every fixture's table names start with this, followed by the process id.
 ///
@@ -87,7 +88,7 @@ pub struct TestTablesBuilder {
 /// let local = LocalDynamoDb::start().await?;
 /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
 /// let db = tables.db(); // model operations target this fixture's tables
-/// assert!(db.table_exists::<User>().await?);
+/// assert!(db.table::<User>().exists().await?);
 /// drop(tables); // deletes exactly the tables it created
 /// # Ok(()) }
 /// ```
@@ -109,7 +110,7 @@ impl TestTables {
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = LocalDynamoDb::embedded()?;
     /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
-    /// assert!(tables.db().table_exists::<User>().await?);
+    /// assert!(tables.db().table::<User>().exists().await?);
     /// # Ok(()) }
     /// ```
     #[allow(clippy::new_ret_no_self)]
@@ -136,11 +137,31 @@ impl TestTables {
     /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
     /// let db = tables.db(); // prefixes every table name with the fixture's prefix
     /// assert_eq!(db.table_name("user"), format!("{}user", tables.prefix()));
-    /// assert!(db.table_exists::<User>().await?);
+    /// assert!(db.table::<User>().exists().await?);
     /// # Ok(()) }
     /// ```
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The handle on model `M`'s table in this fixture (`self.db().table::<M>()`).
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
+    /// let users = tables.table::<User>();
+    /// assert_eq!(users.name(), format!("{}user", tables.prefix()));
+    /// assert!(users.exists().await?);
+    /// # Ok(()) }
+    /// ```
+    pub fn table<M: DynamoModel>(&self) -> Table<M> {
+        self.db.table::<M>()
     }
 
     /// The prefix of this fixture's table names.
@@ -219,14 +240,14 @@ impl TestTables {
     /// // A table of a fixture whose process (id 4000000000) is gone:
     /// let left = "dmtest_4000000000_0_0_user";
     /// let schema = TableSchema::builder(left).hash_key("id", S).build()?;
-    /// local.db().create_table_from_schema(&schema, CreateTableOptions::new()).await?;
+    /// local.db().table_for_schema(&schema).create(CreateTableOptions::new()).await?;
     /// let removed = TestTables::remove_leftovers(local.db()).await?;
     /// #[cfg(target_os = "linux")] // elsewhere, tables of unknown processes are kept
     /// assert_eq!(removed, [left]);
     /// # Ok(()) }
     /// ```
     pub async fn remove_leftovers(db: &Db) -> Result<Vec<String>> {
-        guard_endpoint(db, "(leftover fixture tables)", false)?;
+        guard_endpoint(db, false)?;
         let leftovers: Vec<String> = db
             .list_tables(Some(FIXTURE_PREFIX))
             .await?
@@ -270,7 +291,7 @@ impl TestTablesBuilder {
     /// let local = LocalDynamoDb::embedded()?;
     /// let schema = TableSchema::builder("audit_log").hash_key("id", S).build()?;
     /// let tables = TestTables::new(local.db()).with_schema(schema).create().await?;
-    /// assert!(tables.db().table_exists_named("audit_log").await?);
+    /// assert!(tables.db().table_named("audit_log").exists().await?);
     /// # Ok(()) }
     /// ```
     pub fn with_schema(mut self, schema: TableSchema) -> Self {
@@ -294,7 +315,7 @@ impl TestTablesBuilder {
     ///     .options(CreateTableOptions::new().provisioned(5, 5))
     ///     .create()
     ///     .await?;
-    /// let table = tables.db().describe_table::<User>().await?;
+    /// let table = tables.db().table::<User>().describe().await?;
     /// assert_eq!(table.provisioned_throughput().and_then(|t| t.read_capacity_units()), Some(5));
     /// # Ok(()) }
     /// ```
@@ -360,12 +381,12 @@ impl TestTablesBuilder {
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = LocalDynamoDb::embedded()?;
     /// let tables = TestTables::new(local.db()).with::<User>().create().await?;
-    /// assert!(tables.db().table_exists::<User>().await?); // ACTIVE
+    /// assert!(tables.db().table::<User>().exists().await?); // ACTIVE
     /// # Ok(()) }
     /// ```
     pub async fn create(self) -> Result<TestTables> {
         let prefix = unique_prefix();
-        guard_endpoint(&self.db, &prefix, self.allow_remote)?;
+        guard_endpoint(&self.db, self.allow_remote)?;
         let db = self.db.clone().with_table_prefix(prefix);
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = JoinSet::new();
@@ -379,7 +400,8 @@ impl TestTablesBuilder {
                     .acquire_owned()
                     .await
                     .expect("the semaphore is never closed");
-                db.create_table_from_schema(&schema, options)
+                db.table_for_schema(&schema)
+                    .create(options)
                     .await
                     .map(|_| name.clone())
                     .map_err(|e| (name, e))
@@ -466,7 +488,7 @@ async fn delete_all(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            match table::delete_when_settled(&client, &name, timeout).await {
+            match delete::delete_when_settled(&client, &name, timeout).await {
                 Ok(_) | Err(Error::TableNotFound { .. }) => {}
                 Err(error) => return Err(error),
             }
@@ -487,19 +509,18 @@ async fn delete_all(
     first_error.map_or(Ok(()), Err)
 }
 
-fn guard_endpoint(db: &Db, what: &str, allow_remote: bool) -> Result<()> {
+fn guard_endpoint(db: &Db, allow_remote: bool) -> Result<()> {
     if allow_remote || remote_allowed_by_env() {
         return Ok(());
     }
     match db.endpoint() {
         Some(endpoint) if is_loopback_endpoint(endpoint) => Ok(()),
-        endpoint => Err(Error::InvalidInput {
-            table: what.to_owned(),
-            option: "endpoint",
+        endpoint => Err(Error::EndpointRefused {
+            endpoint: endpoint.map(str::to_owned),
             reason: format!(
-                "test fixtures only create and delete tables on a loopback endpoint, and this one is {}; \
+                "test fixtures only create and delete tables on a loopback endpoint, and this is {}; \
                  call `allow_non_loopback_endpoint(true)` or set {ALLOW_REMOTE_ENV_VAR}=1 if you mean it",
-                endpoint.map_or_else(|| "the AWS default endpoint".to_owned(), |e| format!("`{e}`"))
+                endpoint.map_or("the AWS default endpoint", |_| "not one")
             ),
         }),
     }
@@ -559,9 +580,9 @@ mod tests {
     #[test]
     fn remote_endpoints_are_refused_without_opt_in() {
         let remote = Db::local("http://10.1.2.3:8000");
-        let err = guard_endpoint(&remote, "t", false).unwrap_err();
+        let err = guard_endpoint(&remote, false).unwrap_err();
         assert!(err.to_string().contains(ALLOW_REMOTE_ENV_VAR), "{err}");
-        assert!(guard_endpoint(&remote, "t", true).is_ok());
-        assert!(guard_endpoint(&Db::local("http://127.0.0.1:1"), "t", false).is_ok());
+        assert!(guard_endpoint(&remote, true).is_ok());
+        assert!(guard_endpoint(&Db::local("http://127.0.0.1:1"), false).is_ok());
     }
 }

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use super::options::{CreateTableOptions, Encryption, StreamView};
 use crate::error::{Error, Result};
-use crate::options::{CreateTableOptions, Encryption, StreamView};
 use crate::TableSchema;
 
 const MAX_TAGS: usize = 50;

@@ -10,8 +10,8 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use super::options::{CreateTableOptions, Encryption, StreamView, TableClass};
 use crate::error::{Error, Result};
-use crate::options::{CreateTableOptions, Encryption, StreamView, TableClass};
 use crate::{AttributeType, KeyAttribute, Projection, TableSchema, Throughput};
 
 /// The CreateTable request for `schema` under the name `table`.

@@ -13,8 +13,9 @@ use aws_sdk_dynamodb::types::{IndexStatus, TableDescription, TableStatus};
 use aws_sdk_dynamodb::Client;
 use tokio::time::Instant;
 
+use super::describe::describe;
+use super::{validate, Table};
 use crate::error::{Error, Result};
-use crate::table::describe;
 
 /// The shortest pause between two polls.
 pub const MIN_DELAY: Duration = Duration::from_millis(10);
@@ -100,6 +101,53 @@ pub(crate) async fn until_deleted(client: &Client, table: &str, timeout: Duratio
         Ok(description) => Ok(Poll::Pending(status_summary(&description))),
     })
     .await
+}
+
+impl<M> Table<M> {
+    /// Waits until the table and all its GSIs are ACTIVE; polls at once,
+    /// then after pauses of an eighth of the time waited, from 10 ms up to
+    /// 1 s. A timeout is [`Error::WaitTimeout`] with the last status seen.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new()).await?; // does not wait
+    /// let table = users.wait_active(Duration::from_secs(30)).await?;
+    /// assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_active(&self, timeout: Duration) -> Result<TableDescription> {
+        validate::wait_timeout(self.name(), timeout)?;
+        until_active(self.client(), self.name(), timeout).await
+    }
+
+    /// Waits until the table no longer exists (after a delete).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new().wait(true)).await?;
+    /// users.delete().await?;
+    /// users.wait_deleted(Duration::from_secs(60)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_deleted(&self, timeout: Duration) -> Result<()> {
+        validate::wait_timeout(self.name(), timeout)?;
+        until_deleted(self.client(), self.name(), timeout).await
+    }
 }
 
 /// What one DescribeTable answer means for a wait.

@@ -6,7 +6,8 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::Client;
 use tokio::sync::OnceCell;
 
-use crate::retry;
+mod list;
+pub(crate) mod retry;
 
 /// A connection: an `aws_sdk_dynamodb::Client` plus the table-name prefix that
 /// test fixtures use to keep their tables apart. Cheap to clone.

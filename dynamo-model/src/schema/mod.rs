@@ -7,6 +7,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
+pub mod blob_serde;
+mod builder;
+mod key_type;
+pub(crate) mod rules;
+
+pub use builder::{GlobalIndexBuilder, TableSchemaBuilder};
+pub use key_type::{IndexKeyType, KeyType, TtlType};
+
 /// The scalar type of a key attribute, as DynamoDB names it.
 ///
 /// ```

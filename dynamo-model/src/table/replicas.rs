@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use super::options::DEFAULT_WAIT_TIMEOUT;
+use super::{wait, Table};
 use crate::error::{Error, Result};
-use crate::options::DEFAULT_WAIT_TIMEOUT;
-use crate::{wait, Db, DynamoModel};
 
 /// One UpdateTable request on the way to the replicas asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,11 +197,11 @@ pub(crate) async fn add(
     Ok(last)
 }
 
-impl Db {
-    /// Makes the model's table a global table with replicas in `regions`,
-    /// one after another, returning once every replica is ACTIVE. A table
-    /// without a stream first gets one of new and old images, which
-    /// replication needs. Regions the table already replicates to are skipped.
+impl<M> Table<M> {
+    /// Makes the table a global table with replicas in `regions`, one after
+    /// another, returning once every replica is ACTIVE. A table without a
+    /// stream first gets one of new and old images, which replication needs.
+    /// Regions the table already replicates to are skipped.
     ///
     /// Local emulators do not implement replicas: the requests this sends are
     /// covered by unit tests, and a local server answers with an error.
@@ -212,18 +212,12 @@ impl Db {
     /// # struct User { #[hash_key] id: String }
     /// # async fn run() -> dynamo_model::Result<()> {
     /// let db = Db::from_env().await;
-    /// db.add_replicas::<User>(&["eu-west-1", "ap-southeast-2"]).await?;
+    /// db.table::<User>().add_replicas(&["eu-west-1", "ap-southeast-2"]).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn add_replicas<M: DynamoModel>(&self, regions: &[&str]) -> Result<TableDescription> {
+    pub async fn add_replicas(&self, regions: &[&str]) -> Result<TableDescription> {
         let regions: Vec<String> = regions.iter().map(|r| (*r).to_owned()).collect();
-        add(
-            self.client(),
-            &self.table_name(M::schema().table_name()),
-            &regions,
-            DEFAULT_WAIT_TIMEOUT,
-        )
-        .await
+        add(self.client(), self.name(), &regions, DEFAULT_WAIT_TIMEOUT).await
     }
 }
 

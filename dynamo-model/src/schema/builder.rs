@@ -3,10 +3,12 @@
 
 use std::borrow::Cow;
 
+use dynamo_model_rules::{self as rules, Dialect, TableRole};
+
 use crate::error::{Error, Result};
 use crate::{
-    schema_rules, AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex,
-    Projection, TableSchema, Throughput,
+    AttributeType, GlobalSecondaryIndex, KeyAttribute, LocalSecondaryIndex, Projection,
+    TableSchema, Throughput,
 };
 
 /// Builds a [`TableSchema`]; see [`TableSchema::builder`].
@@ -87,7 +89,7 @@ impl TableSchema {
     /// assert!(schema.validate().is_err()); // "x" is too short for a table name
     /// ```
     pub fn validate(&self) -> Result<()> {
-        refuse_if_any(self.table_name(), schema_rules::problems(self))
+        refuse_if_any(self.table_name(), super::rules::problems(self))
     }
 }
 
@@ -199,38 +201,37 @@ impl TableSchemaBuilder {
     /// # Ok::<(), dynamo_model::Error>(())
     /// ```
     pub fn build(mut self) -> Result<TableSchema> {
-        let mut hash_keys = std::mem::take(&mut self.hash_keys).into_iter();
-        let hash_key = hash_keys.next();
-        if hash_key.is_none() {
+        let hash_keys = std::mem::take(&mut self.hash_keys);
+        let range_keys = std::mem::take(&mut self.range_keys);
+        let ttls = std::mem::take(&mut self.ttl_attributes);
+        if hash_keys.is_empty() {
             self.problems
-                .push("a table needs a partition key: set one with `hash_key`".to_owned());
+                .push(rules::missing_hash_key(Dialect::Builder));
+        }
+        for (role, names) in [
+            (
+                TableRole::HashKey,
+                hash_keys.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            ),
+            (
+                TableRole::RangeKey,
+                range_keys.iter().map(|k| k.name()).collect(),
+            ),
+            (TableRole::Ttl, ttls.iter().map(String::as_str).collect()),
+        ] {
+            let extra = rules::extra_table_keys(role, &names, Dialect::Builder);
+            self.problems
+                .extend(extra.into_iter().map(|(_, message)| message));
         }
         // A placeholder lets the other rules run; its empty name is not
         // reported again.
-        let missing_hash_key = hash_key.is_none();
-        let hash_key = hash_key.unwrap_or_else(|| KeyAttribute::new("", AttributeType::S));
-        for _ in hash_keys {
-            self.problems.push(format!(
-                "a table has exactly one hash key, and it is already `{}` (multi-attribute keys exist only for GSIs)",
-                hash_key.name()
-            ));
-        }
-        let mut range_keys = std::mem::take(&mut self.range_keys).into_iter();
-        let range_key = range_keys.next();
-        for _ in range_keys {
-            self.problems.push(format!(
-                "a table has at most one range key, and it is already `{}` (multi-attribute keys exist only for GSIs)",
-                range_key.as_ref().map_or("", |k| k.name())
-            ));
-        }
-        let mut ttls = std::mem::take(&mut self.ttl_attributes).into_iter();
-        let ttl = ttls.next();
-        for _ in ttls {
-            self.problems.push(format!(
-                "a table has at most one TTL attribute, and it is already `{}`",
-                ttl.as_deref().unwrap_or_default()
-            ));
-        }
+        let missing_hash_key = hash_keys.is_empty();
+        let hash_key = hash_keys
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| KeyAttribute::new("", AttributeType::S));
+        let range_key = range_keys.into_iter().next();
+        let ttl = ttls.into_iter().next();
 
         let schema = TableSchema::from_parts(
             self.table_name,
@@ -241,10 +242,11 @@ impl TableSchemaBuilder {
             ttl,
         );
         let mut problems = self.problems;
+        let empty_name = rules::key_attribute_name("");
         problems.extend(
-            schema_rules::problems(&schema)
+            super::rules::problems(&schema)
                 .into_iter()
-                .filter(|p| !(missing_hash_key && p == schema_rules::EMPTY_HASH_KEY)),
+                .filter(|p| !(missing_hash_key && Some(p) == empty_name.as_ref())),
         );
         refuse_if_any(schema.table_name(), problems)?;
         Ok(schema)

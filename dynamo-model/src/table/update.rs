@@ -14,11 +14,12 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use super::describe::describe;
+use super::options::{StreamView, DEFAULT_WAIT_TIMEOUT};
+use super::request::{provisioned_throughput, stream_view};
+use super::{validate, wait, Table};
 use crate::error::{Error, Result};
-use crate::options::{StreamView, DEFAULT_WAIT_TIMEOUT};
-use crate::request::{provisioned_throughput, stream_view};
-use crate::table::describe;
-use crate::{validate, wait, Db, DynamoModel, Throughput};
+use crate::Throughput;
 
 /// What to change on an existing table. Every setting is optional, but at
 /// least one must be given.
@@ -207,57 +208,39 @@ impl UpdateTableOptions {
     }
 }
 
-impl Db {
-    /// Updates the model's table. See [`UpdateTableOptions`].
+impl<M> Table<M> {
+    /// Updates the table: billing mode and capacity, GSI capacity, stream,
+    /// deletion protection. See [`UpdateTableOptions`].
     ///
-    /// ```no_run
-    /// # use dynamo_model::{Db, DynamoModel, UpdateTableOptions};
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel, StreamView, UpdateTableOptions};
     /// # #[derive(DynamoModel, serde::Serialize)]
     /// # struct User { #[hash_key] id: String }
-    /// # async fn run() -> dynamo_model::Result<()> {
-    /// let db = Db::local("http://127.0.0.1:8000");
-    /// db.update_table::<User>(UpdateTableOptions::new().provisioned(10, 10).wait(true)).await?;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new().wait(true)).await?;
+    /// users.update(UpdateTableOptions::new().provisioned(10, 10).wait(true)).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update_table<M: DynamoModel>(
-        &self,
-        options: UpdateTableOptions,
-    ) -> Result<TableDescription> {
-        self.update_table_named(M::schema().table_name(), options)
-            .await
-    }
-
-    /// [`update_table`](Self::update_table) by table name (this connection's
-    /// table prefix is added).
-    ///
-    /// ```no_run
-    /// use dynamo_model::UpdateTableOptions;
-    /// # async fn run() -> dynamo_model::Result<()> {
-    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
-    /// db.update_table_named("audit_log", UpdateTableOptions::new().deletion_protection(true)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn update_table_named(
-        &self,
-        name: &str,
-        options: UpdateTableOptions,
-    ) -> Result<TableDescription> {
-        let table = self.table_name(name);
-        options.validate(&table)?;
+    pub async fn update(&self, options: UpdateTableOptions) -> Result<TableDescription> {
+        let table = self.name();
+        options.validate(table)?;
         let client = self.client();
-        let current = describe(client, &table).await?;
-        let steps = plan(&table, &current, &options)?;
+        let current = describe(client, table).await?;
+        let steps = plan(table, &current, &options)?;
         let step_count = steps.len();
         let mut last = current;
         for (i, step) in steps.into_iter().enumerate() {
             if i > 0 {
                 // DynamoDB refuses an update while the previous one is running.
-                wait::until_active(client, &table, options.timeout()).await?;
+                wait::until_active(client, table, options.timeout()).await?;
             }
-            last = send(client, &table, step).await?;
+            last = send(client, table, step).await?;
         }
         if options.wait && step_count > 0 {
-            last = wait::until_active(client, &table, options.timeout()).await?;
+            last = wait::until_active(client, table, options.timeout()).await?;
         }
         Ok(last)
     }
