@@ -1,34 +1,21 @@
 //! Listing (all pages), updating tables, and replicas on the connection.
 
+mod support;
+use support::backend;
+use support::models::Account;
+use support::server;
+
 use std::time::Duration;
 
 use dynamo_model::aws_sdk_dynamodb::types::{BillingMode, StreamViewType};
-use dynamo_model::testing::LocalDynamoDb;
 
-#[path = "support/backend.rs"]
-mod backend;
 use backend::{backend, lacks, supports, Backend, Feature};
 use dynamo_model::AttributeType::S;
-use dynamo_model::{
-    CreateTableOptions, Db, DynamoModel, Error, StreamView, TableSchema, UpdateTableOptions,
-};
-
-#[derive(DynamoModel, serde::Serialize)]
-#[dynamo(table = "accounts")]
-struct Account {
-    #[hash_key]
-    id: String,
-    #[gsi(name = "by_email", hash_key)]
-    email: String,
-}
-
-async fn local(test: &str) -> (LocalDynamoDb, Db) {
-    server::prefixed(format!("conn_{test}_")).await
-}
+use dynamo_model::{CreateTableOptions, Db, Error, StreamView, TableSchema, UpdateTableOptions};
 
 #[tokio::test]
 async fn list_tables_follows_every_page_and_filters_by_prefix() {
-    let (_local, db) = local("list").await;
+    let (_scratch, db) = server::scratch_db().await;
     // ListTables answers at most 100 names a page.
     let names: Vec<String> = (0..130).map(|i| format!("listed_{i:03}")).collect();
     for name in &names {
@@ -41,10 +28,13 @@ async fn list_tables_follows_every_page_and_filters_by_prefix() {
             .await
             .unwrap();
     }
-    let ours = db.list_tables(Some("conn_list_listed_")).await.unwrap();
+    let ours = db
+        .list_tables(Some(&db.table_name("listed_")))
+        .await
+        .unwrap();
     assert_eq!(ours.len(), 130);
-    assert_eq!(ours[0], "conn_list_listed_000");
-    assert_eq!(ours[129], "conn_list_listed_129");
+    assert_eq!(ours[0], db.table_name("listed_000"));
+    assert_eq!(ours[129], db.table_name("listed_129"));
     let all = db.list_tables(None).await.unwrap();
     assert!(all.len() >= 130);
     assert!(db
@@ -56,7 +46,7 @@ async fn list_tables_follows_every_page_and_filters_by_prefix() {
 
 #[tokio::test]
 async fn update_billing_and_capacity() {
-    let (_local, db) = local("update_billing").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new().wait(true))
         .await
@@ -114,7 +104,7 @@ async fn update_billing_and_capacity() {
 
 #[tokio::test]
 async fn update_stream_and_deletion_protection() {
-    let (_local, db) = local("update_flags").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new().wait(true))
         .await
@@ -224,7 +214,7 @@ async fn update_validation_comes_before_any_request() {
             "{err}"
         );
     }
-    let (_local, db) = local("update_unknown_index").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new().provisioned(1, 1).wait(true))
         .await
@@ -286,7 +276,7 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
     assert!(err.to_string().contains("own region"), "{err}");
 
     if supports(Feature::Replicas) {
-        let (_local, db) = local("replicas").await;
+        let (_scratch, db) = server::scratch_db().await;
         db.table::<Account>()
             .create(CreateTableOptions::new().wait(true))
             .await
@@ -307,7 +297,7 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
     }
     // The others refuse ReplicaUpdates (or, dynalite, the stream update
     // before it): add_replicas must fail loudly, not report success.
-    let (_local, db) = local("replicas").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new().wait(true))
         .await
@@ -344,7 +334,7 @@ async fn replicas_are_checked_first_and_an_emulator_without_them_says_so() {
 
 #[tokio::test]
 async fn waiting_named_tables_uses_the_prefix() {
-    let (_local, db) = local("wait_named").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new())
         .await
@@ -354,8 +344,5 @@ async fn waiting_named_tables_uses_the_prefix() {
         .wait_active(Duration::from_secs(10))
         .await
         .unwrap();
-    assert_eq!(table.table_name(), Some("conn_wait_named_accounts"));
+    assert_eq!(table.table_name(), Some(db.table_name("accounts").as_str()));
 }
-
-#[path = "support/server.rs"]
-mod server;

@@ -3,8 +3,9 @@
 //! Where the backend lacks an option, the test prints a `note:` and checks
 //! that the create still succeeds with the model's table.
 
-#[path = "support/backend.rs"]
-mod backend;
+mod support;
+use support::backend;
+use support::server;
 
 use std::time::Duration;
 
@@ -13,7 +14,6 @@ use dynamo_model::aws_sdk_dynamodb::types::{
     BillingMode, SseStatus, SseType, StreamViewType, TableClass as SdkTableClass, TableDescription,
     TableStatus,
 };
-use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{
     CreateTableOptions, Db, DynamoModel, Encryption, Error, StreamView, TableClass,
 };
@@ -42,10 +42,6 @@ struct AccountV2 {
     id: u64,
     #[gsi(name = "by_email", hash_key, projection = "keys_only")]
     email: String,
-}
-
-async fn local(test: &str) -> (LocalDynamoDb, Db) {
-    server::prefixed(format!("options_{test}_")).await
 }
 
 async fn create(db: &Db, options: CreateTableOptions) -> TableDescription {
@@ -88,7 +84,7 @@ fn gsi_capacity(table: &TableDescription, name: &str) -> (Option<i64>, Option<i6
 
 #[tokio::test]
 async fn provisioned_billing_with_index_capacity_from_option_model_and_table() {
-    let (_local, db) = local("provisioned").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new()
@@ -117,7 +113,7 @@ async fn provisioned_billing_with_index_capacity_from_option_model_and_table() {
         "from #[gsi(read_capacity, ...)]"
     );
 
-    let (_local, db) = local("provisioned_default").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(&db, CreateTableOptions::new().provisioned(7, 6)).await;
     assert_eq!(
         gsi_capacity(&table, "by_email"),
@@ -128,7 +124,7 @@ async fn provisioned_billing_with_index_capacity_from_option_model_and_table() {
 
 #[tokio::test]
 async fn on_demand_maximum_throughput() {
-    let (_local, db) = local("on_demand_max").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new()
@@ -140,7 +136,7 @@ async fn on_demand_maximum_throughput() {
         table.billing_mode_summary().and_then(|b| b.billing_mode()),
         Some(&BillingMode::PayPerRequest)
     );
-    assert_created(&table, "options_on_demand_max_accounts");
+    assert_created(&table, &db.table_name("accounts"));
     if supports(Feature::OnDemandThroughput) || table.on_demand_throughput().is_some() {
         let max = table
             .on_demand_throughput()
@@ -177,7 +173,7 @@ async fn on_demand_maximum_throughput() {
 
 #[tokio::test]
 async fn table_class() {
-    let (_local, db) = local("class").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new().table_class(TableClass::StandardInfrequentAccess),
@@ -187,7 +183,7 @@ async fn table_class() {
     if supports(Feature::TableClass) || class.is_some() {
         assert_eq!(class, Some(&SdkTableClass::StandardInfrequentAccess));
     } else {
-        assert_created(&table, "options_class_accounts");
+        assert_created(&table, &db.table_name("accounts"));
         lacks(
             Feature::TableClass,
             "that the create with STANDARD_INFREQUENT_ACCESS succeeds with the model's key and GSIs",
@@ -197,7 +193,7 @@ async fn table_class() {
 
 #[tokio::test]
 async fn encryption_aws_managed_and_customer_managed() {
-    let (_local, db) = local("sse_managed").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new().encryption(Encryption::AwsManaged),
@@ -211,12 +207,12 @@ async fn encryption_aws_managed_and_customer_managed() {
         assert_eq!(sse.status(), Some(&SseStatus::Enabled));
         assert_eq!(sse.sse_type(), Some(&SseType::Kms));
     } else {
-        assert_created(&table, "options_sse_managed_accounts");
+        assert_created(&table, &db.table_name("accounts"));
         unreported.push("AWS managed");
     }
 
     let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    let (_local, db) = local("sse_customer").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new().encryption(Encryption::CustomerManaged {
@@ -229,11 +225,11 @@ async fn encryption_aws_managed_and_customer_managed() {
         assert_eq!(sse.sse_type(), Some(&SseType::Kms));
         assert_eq!(sse.kms_master_key_arn(), Some(key));
     } else {
-        assert_created(&table, "options_sse_customer_accounts");
+        assert_created(&table, &db.table_name("accounts"));
         unreported.push("customer managed (KMS key ARN)");
     }
 
-    let (_local, db) = local("sse_owned").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new().encryption(Encryption::AwsOwned),
@@ -247,7 +243,7 @@ async fn encryption_aws_managed_and_customer_managed() {
         "AWS owned keys report no KMS SSE: {:?}",
         table.sse_description()
     );
-    assert_created(&table, "options_sse_owned_accounts");
+    assert_created(&table, &db.table_name("accounts"));
     if !unreported.is_empty() {
         lacks(
             Feature::Sse,
@@ -262,7 +258,7 @@ async fn encryption_aws_managed_and_customer_managed() {
 
 #[tokio::test]
 async fn tags() {
-    let (_local, db) = local("tags").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new()
@@ -284,7 +280,7 @@ async fn tags() {
             assert_eq!(tags, [("env", "test"), ("team", "billing")]);
         }
         Ok(_) => {
-            assert_created(&table, "options_tags_accounts");
+            assert_created(&table, &db.table_name("accounts"));
             lacks(
                 Feature::Tags,
                 "that the create with two tags succeeds with the model's key and GSIs, \
@@ -294,7 +290,7 @@ async fn tags() {
         Err(err) if !supports(Feature::Tags) => {
             let code = err.as_service_error().and_then(|e| e.code());
             assert_eq!(code, Some("UnknownOperationException"), "{err:?}");
-            assert_created(&table, "options_tags_accounts");
+            assert_created(&table, &db.table_name("accounts"));
             lacks(
                 Feature::Tags,
                 "that the create with two tags succeeds with the model's key and GSIs \
@@ -307,7 +303,7 @@ async fn tags() {
 
 #[tokio::test]
 async fn stream() {
-    let (_local, db) = local("stream").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(
         &db,
         CreateTableOptions::new().stream(StreamView::NewAndOldImages),
@@ -315,7 +311,7 @@ async fn stream() {
     .await;
     if !supports(Feature::Streams) && table.stream_specification().is_none() {
         assert!(table.latest_stream_arn().is_none());
-        assert_created(&table, "options_stream_accounts");
+        assert_created(&table, &db.table_name("accounts"));
         lacks(
             Feature::Streams,
             "that the create with NEW_AND_OLD_IMAGES succeeds with the model's key and GSIs",
@@ -333,10 +329,10 @@ async fn stream() {
 
 #[tokio::test]
 async fn deletion_protection_refuses_delete_and_keeps_the_table() {
-    let (_local, db) = local("protected").await;
+    let (_scratch, db) = server::scratch_db().await;
     let table = create(&db, CreateTableOptions::new().deletion_protection(true)).await;
     if !supports(Feature::DeletionProtection) && table.deletion_protection_enabled() != Some(true) {
-        assert_created(&table, "options_protected_accounts");
+        assert_created(&table, &db.table_name("accounts"));
         db.table::<Account>()
             .delete_and_wait(Duration::from_secs(30))
             .await
@@ -354,7 +350,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
     assert!(matches!(err, Error::DeletionProtected { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "table `options_protected_accounts` has deletion protection on and was not deleted; turn deletion protection off first"
+        format!("table `{}` has deletion protection on and was not deleted; turn deletion protection off first", db.table_name("accounts"))
     );
     assert!(
         db.table::<Account>().exists().await.unwrap(),
@@ -363,7 +359,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
 
     db.client()
         .update_table()
-        .table_name("options_protected_accounts")
+        .table_name(db.table_name("accounts"))
         .deletion_protection_enabled(false)
         .send()
         .await
@@ -377,7 +373,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
 
 #[tokio::test]
 async fn ten_concurrent_if_not_exists_creates_all_succeed() {
-    let (_local, db) = local("concurrent").await;
+    let (_scratch, db) = server::scratch_db().await;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let db = db.clone();
@@ -390,7 +386,7 @@ async fn ten_concurrent_if_not_exists_creates_all_succeed() {
         .collect();
     for task in tasks {
         let table = task.await.unwrap().unwrap();
-        assert_eq!(table.table_name(), Some("options_concurrent_accounts"));
+        assert_eq!(table.table_name(), Some(db.table_name("accounts").as_str()));
     }
     // Every page: a shared endpoint may hold more than one page of tables.
     let tables: Vec<String> = db
@@ -404,14 +400,111 @@ async fn ten_concurrent_if_not_exists_creates_all_succeed() {
         .unwrap();
     let ours = tables
         .iter()
-        .filter(|n| n.as_str() == "options_concurrent_accounts")
+        .filter(|n| **n == db.table_name("accounts"))
         .count();
     assert_eq!(ours, 1);
 }
 
+/// A model with `#[ttl]`: racing creates must not trip over "TimeToLive is
+/// already enabled" (20 concurrent creates once gave 7 failures without a
+/// wait and 17 with one on DynamoDB Local).
+#[tokio::test]
+async fn twenty_concurrent_if_not_exists_creates_of_a_ttl_model_all_succeed() {
+    #[derive(DynamoModel, Serialize)]
+    #[dynamo(table = "sessions")]
+    struct Session {
+        #[hash_key]
+        token: String,
+        #[ttl]
+        expires_at: i64,
+    }
+    let (_scratch, db) = server::scratch_db().await;
+    let ttl = supports(Feature::Ttl);
+    for wait in [false, true] {
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.table::<Session>()
+                        .create(
+                            CreateTableOptions::new()
+                                .if_not_exists(true)
+                                .wait(wait)
+                                .enable_ttl(ttl),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        if ttl {
+            let described = db
+                .client()
+                .describe_time_to_live()
+                .table_name(db.table_name("sessions"))
+                .send()
+                .await
+                .unwrap();
+            let ttl = described.time_to_live_description().unwrap();
+            assert_eq!(ttl.attribute_name(), Some("expires_at"));
+        }
+        db.table::<Session>()
+            .delete_and_wait(Duration::from_secs(60))
+            .await
+            .unwrap();
+    }
+    if !ttl {
+        lacks(
+            Feature::Ttl,
+            "that 20 concurrent if_not_exists creates with enable_ttl(false) all succeed",
+        );
+    }
+}
+
+/// TTL on an attribute that is not the model's is a mismatch naming both.
+#[tokio::test]
+async fn ttl_on_another_attribute_is_a_schema_mismatch() {
+    #[derive(DynamoModel, Serialize)]
+    #[dynamo(table = "sessions")]
+    struct Session {
+        #[hash_key]
+        token: String,
+        #[ttl]
+        expires_at: i64,
+    }
+    if !supports(Feature::Ttl) {
+        lacks(Feature::Ttl, "nothing: the test needs TTL");
+        return;
+    }
+    let (_scratch, db) = server::scratch_db().await;
+    let schema = dynamo_model::TableSchema::builder("sessions")
+        .hash_key("token", dynamo_model::AttributeType::S)
+        .ttl("valid_until")
+        .build()
+        .unwrap();
+    db.table_for_schema(&schema)
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let err = db
+        .table::<Session>()
+        .create(CreateTableOptions::new().if_not_exists(true))
+        .await
+        .unwrap_err();
+    let Error::SchemaMismatch { differences, .. } = &err else {
+        panic!("expected a mismatch, got {err:?}");
+    };
+    assert_eq!(
+        differences,
+        &["TTL is on for attribute `valid_until`, but the model's #[ttl] attribute is `expires_at`"]
+    );
+}
+
 #[tokio::test]
 async fn if_not_exists_lists_every_difference_from_an_existing_table() {
-    let (_local, db) = local("mismatch").await;
+    let (_scratch, db) = server::scratch_db().await;
     db.table::<Account>()
         .create(CreateTableOptions::new().wait(true))
         .await
@@ -424,7 +517,7 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
     let Error::SchemaMismatch { table, differences } = &err else {
         panic!("expected a schema mismatch, got {err:?}");
     };
-    assert_eq!(table, "options_mismatch_accounts");
+    assert_eq!(*table, db.table_name("accounts"));
     assert_eq!(
         differences,
         &[
@@ -437,6 +530,3 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
     // The existing table is left alone.
     assert!(db.table::<Account>().exists().await.unwrap());
 }
-
-#[path = "support/server.rs"]
-mod server;

@@ -1,10 +1,9 @@
 //! Model-level calls without a connection use `Db::set_default`. In a test
 //! binary of its own, because the default connection is process-wide.
 
-#[path = "support/backend.rs"]
-mod backend;
+mod support;
+use support::backend;
 
-use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel};
 
 use backend::{lacks, supports, Feature};
@@ -22,8 +21,8 @@ struct User {
 
 #[tokio::test]
 async fn model_level_api_runs_on_the_default_connection() {
-    let local = LocalDynamoDb::start().await.unwrap();
-    Db::set_default(local.db().clone());
+    let scratch = support::server::scratch().await;
+    Db::set_default(scratch.db().clone());
 
     assert!(!User::table_exists().await.unwrap());
     User::create_table(CreateTableOptions::new().wait(true))
@@ -38,7 +37,7 @@ async fn model_level_api_runs_on_the_default_connection() {
     User::delete_table().await.unwrap();
     if !supports(Feature::InstantDelete) {
         // The table is DELETING for a while: it still exists until then.
-        local
+        scratch
             .db()
             .table::<User>()
             .wait_deleted(std::time::Duration::from_secs(30))

@@ -11,8 +11,9 @@
 //! Time bounds asserted here are hang guards, generous on purpose, never
 //! benchmarks (those are in `benches/`).
 
-#[path = "support/fault_proxy.rs"]
-mod fault_proxy;
+mod support;
+use support::fault_proxy;
+use support::models::{Order, Session, User};
 
 use std::time::{Duration, Instant};
 
@@ -22,36 +23,8 @@ use dynamo_model::aws_sdk_dynamodb::types::TableStatus;
 use dynamo_model::aws_sdk_dynamodb::Client;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error};
-use serde::Serialize;
 
 use fault_proxy::{Fault, FaultProxy, Rule};
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "users")]
-struct User {
-    #[hash_key]
-    id: String,
-    #[gsi(name = "by_email", hash_key)]
-    email: String,
-}
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "orders")]
-struct Order {
-    #[hash_key]
-    customer: String,
-    #[range_key]
-    id: u64,
-    #[lsi(name = "by_total")]
-    total: u64,
-}
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "sessions")]
-struct Session {
-    #[hash_key]
-    token: String,
-}
 
 /// Upper bound for anything that must fail "quickly": a hang guard.
 const QUICK: Duration = Duration::from_secs(5);

@@ -1,32 +1,14 @@
 //! `TestTables`: isolated real tables per test, deleted afterwards (also after
 //! a panic), never on a remote endpoint without opt-in, never someone else's.
 
+mod support;
+use support::models::{Order, User};
+
 use std::collections::HashMap;
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::testing::{LocalDynamoDb, TestTables, FIXTURE_PREFIX};
-use dynamo_model::{AttributeType, Db, DynamoModel, Error, KeyAttribute, TableSchema};
-use serde::Serialize;
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "users")]
-struct User {
-    #[hash_key]
-    id: String,
-    #[gsi(name = "by_email", hash_key)]
-    email: String,
-}
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "orders")]
-struct Order {
-    #[hash_key]
-    customer: String,
-    #[range_key]
-    id: u64,
-    #[lsi(name = "by_total")]
-    total: u64,
-}
+use dynamo_model::{AttributeType, Db, Error, KeyAttribute, TableSchema};
 
 async fn all_tables(db: &Db) -> Vec<String> {
     db.client()
@@ -208,14 +190,23 @@ async fn a_remote_endpoint_is_refused_without_opt_in() {
 #[tokio::test]
 async fn a_failed_create_deletes_what_it_created() {
     let local = LocalDynamoDb::start().await.unwrap();
-    // Two schemas with the same table name: one create fails.
+    // One of two creates fails (a schema DynamoDB would refuse); the other
+    // table, created concurrently, must not stay.
+    let bad = TableSchema::from_parts(
+        "x",
+        KeyAttribute::new("id", AttributeType::S),
+        None,
+        vec![],
+        vec![],
+        None,
+    );
     let err = TestTables::new(local.db())
         .with::<User>()
-        .with::<User>()
+        .with_schema(bad)
         .create()
         .await
         .unwrap_err();
-    assert!(err.is_table_already_exists(), "{err}");
+    assert!(matches!(err, Error::InvalidSchema { .. }), "{err}");
     let fixture_tables: Vec<String> = all_tables(local.db())
         .await
         .into_iter()
@@ -261,4 +252,123 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
         left.contains(&live) && left.contains(&unrelated),
         "{left:?}"
     );
+}
+
+#[tokio::test]
+async fn a_table_listed_twice_is_refused_naming_both() {
+    // Nothing listens there: a refusal (not a connection error) proves that
+    // nothing was sent.
+    let nowhere = Db::local("http://127.0.0.1:9");
+    let err = TestTables::new(&nowhere)
+        .with::<User>()
+        .with::<User>()
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { option: "with", reason, .. }
+            if reason.contains("model `User` is listed twice")),
+        "{err}"
+    );
+
+    #[derive(dynamo_model::DynamoModel, serde::Serialize)]
+    #[dynamo(table = "users")]
+    struct LegacyUser {
+        #[hash_key]
+        id: String,
+    }
+    let err = TestTables::new(&nowhere)
+        .with::<User>()
+        .with::<LegacyUser>()
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("model `User` and model `LegacyUser` both use this table name"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn deletion_protection_never_leaves_a_fixture_table_behind() {
+    use dynamo_model::{CreateTableOptions, UpdateTableOptions};
+    // Asked of the fixture: refused before anything is sent.
+    let err = TestTables::new(&Db::local("http://127.0.0.1:9"))
+        .with::<User>()
+        .options(CreateTableOptions::new().deletion_protection(true))
+        .create()
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidSetting { .. }), "{err:?}");
+    if !support::backend::supports(support::backend::Feature::DeletionProtection) {
+        support::backend::lacks(
+            support::backend::Feature::DeletionProtection,
+            "that the fixture refuses the option before any request",
+        );
+        return;
+    }
+    // Turned on by the test itself: cleanup turns it off and deletes.
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<User>()
+        .create()
+        .await
+        .unwrap();
+    let name = tables.table_names()[0].clone();
+    tables
+        .table::<User>()
+        .update(
+            UpdateTableOptions::new()
+                .deletion_protection(true)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    tables.cleanup().await.unwrap();
+    assert!(!all_tables(local.db()).await.contains(&name));
+}
+
+#[tokio::test]
+async fn a_connection_prefix_is_kept_under_the_fixture_prefix() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let ci = local.db().clone().with_table_prefix("ci_");
+    let tables = TestTables::new(&ci).with::<User>().create().await.unwrap();
+    let name = &tables.table_names()[0];
+    assert!(name.starts_with(FIXTURE_PREFIX), "{name}");
+    assert!(name.ends_with("_ci_users"), "{name}");
+    assert!(tables.table::<User>().exists().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_swept_fixture_deletes_the_tables_made_through_it() {
+    use dynamo_model::CreateTableOptions;
+    let local = LocalDynamoDb::start().await.unwrap();
+    let scratch = TestTables::new(local.db())
+        .sweep_prefix(true)
+        .create()
+        .await
+        .unwrap();
+    scratch
+        .table::<Order>()
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let made = scratch.db().table_name("orders");
+    // A table of someone else, outside the fixture's prefix, stays.
+    let other = local.db().clone().with_table_prefix("not_mine_");
+    other
+        .table::<Order>()
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    drop(scratch);
+    let left = all_tables(local.db()).await;
+    assert!(!left.contains(&made), "{left:?}");
+    assert!(left.contains(&"not_mine_orders".to_owned()), "{left:?}");
+    other
+        .table::<Order>()
+        .delete_and_wait(std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
 }

@@ -3,10 +3,11 @@
 //! key in the item, and an item written through serde reads back equal, also
 //! through a sparse (`Option`) index key of the same type.
 
+mod support;
+
 use std::collections::HashMap;
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{AttributeType, CreateTableOptions, Db, DynamoModel};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -112,8 +113,7 @@ macro_rules! key_type_round_trip {
                 const ATTRIBUTE_TYPE: AttributeType = <$ty as dynamo_model::KeyType>::ATTRIBUTE_TYPE;
             }
 
-            let local = LocalDynamoDb::start().await.unwrap();
-            let db = local.db().clone().with_table_prefix(concat!("key_types_", stringify!($test), "_"));
+            let (_scratch, db) = support::server::scratch_db().await;
             round_trip(&db, Item { key: $value, alt: Some(Wrapped($value)) }).await;
         }
     )*};
@@ -162,8 +162,7 @@ async fn borrowed_str_key_is_stored_as_s() {
         #[hash_key]
         key: &'a str,
     }
-    let local = LocalDynamoDb::start().await.unwrap();
-    let db = local.db().clone().with_table_prefix("key_types_borrowed_");
+    let (_scratch, db) = support::server::scratch_db().await;
     assert_eq!(
         Borrowed::schema().hash_key().attribute_type(),
         AttributeType::S
@@ -199,8 +198,7 @@ async fn type_override_matches_a_serde_with_adapter() {
         #[serde(with = "time::serde::rfc3339::option")]
         alt: Option<time::OffsetDateTime>,
     }
-    let local = LocalDynamoDb::start().await.unwrap();
-    let db = local.db().clone().with_table_prefix("key_types_override_");
+    let (_scratch, db) = support::server::scratch_db().await;
     let at = time::macros::datetime!(2026-11-23 14:00:00 UTC);
     round_trip(
         &db,

@@ -2,12 +2,11 @@
 //! `dynamo-model-rules`, for the derive and the builder alike), and the same
 //! table operations as a model.
 
+mod support;
+use support::backend;
+
 use std::time::Duration;
 
-use dynamo_model::testing::LocalDynamoDb;
-
-#[path = "support/backend.rs"]
-mod backend;
 use backend::{lacks, supports, Feature};
 use dynamo_model::AttributeType::{N, S};
 use dynamo_model::{CreateTableOptions, Error, Projection, TableSchema};
@@ -156,8 +155,7 @@ fn a_hand_built_schema_from_parts_is_checked_before_create() {
 
 #[tokio::test]
 async fn hand_built_schemas_go_through_the_same_operations_by_name() {
-    let local = LocalDynamoDb::start().await.unwrap();
-    let db = local.db().clone().with_table_prefix("schema_builder_");
+    let (_scratch, db) = support::server::scratch_db().await;
     let builder = TableSchema::builder("orders")
         .hash_key("customerId", S)
         .range_key("orderId", N)
@@ -181,7 +179,7 @@ async fn hand_built_schemas_go_through_the_same_operations_by_name() {
         .wait_active(Duration::from_secs(10))
         .await
         .unwrap();
-    assert_eq!(table.table_name(), Some("schema_builder_orders"));
+    assert_eq!(table.table_name(), Some(db.table_name("orders").as_str()));
     let described = db.table_named("orders").describe().await.unwrap();
     assert_eq!(
         described.global_secondary_indexes()[0]

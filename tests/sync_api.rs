@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use dynamo_model::blocking::Blocking;
-use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error, TableSchema, UpdateTableOptions};
 
 #[derive(DynamoModel, serde::Serialize)]
@@ -16,7 +16,13 @@ struct User {
 #[test]
 fn every_sync_twin_works_from_a_plain_test() {
     let local = LocalDynamoDb::embedded().unwrap();
-    let db = local.db().clone().with_table_prefix("sync_db_");
+    // `.sync()` works on the fixture's own operations too.
+    let scratch = TestTables::new(local.db())
+        .sweep_prefix(true)
+        .create()
+        .sync()
+        .unwrap();
+    let db = scratch.db().clone();
     assert!(!db.table::<User>().exists().sync().unwrap());
     db.table::<User>()
         .create(CreateTableOptions::new())
@@ -29,7 +35,7 @@ fn every_sync_twin_works_from_a_plain_test() {
     assert!(db.table::<User>().exists().sync().unwrap());
     assert_eq!(
         db.table::<User>().describe().sync().unwrap().table_name(),
-        Some("sync_db_sync_users")
+        Some(format!("{}sync_users", scratch.prefix()).as_str())
     );
     db.table::<User>()
         .update(UpdateTableOptions::new().deletion_protection(true))
@@ -40,8 +46,8 @@ fn every_sync_twin_works_from_a_plain_test() {
         .sync()
         .unwrap();
     assert_eq!(
-        db.list_tables(Some("sync_db_")).sync().unwrap(),
-        ["sync_db_sync_users"]
+        db.list_tables(Some(scratch.prefix())).sync().unwrap(),
+        [format!("{}sync_users", scratch.prefix())]
     );
     db.table::<User>().delete().sync().unwrap();
     db.table::<User>()

@@ -2,24 +2,10 @@
 //! models.
 
 use dynamo_model::testing::FIXTURE_PREFIX;
-use dynamo_model::{Db, DynamoModel};
-use serde::Serialize;
+use dynamo_model::Db;
 
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "users")]
-struct User {
-    #[hash_key]
-    id: String,
-}
-
-#[derive(DynamoModel, Serialize)]
-#[dynamo(table = "orders")]
-struct Order {
-    #[hash_key]
-    customer: String,
-    #[range_key]
-    id: u64,
-}
+mod support;
+use support::models::{Order, User};
 
 #[dynamo_model::test(models(User, Order))]
 async fn the_models_tables_exist_under_the_fixture_prefix(db: Db) {

@@ -63,6 +63,27 @@ async fn create_table_settings() {
             "index_capacity",
             "needs a provisioned table",
         ),
+        // Regions were once checked after CreateTable, leaving a table behind.
+        (
+            CreateTableOptions::new().replicas(["not a region"]),
+            "replicas",
+            "not a region name",
+        ),
+        (
+            CreateTableOptions::new().replicas([""]),
+            "replicas",
+            "not a region name",
+        ),
+        (
+            CreateTableOptions::new().replicas(["eu-west-1", "eu-west-1"]),
+            "replicas",
+            "twice",
+        ),
+        (
+            CreateTableOptions::new().replicas(["us-east-1"]),
+            "replicas",
+            "own region",
+        ),
         (
             CreateTableOptions::new().provisioned(0, 1),
             "provisioned",
@@ -192,5 +213,32 @@ async fn a_prefix_that_makes_the_table_name_too_long() {
             assert!(reason.contains("is too long (256 characters)"), "{reason}")
         }
         other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A malformed endpoint is an error on first use, never a panic, and nothing
+/// is sent.
+#[tokio::test]
+async fn a_malformed_endpoint_is_an_error_not_a_panic() {
+    for endpoint in ["", "not a url", "http://", "http://127.0.0.1:notaport"] {
+        let db = Db::local(endpoint);
+        let err = db.table::<Order>().exists().await.unwrap_err();
+        let Error::EndpointRefused {
+            endpoint: e,
+            reason,
+        } = &err
+        else {
+            panic!("{endpoint:?}: expected EndpointRefused, got {err:?}");
+        };
+        assert_eq!(e.as_deref(), Some(endpoint));
+        assert!(!reason.is_empty());
+        let err = db.list_tables(None).await.unwrap_err();
+        assert!(matches!(err, Error::EndpointRefused { .. }), "{err}");
+        let err = db
+            .table::<Order>()
+            .create(CreateTableOptions::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::EndpointRefused { .. }), "{err}");
     }
 }

@@ -24,7 +24,7 @@ impl Db {
         let mut start: Option<String> = None;
         loop {
             let page = self
-                .client()
+                .checked_client()?
                 .list_tables()
                 .set_exclusive_start_table_name(start.take())
                 .send()

@@ -22,6 +22,9 @@ pub struct Db {
     client: Client,
     endpoint: Option<Arc<str>>,
     table_prefix: Option<Arc<str>>,
+    /// Why `endpoint` cannot be used, found at construction and reported on
+    /// first use (the SDK would panic on an empty URL).
+    endpoint_problem: Option<Arc<str>>,
 }
 
 static DEFAULT_DB: RwLock<Option<Db>> = RwLock::new(None);
@@ -48,6 +51,7 @@ impl Db {
             client: Client::from_conf(config),
             endpoint,
             table_prefix: None,
+            endpoint_problem: None,
         }
     }
 
@@ -62,8 +66,28 @@ impl Db {
     /// ```
     /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
     /// ```
+    ///
+    /// An endpoint that is not an `http://` or `https://` URL with a host is
+    /// not a panic: every operation on the connection returns
+    /// [`Error::EndpointRefused`](crate::Error::EndpointRefused), and nothing is sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let err = dynamo_model::Db::local("").table_named("users").exists().await.unwrap_err();
+    /// assert!(matches!(err, dynamo_model::Error::EndpointRefused { .. }), "{err}");
+    /// # }
+    /// ```
     pub fn local(endpoint: impl Into<String>) -> Db {
         let endpoint: String = endpoint.into();
+        let endpoint_problem = endpoint_problem(&endpoint).map(Arc::from);
+        // The SDK panics on an empty or malformed URL: it gets a harmless
+        // placeholder, and requests are refused before they reach it.
+        let sdk_endpoint = if endpoint_problem.is_some() {
+            "http://127.0.0.1:9".to_owned()
+        } else {
+            endpoint.clone()
+        };
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::from_static("us-east-1"))
@@ -74,7 +98,7 @@ impl Db {
                 None,
                 "dynamo-model",
             ))
-            .endpoint_url(endpoint.clone())
+            .endpoint_url(sdk_endpoint)
             .retry_config(retry::local_retry_config())
             .retry_partition(retry::local_retry_partition())
             .timeout_config(retry::local_timeouts())
@@ -84,6 +108,7 @@ impl Db {
             client: Client::from_conf(config),
             endpoint: Some(endpoint.into()),
             table_prefix: None,
+            endpoint_problem,
         }
     }
 
@@ -98,6 +123,7 @@ impl Db {
             client,
             endpoint: None,
             table_prefix: None,
+            endpoint_problem: None,
         }
     }
 
@@ -109,6 +135,18 @@ impl Db {
     /// ```
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The client for one of this crate's requests, or why this connection
+    /// cannot send any.
+    pub(crate) fn checked_client(&self) -> crate::Result<&Client> {
+        match &self.endpoint_problem {
+            None => Ok(&self.client),
+            Some(reason) => Err(crate::Error::EndpointRefused {
+                endpoint: self.endpoint.as_deref().map(str::to_owned),
+                reason: reason.to_string(),
+            }),
+        }
     }
 
     /// The endpoint URL, when it is known (`Db::local`, or an endpoint from
@@ -183,6 +221,7 @@ impl Db {
             client: Client::from_conf(config),
             endpoint: self.endpoint.clone(),
             table_prefix: self.table_prefix.clone(),
+            endpoint_problem: self.endpoint_problem.clone(),
         }
     }
 
@@ -209,5 +248,66 @@ impl Db {
             return db;
         }
         FROM_ENV.get_or_init(Db::from_env).await.clone()
+    }
+}
+
+/// What is wrong with `endpoint` as the URL of a server, if anything.
+fn endpoint_problem(endpoint: &str) -> Option<String> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"));
+    let Some(rest) = rest else {
+        return Some(if endpoint.is_empty() {
+            "the endpoint is empty; give a URL such as `http://127.0.0.1:8000`".to_owned()
+        } else {
+            "it is not a URL: it must start with `http://` or `https://`, as in `http://127.0.0.1:8000`"
+                .to_owned()
+        });
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        Some("the URL has no host, as in `http://127.0.0.1:8000`".to_owned())
+    } else if endpoint.chars().any(char::is_whitespace) {
+        Some("the URL contains white space".to_owned())
+    } else if let Some(port) = host
+        .rsplit_once(':')
+        .map(|(_, p)| p)
+        .filter(|p| !p.ends_with(']'))
+    {
+        match port.parse::<u16>() {
+            Ok(_) => None,
+            Err(_) => Some(format!("`{port}` is not a port number")),
+        }
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_problem;
+
+    #[test]
+    fn endpoints_are_checked_without_a_panic() {
+        for good in [
+            "http://127.0.0.1:8000",
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "http://localhost:4566/",
+            "http://[::1]:8000",
+        ] {
+            assert_eq!(endpoint_problem(good), None, "{good}");
+        }
+        for (bad, says) in [
+            ("", "empty"),
+            ("not a url", "must start with"),
+            ("127.0.0.1:8000", "must start with"),
+            ("http://", "no host"),
+            ("http://:8000", "no host"),
+            ("http://127.0.0.1:80x0", "not a port"),
+            ("http://local host:8000", "white space"),
+        ] {
+            let problem = endpoint_problem(bad).unwrap_or_default();
+            assert!(problem.contains(says), "{bad}: {problem}");
+        }
     }
 }

@@ -3,7 +3,9 @@
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
-use aws_sdk_dynamodb::types::{TableDescription, TimeToLiveSpecification, TimeToLiveStatus};
+use aws_sdk_dynamodb::types::{
+    TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+};
 use aws_sdk_dynamodb::Client;
 
 use super::describe::describe;
@@ -15,7 +17,10 @@ impl<M> Table<M> {
     /// Creates the table from its schema.
     ///
     /// Settings are checked first; a bad one is an [`Error::InvalidInput`]
-    /// and nothing is sent. With `wait(true)` it returns once the table and
+    /// and nothing is sent. A table of this name that is still being
+    /// deleted is waited for until gone and then created again when the
+    /// create waits (all within `wait_timeout`); without a wait it is
+    /// [`Error::TableBeingDeleted`], never success. With `wait(true)` it returns once the table and
     /// every GSI are ACTIVE. A schema with a TTL attribute always waits for
     /// ACTIVE (TTL can only be turned on then) and then turns TTL on. A
     /// handle made by name has no schema to create from and is refused.
@@ -72,33 +77,71 @@ impl<M> Table<M> {
             ));
         }
         validate::create_options(table, schema, &options)?;
-        let request = request::create_table(self.client(), table, schema, &options)?;
+        let client = self.client()?;
+        if !options.replicas.is_empty() {
+            // Checked here, not after CreateTable: a bad region must not
+            // leave a table behind.
+            let own_region = client.config().region().map(|r| r.as_ref());
+            replicas::validate_regions(table, &options.replicas, own_region)?;
+        }
+        let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
+        let must_wait = options.wait || ttl_attribute.is_some() || !options.replicas.is_empty();
+        let started = tokio::time::Instant::now();
 
         // Sending CreateTable and treating "already exists" as success is what
         // makes `if_not_exists` race-free: there is no check-then-create gap.
-        let created = match request.send().await {
-            Ok(output) => output.table_description,
-            Err(err) => match err.as_service_error() {
-                Some(CreateTableError::ResourceInUseException(_)) if options.if_not_exists => None,
-                Some(CreateTableError::ResourceInUseException(_)) => {
-                    return Err(Error::TableAlreadyExists {
-                        table: table.to_owned(),
-                    });
+        let mut waited_for_deletion = false;
+        let created = loop {
+            let request = request::create_table(client, table, schema, &options)?;
+            let err = match request.send().await {
+                Ok(output) => break output.table_description,
+                Err(err) => err,
+            };
+            if !matches!(
+                err.as_service_error(),
+                Some(CreateTableError::ResourceInUseException(_))
+            ) {
+                return Err(Error::sdk(table, "CreateTable", err));
+            }
+            // "In use" is also what a table still being deleted answers:
+            // never report it as existing, it is about to vanish.
+            let deleting = match describe(client, table).await {
+                Ok(existing) => existing.table_status() == Some(&TableStatus::Deleting),
+                // Gone since: its deletion just finished; try once more.
+                Err(Error::TableNotFound { .. }) if !waited_for_deletion => {
+                    waited_for_deletion = true;
+                    continue;
                 }
-                _ => return Err(Error::sdk(table, "CreateTable", err)),
-            },
+                Err(Error::TableNotFound { .. }) => true,
+                Err(other) => return Err(other),
+            };
+            if !deleting {
+                if options.if_not_exists {
+                    break None;
+                }
+                return Err(Error::TableAlreadyExists {
+                    table: table.to_owned(),
+                });
+            }
+            if !must_wait || waited_for_deletion {
+                return Err(Error::TableBeingDeleted {
+                    table: table.to_owned(),
+                });
+            }
+            let left = options.wait_timeout.saturating_sub(started.elapsed());
+            wait::until_deleted(client, table, left.max(wait::MIN_DELAY)).await?;
+            waited_for_deletion = true;
         };
         let existed = created.is_none();
         tracing::debug!(table, existed, "CreateTable sent");
 
-        let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
-        let must_wait = options.wait || ttl_attribute.is_some() || !options.replicas.is_empty();
+        let left = options.wait_timeout.saturating_sub(started.elapsed());
         let description = if must_wait {
-            wait::until_active(self.client(), table, options.wait_timeout).await?
+            wait::until_active(client, table, left.max(wait::MIN_DELAY)).await?
         } else {
             match created {
                 Some(description) => description,
-                None => describe(self.client(), table).await?,
+                None => describe(client, table).await?,
             }
         };
         if existed {
@@ -111,60 +154,105 @@ impl<M> Table<M> {
             }
         }
         if let Some(attribute) = ttl_attribute {
-            enable_ttl(self.client(), table, attribute).await?;
+            enable_ttl(client, table, attribute).await?;
         }
         if options.replicas.is_empty() {
             Ok(description)
         } else {
-            replicas::add(
-                self.client(),
-                table,
-                &options.replicas,
-                options.wait_timeout,
-            )
-            .await
+            replicas::add(client, table, &options.replicas, options.wait_timeout).await
         }
     }
 }
 
-/// Turns TTL on for `attribute`, unless it already is (DynamoDB refuses to
-/// enable TTL twice, which an `if_not_exists` create would otherwise hit).
+/// Turns TTL on for `attribute`, unless it already is. DynamoDB refuses to
+/// enable TTL twice, which concurrent `if_not_exists` creates of one table
+/// race into: a refusal because it is already on is success when it is on
+/// for the model's attribute. TTL on another attribute is a mismatch.
 async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<()> {
-    let ttl_failed = |err: aws_sdk_dynamodb::Error| Error::TtlNotEnabled {
+    let mismatch = |other: String| Error::SchemaMismatch {
         table: table.to_owned(),
-        attribute: attribute.to_owned(),
-        message: match (err.code(), err.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string(),
-        },
-        source: Box::new(err),
+        differences: vec![format!(
+            "TTL is on for attribute `{other}`, but the model's #[ttl] attribute is `{attribute}`"
+        )],
     };
-    let current = client
-        .describe_time_to_live()
-        .table_name(table)
-        .send()
-        .await
-        .map_err(|e| ttl_failed(e.into()))?;
-    if let Some(ttl) = current.time_to_live_description() {
-        let on = matches!(
-            ttl.time_to_live_status(),
-            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-        );
-        if on && ttl.attribute_name() == Some(attribute) {
-            return Ok(());
-        }
+    match ttl_state(client, table, attribute).await? {
+        TtlState::On => return Ok(()),
+        TtlState::OnOther(other) => return Err(mismatch(other)),
+        TtlState::Off => {}
     }
     let specification = TimeToLiveSpecification::builder()
         .enabled(true)
         .attribute_name(attribute)
         .build()
         .map_err(|e| Error::invalid(table, "ttl", e.to_string()))?;
-    client
+    let outcome = client
         .update_time_to_live()
         .table_name(table)
         .time_to_live_specification(specification)
         .send()
+        .await;
+    let Err(err) = outcome else {
+        return Ok(());
+    };
+    let already = err
+        .as_service_error()
+        .and_then(|e| e.message())
+        .is_some_and(|m| m.to_ascii_lowercase().contains("already enabled"));
+    if !already {
+        return Err(ttl_failed(table, attribute, err));
+    }
+    // Another create turned it on between our DescribeTimeToLive and
+    // UpdateTimeToLive: look again, and judge what is there.
+    match ttl_state(client, table, attribute).await? {
+        TtlState::On => Ok(()),
+        TtlState::OnOther(other) => Err(mismatch(other)),
+        TtlState::Off => Err(ttl_failed(table, attribute, err)),
+    }
+}
+
+fn ttl_failed<E>(
+    table: &str,
+    attribute: &str,
+    err: aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    Error::TtlNotEnabled {
+        table: table.to_owned(),
+        attribute: attribute.to_owned(),
+        message: crate::error::cause::describe(&err),
+        source: Box::new(err),
+    }
+}
+
+/// What DescribeTimeToLive says about the model's TTL attribute.
+enum TtlState {
+    Off,
+    /// On, or turning on, for the model's attribute.
+    On,
+    /// On, or turning on, for this other attribute.
+    OnOther(String),
+}
+
+async fn ttl_state(client: &Client, table: &str, attribute: &str) -> Result<TtlState> {
+    let current = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
         .await
-        .map_err(|e| ttl_failed(e.into()))?;
-    Ok(())
+        .map_err(|e| ttl_failed(table, attribute, e))?;
+    let Some(ttl) = current.time_to_live_description() else {
+        return Ok(TtlState::Off);
+    };
+    let on = matches!(
+        ttl.time_to_live_status(),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    );
+    Ok(match ttl.attribute_name() {
+        _ if !on => TtlState::Off,
+        Some(name) if name == attribute => TtlState::On,
+        Some(other) => TtlState::OnOther(other.to_owned()),
+        None => TtlState::Off,
+    })
 }

@@ -30,7 +30,7 @@ impl<M> Table<M> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(&self) -> Result<TableDescription> {
-        delete(self.client(), self.name()).await
+        delete(self.client()?, self.name()).await
     }
 
     /// Deletes the table and waits until it is gone. A table still being
@@ -53,8 +53,8 @@ impl<M> Table<M> {
     /// ```
     pub async fn delete_and_wait(&self, timeout: Duration) -> Result<()> {
         validate::wait_timeout(self.name(), timeout)?;
-        delete_when_settled(self.client(), self.name(), timeout).await?;
-        wait::until_deleted(self.client(), self.name(), timeout).await
+        delete_when_settled(self.client()?, self.name(), timeout).await?;
+        wait::until_deleted(self.client()?, self.name(), timeout).await
     }
 }
 

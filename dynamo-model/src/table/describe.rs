@@ -53,7 +53,7 @@ impl<M> Table<M> {
     /// # Ok(()) }
     /// ```
     pub async fn exists(&self) -> Result<bool> {
-        exists(self.client(), self.name()).await
+        exists(self.client()?, self.name()).await
     }
 
     /// DescribeTable: status, keys, indexes, settings, item count.
@@ -73,6 +73,6 @@ impl<M> Table<M> {
     /// # Ok(()) }
     /// ```
     pub async fn describe(&self) -> Result<TableDescription> {
-        describe(self.client(), self.name()).await
+        describe(self.client()?, self.name()).await
     }
 }

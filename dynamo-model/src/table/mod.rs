@@ -203,7 +203,8 @@ impl<M> Table<M> {
         self.schema.as_ref().map(Schema::get)
     }
 
-    pub(crate) fn client(&self) -> &aws_sdk_dynamodb::Client {
-        self.db.client()
+    /// The client for a request, or why this connection cannot send one.
+    pub(crate) fn client(&self) -> crate::Result<&aws_sdk_dynamodb::Client> {
+        self.db.checked_client()
     }
 }

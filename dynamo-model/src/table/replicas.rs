@@ -217,7 +217,7 @@ impl<M> Table<M> {
     /// ```
     pub async fn add_replicas(&self, regions: &[&str]) -> Result<TableDescription> {
         let regions: Vec<String> = regions.iter().map(|r| (*r).to_owned()).collect();
-        add(self.client(), self.name(), &regions, DEFAULT_WAIT_TIMEOUT).await
+        add(self.client()?, self.name(), &regions, DEFAULT_WAIT_TIMEOUT).await
     }
 }
 

@@ -227,7 +227,7 @@ impl<M> Table<M> {
     pub async fn update(&self, options: UpdateTableOptions) -> Result<TableDescription> {
         let table = self.name();
         options.validate(table)?;
-        let client = self.client();
+        let client = self.client()?;
         let current = describe(client, table).await?;
         let steps = plan(table, &current, &options)?;
         let step_count = steps.len();

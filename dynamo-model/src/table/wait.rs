@@ -125,7 +125,7 @@ impl<M> Table<M> {
     /// ```
     pub async fn wait_active(&self, timeout: Duration) -> Result<TableDescription> {
         validate::wait_timeout(self.name(), timeout)?;
-        until_active(self.client(), self.name(), timeout).await
+        until_active(self.client()?, self.name(), timeout).await
     }
 
     /// Waits until the table no longer exists (after a delete).
@@ -146,7 +146,7 @@ impl<M> Table<M> {
     /// ```
     pub async fn wait_deleted(&self, timeout: Duration) -> Result<()> {
         validate::wait_timeout(self.name(), timeout)?;
-        until_deleted(self.client(), self.name(), timeout).await
+        until_deleted(self.client()?, self.name(), timeout).await
     }
 }
 

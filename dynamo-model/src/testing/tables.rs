@@ -62,10 +62,12 @@ static NEXT_FIXTURE: AtomicU64 = AtomicU64::new(0);
 #[must_use = "call `.create().await` to create the tables"]
 pub struct TestTablesBuilder {
     db: Db,
-    schemas: Vec<TableSchema>,
+    /// Each table with what it came from, for messages.
+    schemas: Vec<(String, TableSchema)>,
     options: CreateTableOptions,
     allow_remote: bool,
     concurrency: usize,
+    sweep_prefix: bool,
 }
 
 /// Real tables for one test. Created concurrently under a name prefix unique
@@ -96,6 +98,8 @@ pub struct TestTablesBuilder {
 pub struct TestTables {
     db: Db,
     created: Vec<String>,
+    /// Also delete every table under the fixture's own prefix.
+    sweep_prefix: bool,
 }
 
 impl TestTables {
@@ -121,6 +125,7 @@ impl TestTables {
             options: CreateTableOptions::new(),
             allow_remote: false,
             concurrency: DEFAULT_CONCURRENCY,
+            sweep_prefix: false,
         }
     }
 
@@ -220,7 +225,8 @@ impl TestTables {
     /// ```
     pub async fn cleanup(mut self) -> Result<()> {
         let tables = std::mem::take(&mut self.created);
-        delete_all(&self.db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT).await
+        let sweep = std::mem::take(&mut self.sweep_prefix);
+        delete_owned(&self.db, tables, sweep).await
     }
 
     /// Deletes every fixture table left behind by a test process that is no
@@ -277,8 +283,12 @@ impl TestTablesBuilder {
     /// assert_eq!(tables.table_names().len(), 2);
     /// # Ok(()) }
     /// ```
-    pub fn with<M: DynamoModel>(self) -> Self {
-        self.with_schema(M::schema().clone())
+    pub fn with<M: DynamoModel>(mut self) -> Self {
+        let model = std::any::type_name::<M>();
+        let model = model.rsplit("::").next().unwrap_or(model);
+        self.schemas
+            .push((format!("model `{model}`"), M::schema().clone()));
+        self
     }
 
     /// Adds a table from a schema built by hand.
@@ -295,7 +305,8 @@ impl TestTablesBuilder {
     /// # Ok(()) }
     /// ```
     pub fn with_schema(mut self, schema: TableSchema) -> Self {
-        self.schemas.push(schema);
+        self.schemas
+            .push(("a hand-built schema".to_owned(), schema));
         self
     }
 
@@ -368,6 +379,66 @@ impl TestTablesBuilder {
         self
     }
 
+    /// Also deletes, at cleanup, the tables a test made itself through
+    /// [`TestTables::db`]: every table whose name starts with this fixture's
+    /// prefix. The prefix is unique to the fixture (process id, fixture
+    /// number, time), so no table of anyone else can carry it. For tests of
+    /// table creation itself, which start from no tables.
+    ///
+    /// ```
+    /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let scratch = TestTables::new(local.db()).sweep_prefix(true).create().await?;
+    /// scratch.table::<User>().create(CreateTableOptions::new()).await?;
+    /// scratch.cleanup().await?;
+    /// assert!(local.db().list_tables(None).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn sweep_prefix(mut self, yes: bool) -> Self {
+        self.sweep_prefix = yes;
+        self
+    }
+
+    /// Two entries for one table name (a model listed twice, or two models
+    /// sharing a table) would create one table and report it twice; deletion
+    /// protection would leave the fixture unable to delete what it made.
+    /// Both are refused before any request.
+    fn refuse_contradictions(&self) -> Result<()> {
+        for (i, (what, schema)) in self.schemas.iter().enumerate() {
+            let name = schema.table_name();
+            if let Some((first, _)) = self.schemas[..i]
+                .iter()
+                .find(|(_, s)| s.table_name() == name)
+            {
+                let reason = if first == what {
+                    format!("{what} is listed twice")
+                } else {
+                    format!("{first} and {what} both use this table name")
+                };
+                return Err(Error::invalid(
+                    &self.db.table_name(name),
+                    "with",
+                    format!("{reason}; a fixture creates each table once"),
+                ));
+            }
+        }
+        if self.options.deletion_protection == Some(true) {
+            return Err(Error::InvalidSetting {
+                setting: "TestTables::options",
+                reason: "deletion protection would keep the fixture from deleting the tables it \
+                         creates; turn it on in the test itself if the test is about it (cleanup \
+                         turns it off again on the fixture's own tables)"
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Creates every table concurrently and waits until all are ACTIVE. If
     /// one fails, the ones already created are deleted again and the first
     /// error is returned.
@@ -385,12 +456,18 @@ impl TestTablesBuilder {
     /// # Ok(()) }
     /// ```
     pub async fn create(self) -> Result<TestTables> {
-        let prefix = unique_prefix();
+        self.refuse_contradictions()?;
         guard_endpoint(&self.db, self.allow_remote)?;
+        // A prefix the connection already has stays, under the fixture's.
+        let prefix = format!(
+            "{}{}",
+            unique_prefix(),
+            self.db.table_prefix().unwrap_or_default()
+        );
         let db = self.db.clone().with_table_prefix(prefix);
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = JoinSet::new();
-        for schema in self.schemas {
+        for (_, schema) in self.schemas {
             let db = db.clone();
             let options = self.options.clone().wait(true);
             let permits = Arc::clone(&permits);
@@ -427,7 +504,11 @@ impl TestTablesBuilder {
             }
         }
         created.sort();
-        let fixture = TestTables { db, created };
+        let fixture = TestTables {
+            db,
+            created,
+            sweep_prefix: self.sweep_prefix,
+        };
         match first_error {
             None => Ok(fixture),
             Some(error) => {
@@ -443,7 +524,8 @@ impl TestTablesBuilder {
 impl Drop for TestTables {
     fn drop(&mut self) {
         let tables = std::mem::take(&mut self.created);
-        if tables.is_empty() {
+        let sweep = std::mem::take(&mut self.sweep_prefix);
+        if tables.is_empty() && !sweep {
             return;
         }
         // Drop cannot await, and the caller's runtime may be single-threaded
@@ -456,7 +538,7 @@ impl Drop for TestTables {
                 .build()
                 .map_err(|e| e.to_string())?;
             runtime
-                .block_on(delete_all(&db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT))
+                .block_on(delete_owned(&db, tables, sweep))
                 .map_err(|e| e.to_string())
         })
         .join();
@@ -468,6 +550,19 @@ impl Drop for TestTables {
             Err(_) => eprintln!("dynamo-model: deleting a test fixture's tables panicked"),
         }
     }
+}
+
+/// Deletes the fixture's tables: those it created, and with `sweep` every
+/// other table under its prefix.
+async fn delete_owned(db: &Db, mut tables: Vec<String>, sweep: bool) -> Result<()> {
+    if let (true, Some(prefix)) = (sweep, db.table_prefix()) {
+        for name in db.list_tables(Some(prefix)).await? {
+            if !tables.contains(&name) {
+                tables.push(name);
+            }
+        }
+    }
+    delete_all(db, tables, DEFAULT_CONCURRENCY, DROP_TIMEOUT).await
 }
 
 /// Deletes `tables` concurrently and waits until all are gone. "Not found"
@@ -490,6 +585,15 @@ async fn delete_all(
                 .expect("the semaphore is never closed");
             match delete::delete_when_settled(&client, &name, timeout).await {
                 Ok(_) | Err(Error::TableNotFound { .. }) => {}
+                // The fixture's own table, protected by the test: the
+                // fixture must still delete what it made.
+                Err(Error::DeletionProtected { .. }) => {
+                    unprotect(&client, &name, timeout).await?;
+                    match delete::delete_when_settled(&client, &name, timeout).await {
+                        Ok(_) | Err(Error::TableNotFound { .. }) => {}
+                        Err(error) => return Err(error),
+                    }
+                }
                 Err(error) => return Err(error),
             }
             drop(permit);
@@ -507,6 +611,18 @@ async fn delete_all(
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// Turns deletion protection off on one of the fixture's own tables.
+async fn unprotect(client: &aws_sdk_dynamodb::Client, name: &str, timeout: Duration) -> Result<()> {
+    client
+        .update_table()
+        .table_name(name)
+        .deletion_protection_enabled(false)
+        .send()
+        .await
+        .map_err(|e| Error::sdk(name, "UpdateTable", e))?;
+    wait::until_active(client, name, timeout).await.map(|_| ())
 }
 
 fn guard_endpoint(db: &Db, allow_remote: bool) -> Result<()> {

@@ -8,7 +8,10 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+pub(crate) mod cause;
 
 /// A boxed error from the SDK or the transport, kept as the `source`.
 ///
@@ -51,6 +54,15 @@ pub enum Error {
     /// CreateTable found a table of this name already there.
     #[error("table `{table}` already exists")]
     TableAlreadyExists {
+        /// The table name as sent.
+        table: String,
+    },
+
+    /// CreateTable met a table of this name that is being deleted (DELETING),
+    /// and the create was not asked to wait; retry, or create with
+    /// `wait(true)`, which waits for the deletion and then creates.
+    #[error("table `{table}` is being deleted (DELETING); create it again once it is gone, or create with `wait(true)` to wait for that")]
+    TableBeingDeleted {
         /// The table name as sent.
         table: String,
     },
@@ -159,10 +171,13 @@ pub enum Error {
         reason: String,
     },
 
-    /// The table was created and is ACTIVE, but turning on TTL failed (for
-    /// example on a backend that has no TTL support). The table is left in
-    /// place; pass `CreateTableOptions::enable_ttl(false)` to skip TTL.
-    #[error("table `{table}` was created, but enabling TTL on attribute `{attribute}` failed: {message}")]
+    /// The table (created now, or found by `if_not_exists`) is ACTIVE, but
+    /// turning on TTL failed (for example on a backend that has no TTL
+    /// support). The table is left in place; pass
+    /// `CreateTableOptions::enable_ttl(false)` to skip TTL.
+    #[error(
+        "table `{table}` is ACTIVE, but enabling TTL on attribute `{attribute}` failed: {message}"
+    )]
     TtlNotEnabled {
         /// The table name as sent.
         table: String,
@@ -242,6 +257,7 @@ impl Error {
         match self {
             Error::TableNotFound { table }
             | Error::TableAlreadyExists { table }
+            | Error::TableBeingDeleted { table }
             | Error::DeletionProtected { table }
             | Error::SchemaMismatch { table, .. }
             | Error::WaitTimeout { table, .. }
@@ -270,39 +286,30 @@ impl Error {
     /// for a failure before any answer (connection, credentials, timeout)
     /// the SDK's full chain of causes: its bare `Display` says only
     /// "service error" or "dispatch failure".
-    pub(crate) fn sdk<E, R>(table: &str, operation: &'static str, err: SdkError<E, R>) -> Self
+    pub(crate) fn sdk<E>(
+        table: &str,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         Self::request(Some(table), operation, err)
     }
 
     /// [`Error::sdk`] for a request that may concern no one table.
-    pub(crate) fn request<E, R>(
+    pub(crate) fn request<E>(
         table: Option<&str>,
         operation: &'static str,
-        err: SdkError<E, R>,
+        err: SdkError<E, HttpResponse>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
-        let message = match &err {
-            SdkError::ServiceError(service) => {
-                let e = service.err();
-                match (e.code(), e.message()) {
-                    (Some(code), Some(message)) => format!("{code}: {message}"),
-                    (Some(code), None) => code.to_owned(),
-                    _ => e.to_string(),
-                }
-            }
-            other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
-        };
         Error::Sdk {
             table: table.map(str::to_owned),
             operation,
-            message,
+            message: cause::describe(&err),
             source: Box::new(err),
         }
     }
@@ -406,7 +413,13 @@ mod tests {
         let err = Error::sdk(
             "t",
             "DescribeTable",
-            SdkError::<_, ()>::service_error(service, ()),
+            SdkError::<_, HttpResponse>::service_error(
+                service,
+                HttpResponse::new(
+                    400.try_into().unwrap(),
+                    aws_smithy_types::body::SdkBody::empty(),
+                ),
+            ),
         );
         assert_eq!(
             err.to_string(),
