@@ -94,7 +94,7 @@ while IFS=$'\t' read -r name exe; do
   # The fault tests put their proxy in front of the embedded backend whatever
   # the environment says; `cargo test` runs them once, which is enough.
   [ "$name" = faults ] && continue
-  grep -qE 'LocalDynamoDb|TestTables|dynamo_model::test|run_test|DYNAMODB_ENDPOINT' "tests/$name.rs" || continue
+  grep -qE 'LocalDynamoDb|TestTables|dynamo_model::test|run_test|DYNAMODB_ENDPOINT|support::server' "tests/$name.rs" || continue
   TARGETS+=("$name")
   EXE[$name]=$exe
 done < <(sort "$LOG_DIR/targets.tsv")

@@ -573,16 +573,24 @@ async fn a_server_that_never_answers_is_an_error_not_a_hang() {
 #[test]
 fn db_local_bounds_every_attempt_and_operation() {
     // The bound the test above relies on, as `Db::local` sets it: a server
-    // that never answers costs at most 20 s per attempt and 120 s in all.
+    // that never answers costs at most 5 s per attempt and 15 s in all.
     let db = Db::local("http://127.0.0.1:1");
     let config = db.client().config();
     let timeouts = config.timeout_config().expect("timeouts are configured");
     assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(3)));
     assert_eq!(
         timeouts.operation_attempt_timeout(),
-        Some(Duration::from_secs(20))
+        Some(dynamo_model::LOCAL_ATTEMPT_TIMEOUT)
     );
-    assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        timeouts.operation_timeout(),
+        Some(dynamo_model::LOCAL_OPERATION_TIMEOUT)
+    );
+    assert_eq!(dynamo_model::LOCAL_ATTEMPT_TIMEOUT, Duration::from_secs(5));
+    assert_eq!(
+        dynamo_model::LOCAL_OPERATION_TIMEOUT,
+        Duration::from_secs(15)
+    );
     let retry = config.retry_config().expect("a retry policy is configured");
     assert_eq!(retry.max_attempts(), dynamo_model::DEFAULT_MAX_ATTEMPTS);
 }
@@ -658,5 +666,57 @@ async fn a_wait_is_bounded_by_its_timeout_even_when_a_poll_stalls() {
     assert!(
         elapsed < Duration::from_millis(1300),
         "a 300 ms wait took {elapsed:?}"
+    );
+}
+
+/// A silent server once cost 120 s per operation whatever the caller asked
+/// (a create with a 2 s wait, a delete_and_wait of 3 s, a fixture 240 s).
+/// Now an operation with a wait timeout ends by that timeout plus one
+/// attempt, and a fixture's cleanup after a create that got no answer takes
+/// one attempt's time, not the whole wait again.
+#[tokio::test]
+async fn a_silent_server_costs_the_wait_timeout_plus_one_attempt() {
+    let s = setup();
+    let attempt = Duration::from_millis(300);
+    let db = Db::local(s.proxy.endpoint()).with_timeouts(attempt, Duration::from_secs(30));
+    s.proxy.add(Rule::new(Fault::NoAnswer).always());
+    let slack = Duration::from_millis(700);
+
+    let wait = Duration::from_secs(1);
+    let start = Instant::now();
+    let err = db
+        .table::<User>()
+        .create(CreateTableOptions::new().wait(true).wait_timeout(wait))
+        .await
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(took < wait + attempt + slack, "create took {took:?}");
+    assert!(
+        matches!(&err, Error::WaitTimeout { last_status, .. } if last_status.contains("did not answer")),
+        "{err:?}"
+    );
+
+    let start = Instant::now();
+    let err = db.table::<User>().delete_and_wait(wait).await.unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        took < wait + attempt + slack,
+        "delete_and_wait took {took:?}"
+    );
+    assert!(matches!(err, Error::WaitTimeout { .. }), "{err:?}");
+
+    // A fixture: the create's own request times out (the operation timeout
+    // of this connection), then cleanup gets one attempt.
+    let db = Db::local(s.proxy.endpoint()).with_timeouts(attempt, Duration::from_secs(1));
+    let start = Instant::now();
+    let err = TestTables::new(&db)
+        .with::<User>()
+        .create()
+        .await
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_secs(1) + attempt + slack * 2,
+        "fixture took {took:?}: {err}"
     );
 }

@@ -200,8 +200,15 @@ async fn a_failed_create_deletes_what_it_created() {
         vec![],
         None,
     );
+    // A table name of this test's own: tests of this file share a server.
+    #[derive(dynamo_model::DynamoModel, serde::Serialize)]
+    #[dynamo(table = "failed_fixture_users")]
+    struct FailedFixtureUser {
+        #[hash_key]
+        id: String,
+    }
     let err = TestTables::new(local.db())
-        .with::<User>()
+        .with::<FailedFixtureUser>()
         .with_schema(bad)
         .create()
         .await
@@ -210,7 +217,7 @@ async fn a_failed_create_deletes_what_it_created() {
     let fixture_tables: Vec<String> = all_tables(local.db())
         .await
         .into_iter()
-        .filter(|n| n.starts_with(FIXTURE_PREFIX))
+        .filter(|n| n.starts_with(FIXTURE_PREFIX) && n.ends_with("failed_fixture_users"))
         .collect();
     assert!(fixture_tables.is_empty(), "{fixture_tables:?}");
 }
@@ -235,10 +242,22 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
             None,
         )
     };
-    let leftover = format!("{FIXTURE_PREFIX}{dead_pid}_0_0_users");
-    let live = format!("{FIXTURE_PREFIX}{}_999_0_users", std::process::id());
+    let host = dynamo_model::testing::this_host_id();
+    let leftover = format!("{FIXTURE_PREFIX}{dead_pid}_0_0_{host}_users");
+    let live = format!("{FIXTURE_PREFIX}{}_999_0_{host}_users", std::process::id());
+    // Another machine's, recent: whether its process runs cannot be known.
+    let elsewhere_host = if host == "00000000" {
+        "00000001"
+    } else {
+        "00000000"
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let elsewhere = format!("{FIXTURE_PREFIX}{dead_pid}_0_{now:x}_{elsewhere_host}_users");
     let unrelated = "production_users".to_owned();
-    for name in [&leftover, &live, &unrelated] {
+    for name in [&leftover, &live, &unrelated, &elsewhere] {
         db.table_for_schema(&schema(name.clone()))
             .create(Default::default())
             .await
@@ -249,9 +268,13 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
     let left = all_tables(db).await;
     assert!(!left.contains(&leftover));
     assert!(
-        left.contains(&live) && left.contains(&unrelated),
+        left.contains(&live) && left.contains(&unrelated) && left.contains(&elsewhere),
         "{left:?}"
     );
+    let root = db.clone();
+    for name in [&live, &elsewhere] {
+        root.table_named(name).delete().await.unwrap();
+    }
 }
 
 #[tokio::test]

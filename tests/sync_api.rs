@@ -116,12 +116,41 @@ async fn sync_calls_inside_a_runtime_are_an_error_not_a_panic_or_deadlock() {
         User::sync_delete_table(),
         Err(Error::BlockingInsideRuntime { .. })
     ));
-    // From a blocking task of the runtime, too.
-    let err = tokio::task::spawn_blocking(move || {
-        db.table::<User>().create(CreateTableOptions::new()).sync()
-    })
-    .await
-    .unwrap()
-    .unwrap_err();
-    assert!(matches!(err, Error::BlockingInsideRuntime { .. }), "{err}");
+}
+
+/// Where tokio allows blocking, `.sync()` works: `spawn_blocking` on a
+/// current-thread runtime (the default of `#[tokio::test]`), and on a
+/// multi-threaded runtime a worker (through `block_in_place`), an explicit
+/// `block_in_place`, and `spawn_blocking`.
+#[tokio::test]
+async fn sync_calls_work_in_spawn_blocking_on_a_current_thread_runtime() {
+    let local = LocalDynamoDb::embedded().unwrap();
+    let db = local.db().clone();
+    let exists = tokio::task::spawn_blocking(move || db.table::<User>().exists().sync())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!exists);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_calls_work_where_a_multi_threaded_runtime_allows_blocking() {
+    let local = LocalDynamoDb::embedded().unwrap();
+    let db = local.db().clone().with_table_prefix("mt_");
+    // On a worker itself.
+    db.table::<User>()
+        .create(CreateTableOptions::new().wait(true))
+        .sync()
+        .unwrap();
+    // In block_in_place.
+    let exists = tokio::task::block_in_place(|| db.table::<User>().exists().sync()).unwrap();
+    assert!(exists);
+    // In spawn_blocking.
+    let db2 = db.clone();
+    tokio::task::spawn_blocking(move || db2.table::<User>().delete().sync())
+        .await
+        .unwrap()
+        .unwrap();
+    // The embedded backend deletes at once.
+    assert!(!db.table::<User>().exists().await.unwrap());
 }

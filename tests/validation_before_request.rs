@@ -242,3 +242,26 @@ async fn a_malformed_endpoint_is_an_error_not_a_panic() {
         assert!(matches!(err, Error::EndpointRefused { .. }), "{err}");
     }
 }
+
+/// A table name DynamoDB refuses is refused before any request, by name too
+/// (`describe_table_named("")` once read `(ConstructionFailure(...`).
+#[tokio::test]
+async fn a_bad_table_name_is_refused_before_any_request() {
+    let db = nowhere();
+    for name in ["", "ab", "my table"] {
+        let started = Instant::now();
+        let err = db.table_named(name).describe().await.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::InvalidInput {
+                    option: "table name",
+                    ..
+                }
+            ),
+            "{name:?}: {err:?}"
+        );
+        assert!(err.to_string().contains("3 to 255 characters"), "{err}");
+        assert!(started.elapsed() < Duration::from_millis(500));
+    }
+}

@@ -3,10 +3,12 @@
 //! `fn main`, plain `#[test]`s and scripts.
 //!
 //! `.sync()` runs the operation on one runtime kept for the whole process, so
-//! pooled connections stay with the runtime that drives them. Called from
-//! inside an async runtime, where blocking would stall the runtime (or make
-//! tokio panic), it returns [`Error::BlockingInsideRuntime`] instead and
-//! sends nothing.
+//! pooled connections stay with the runtime that drives them. It works
+//! where tokio allows blocking: outside any runtime, in `spawn_blocking`,
+//! in `block_in_place`, and on a multi-threaded runtime's worker (through
+//! `block_in_place`). On a current-thread runtime's own thread, where
+//! blocking would stall the runtime (or make tokio panic), it returns
+//! [`Error::BlockingInsideRuntime`] instead and sends nothing.
 //!
 //! ```
 //! use dynamo_model::blocking::Blocking;
@@ -71,11 +73,41 @@ pub trait Blocking<T>: IntoFuture<Output = Result<T>> + Sized {
 impl<F, T> Blocking<T> for F where F: IntoFuture<Output = Result<T>> {}
 
 /// Runs `future` to completion on the process-wide runtime.
+///
+/// Outside any runtime it simply blocks. Inside one it blocks only where
+/// tokio allows it: on a multi-threaded runtime through `block_in_place`
+/// (which hands the worker's other tasks to another thread, and is a no-op
+/// on a `spawn_blocking` thread), and on a current-thread runtime only from
+/// its blocking pool (`spawn_blocking`). On a current-thread runtime's own
+/// thread, blocking would stall every task of that runtime, the server of a
+/// test included, so it is refused.
 fn block_on<T>(operation: String, future: impl IntoFuture<Output = Result<T>>) -> Result<T> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::BlockingInsideRuntime { operation });
+    use tokio::runtime::RuntimeFlavor;
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return runtime()?.block_on(future.into_future());
+    };
+    match handle.runtime_flavor() {
+        RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| runtime()?.block_on(future.into_future()))
+        }
+        RuntimeFlavor::CurrentThread if on_blocking_pool_thread() => {
+            runtime()?.block_on(future.into_future())
+        }
+        _ => Err(Error::BlockingInsideRuntime { operation }),
     }
-    runtime()?.block_on(future.into_future())
+}
+
+/// Whether this thread is one of a tokio blocking pool's. A current-thread
+/// runtime runs its tasks on the thread that called `block_on` (the user's
+/// thread, e.g. a test's) and its `spawn_blocking` closures on pool threads
+/// with tokio's default name, `tokio-rt-worker` (`tokio-runtime-worker`
+/// before tokio 1.44). A runtime whose threads were renamed is refused: the
+/// safe side.
+fn on_blocking_pool_thread() -> bool {
+    matches!(
+        std::thread::current().name(),
+        Some("tokio-rt-worker" | "tokio-runtime-worker")
+    )
 }
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime> {

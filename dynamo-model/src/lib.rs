@@ -51,7 +51,9 @@ mod table;
 pub mod testing;
 
 pub use aws_sdk_dynamodb;
-pub use db::retry::DEFAULT_MAX_ATTEMPTS;
+pub use db::retry::{
+    DEFAULT_MAX_ATTEMPTS, LOCAL_ATTEMPT_TIMEOUT, LOCAL_CONNECT_TIMEOUT, LOCAL_OPERATION_TIMEOUT,
+};
 pub use db::Db;
 #[cfg(feature = "testing")]
 pub use dynamo_model_derive::test;

@@ -1,6 +1,7 @@
 //! `Db`: a connection to DynamoDB (or a local server speaking its API).
 
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::Client;
@@ -41,7 +42,7 @@ impl Db {
     /// ```
     pub async fn from_env() -> Db {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        let endpoint = config.endpoint_url().map(Arc::from);
+        let endpoint = endpoint_of(&config).map(Arc::from);
         // The environment's retry and timeout settings stay; only the
         // classification of LimitExceededException as throttling is added.
         let config = aws_sdk_dynamodb::config::Builder::from(&config)
@@ -55,13 +56,77 @@ impl Db {
         }
     }
 
+    /// The same connection with other timeouts: `attempt` for one attempt's
+    /// answer (and at most that to connect), `operation` for one request with
+    /// its retries. [`Db::local`] uses [`LOCAL_ATTEMPT_TIMEOUT`](crate::LOCAL_ATTEMPT_TIMEOUT)
+    /// and [`LOCAL_OPERATION_TIMEOUT`](crate::LOCAL_OPERATION_TIMEOUT); an
+    /// operation with a wait timeout (a create that waits, `delete_and_wait`)
+    /// ends by its wait timeout plus one attempt, whatever the server does.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000")
+    ///     .with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
+    /// let timeouts = db.client().config().timeout_config().unwrap();
+    /// assert_eq!(timeouts.operation_attempt_timeout(), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn with_timeouts(mut self, attempt: Duration, operation: Duration) -> Db {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .timeout_config(retry::timeouts(attempt, operation))
+            .build();
+        self.client = Client::from_conf(config);
+        self
+    }
+
+    /// The same connection with an SDK interceptor added to its client: to
+    /// watch, count or stop requests (the endpoint and prefix stay).
+    ///
+    /// ```
+    /// use dynamo_model::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+    /// use dynamo_model::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+    ///
+    /// #[derive(Debug)]
+    /// struct LogRequests;
+    /// impl Intercept for LogRequests {
+    ///     fn name(&self) -> &'static str { "LogRequests" }
+    ///     fn read_before_transmit(
+    ///         &self,
+    ///         context: &BeforeTransmitInterceptorContextRef<'_>,
+    ///         _: &RuntimeComponents,
+    ///         _: &mut ConfigBag,
+    ///     ) -> Result<(), dynamo_model::BoxError> {
+    ///         println!("{}", context.request().uri());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:8000").with_interceptor(LogRequests);
+    /// assert_eq!(db.endpoint(), Some("http://127.0.0.1:8000"));
+    /// ```
+    pub fn with_interceptor(
+        mut self,
+        interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static,
+    ) -> Db {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .interceptor(interceptor)
+            .build();
+        self.client = Client::from_conf(config);
+        self
+    }
+
     /// A connection to a local DynamoDB-compatible server at `endpoint`, with
     /// static dummy credentials and region `us-east-1` (local servers accept
     /// any). Requests are tried up to
     /// [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS) times with jittered
     /// backoff (throttling, `LimitExceededException`, 5xx, dropped
-    /// connections, timeouts); an attempt gives up after 20 s without an
-    /// answer, a connect after 3 s.
+    /// connections, timeouts); an attempt gives up after 5 s without an
+    /// answer, a connect after 3 s, a request with its retries after 15 s
+    /// ([`Db::with_timeouts`] changes them).
     ///
     /// ```
     /// let db = dynamo_model::Db::local("http://127.0.0.1:8000");
@@ -281,6 +346,28 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The endpoint the DynamoDB client built from `config` will call, resolved
+/// as the SDK resolves it: an endpoint set in code wins; else the
+/// service-specific setting (`AWS_ENDPOINT_URL_DYNAMODB`, or `endpoint_url`
+/// under `dynamodb` in the profile's services section); else the global one
+/// (`AWS_ENDPOINT_URL`, the profile's `endpoint_url`). The fixture guard
+/// judges this, never a different one.
+fn endpoint_of(config: &aws_config::SdkConfig) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_owned);
+    }
+    let key = aws_types::service_config::ServiceConfigKey::builder()
+        .service_id("DynamoDB")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .expect("every field is set");
+    config
+        .service_config()
+        .and_then(|service| service.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_owned))
 }
 
 #[cfg(test)]

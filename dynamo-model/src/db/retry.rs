@@ -44,13 +44,34 @@ pub(crate) fn local_retry_partition() -> RetryPartition {
         .build()
 }
 
+/// How long [`Db::local`](crate::Db::local) waits to connect to a server.
+pub const LOCAL_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long [`Db::local`](crate::Db::local) waits for one attempt's answer:
+/// a local server that has not answered in a few seconds will not.
+///
+/// ```
+/// assert_eq!(dynamo_model::LOCAL_ATTEMPT_TIMEOUT.as_secs(), 5);
+/// ```
+pub const LOCAL_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long [`Db::local`](crate::Db::local) gives one request, retries
+/// included.
+///
+/// ```
+/// assert_eq!(dynamo_model::LOCAL_OPERATION_TIMEOUT.as_secs(), 15);
+/// ```
+pub const LOCAL_OPERATION_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Timeouts of [`Db::local`](crate::Db::local): a server that accepts but
 /// never answers must not hang a test; a slow but alive one must still work.
 pub(crate) fn local_timeouts() -> TimeoutConfig {
+    timeouts(LOCAL_ATTEMPT_TIMEOUT, LOCAL_OPERATION_TIMEOUT)
+}
+
+pub(crate) fn timeouts(attempt: Duration, operation: Duration) -> TimeoutConfig {
     TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(20))
-        .operation_timeout(Duration::from_secs(120))
+        .connect_timeout(LOCAL_CONNECT_TIMEOUT.min(attempt))
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(operation)
         .build()
 }
 

@@ -9,6 +9,11 @@ use std::error::Error as StdError;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
+/// How the sentence for a request that got no answer starts.
+pub(crate) const NO_ANSWER: &str = "no answer in time";
+/// How the sentence for a connection that was never made starts.
+pub(crate) const NO_CONNECTION: &str = "no connection could be made in time";
+
 /// The sentence for `err`.
 pub(crate) fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
 where
@@ -27,7 +32,7 @@ where
             let chain = causes(err);
             match failure.as_connector_error() {
                 Some(c) if c.is_timeout() => {
-                    format!("no connection could be made in time ({chain})")
+                    format!("{NO_CONNECTION} ({chain})")
                 }
                 _ if has_io_kind(err, std::io::ErrorKind::ConnectionRefused) => {
                     format!("connection refused: is the server running? ({chain})")
@@ -35,11 +40,10 @@ where
                 _ => format!("the request could not be sent: {chain}"),
             }
         }
-        SdkError::TimeoutError(_) => {
-            "no answer in time: the server accepted the request but did not answer within the \
-             attempt timeout"
-                .to_owned()
-        }
+        SdkError::TimeoutError(_) => format!(
+            "{NO_ANSWER}: the server accepted the request but did not answer within the timeout \
+             (Db::with_timeouts sets it)"
+        ),
         SdkError::ResponseError(response) => {
             format!("{} ({})", unrecognised_answer(response.raw()), causes(err))
         }

@@ -273,6 +273,17 @@ impl Error {
         }
     }
 
+    /// Whether the server never answered (as opposed to answering no).
+    pub(crate) fn is_no_answer(&self) -> bool {
+        match self {
+            Error::Sdk { message, .. } => {
+                message.starts_with(cause::NO_ANSWER) || message.starts_with(cause::NO_CONNECTION)
+            }
+            Error::WaitTimeout { last_status, .. } => last_status.starts_with(cause::NO_ANSWER),
+            _ => false,
+        }
+    }
+
     pub(crate) fn invalid(table: &str, option: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             table: table.to_owned(),

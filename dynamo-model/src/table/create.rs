@@ -47,6 +47,28 @@ impl<M> Table<M> {
     /// # Ok(()) }
     /// ```
     pub async fn create(&self, options: CreateTableOptions) -> Result<TableDescription> {
+        // Replicas wait once per region, each up to `wait_timeout`: those
+        // creates are bounded by their waits alone.
+        let waits = (options.wait
+            || (options.enable_ttl && self.schema().is_some_and(|s| s.ttl_attribute().is_some())))
+            && options.replicas.is_empty();
+        match self.client() {
+            Ok(client) if waits => {
+                let timeout = options.wait_timeout;
+                wait::bounded(
+                    client,
+                    self.name(),
+                    "ACTIVE",
+                    timeout,
+                    self.create_now(options),
+                )
+                .await
+            }
+            _ => self.create_now(options).await,
+        }
+    }
+
+    async fn create_now(&self, options: CreateTableOptions) -> Result<TableDescription> {
         let table = self.name();
         let Some(schema) = self.schema() else {
             return Err(Error::invalid(
@@ -135,7 +157,13 @@ impl<M> Table<M> {
         let existed = created.is_none();
         tracing::debug!(table, existed, "CreateTable sent");
 
-        let left = options.wait_timeout.saturating_sub(started.elapsed());
+        // The wait gets its whole timeout, unless part of it went on waiting
+        // for an old table's deletion.
+        let left = if waited_for_deletion {
+            options.wait_timeout.saturating_sub(started.elapsed())
+        } else {
+            options.wait_timeout
+        };
         let description = if must_wait {
             wait::until_active(client, table, left.max(wait::MIN_DELAY)).await?
         } else {

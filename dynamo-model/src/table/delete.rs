@@ -52,9 +52,13 @@ impl<M> Table<M> {
     /// # Ok(()) }
     /// ```
     pub async fn delete_and_wait(&self, timeout: Duration) -> Result<()> {
-        validate::wait_timeout(self.name(), timeout)?;
-        delete_when_settled(self.client()?, self.name(), timeout).await?;
-        wait::until_deleted(self.client()?, self.name(), timeout).await
+        let (client, table) = (self.client()?, self.name());
+        validate::wait_timeout(table, timeout)?;
+        wait::bounded(client, table, "deleted", timeout, async {
+            delete_when_settled(client, table, timeout).await?;
+            wait::until_deleted(client, table, timeout).await
+        })
+        .await
     }
 }
 

@@ -203,8 +203,21 @@ impl<M> Table<M> {
         self.schema.as_ref().map(Schema::get)
     }
 
-    /// The client for a request, or why this connection cannot send one.
+    /// The client for a request, or why none can be sent: a connection
+    /// whose endpoint is unusable, or a table name DynamoDB would refuse
+    /// (`db.table_named("")`), which the SDK would otherwise report as a
+    /// failure to build the request.
     pub(crate) fn client(&self) -> crate::Result<&aws_sdk_dynamodb::Client> {
+        if let Some(problem) = crate::schema::rules::name_problem(&self.name) {
+            return Err(crate::Error::invalid(
+                &self.name,
+                "table name",
+                format!(
+                    "the table name {problem}; {}",
+                    crate::schema::rules::NAME_RULE
+                ),
+            ));
+        }
         self.db.checked_client()
     }
 }

@@ -150,6 +150,40 @@ impl<M> Table<M> {
     }
 }
 
+/// Runs `operation`, an operation that waits up to `timeout`, and ends it by
+/// `timeout` plus one attempt timeout of the client whatever the server does:
+/// its requests before and between polls (CreateTable, DeleteTable) may
+/// otherwise each take the whole operation timeout of a silent server.
+pub(crate) async fn bounded<T>(
+    client: &Client,
+    table: &str,
+    target: &'static str,
+    timeout: Duration,
+    operation: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let attempt = client
+        .config()
+        .timeout_config()
+        .and_then(|t| t.operation_attempt_timeout());
+    let Some(attempt) = attempt else {
+        return operation.await;
+    };
+    let start = Instant::now();
+    match tokio::time::timeout(timeout + attempt, operation).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(Error::WaitTimeout {
+            table: table.to_owned(),
+            target,
+            last_status: format!(
+                "{}: the server did not answer within the wait timeout of {timeout:?} plus one \
+                 attempt of {attempt:?}",
+                crate::error::cause::NO_ANSWER
+            ),
+            waited: start.elapsed(),
+        }),
+    }
+}
+
 /// What one DescribeTable answer means for a wait.
 enum Poll<T> {
     Done(T),

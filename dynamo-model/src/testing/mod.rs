@@ -41,4 +41,6 @@ pub use local::{LocalDynamoDb, BACKEND_ENV_VAR, ENDPOINT_ENV_VARS};
 #[doc(hidden)]
 pub use run::run_test;
 pub use run::TestOutcome;
-pub use tables::{TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX};
+pub use tables::{
+    this_host_id, TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX, LEFTOVER_AGE,
+};

@@ -38,6 +38,15 @@ pub const FIXTURE_PREFIX: &str = "dmtest_";
 /// ```
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
+/// How old a fixture table made on another machine must be before
+/// [`TestTables::remove_leftovers`] deletes it: whether that machine's test
+/// process still runs cannot be known from here.
+///
+/// ```
+/// assert_eq!(dynamo_model::testing::LEFTOVER_AGE.as_secs(), 24 * 3600);
+/// ```
+pub const LEFTOVER_AGE: Duration = Duration::from_secs(24 * 3600);
+
 /// How long dropping a fixture waits for its tables to be gone.
 const DROP_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -233,9 +242,10 @@ impl TestTables {
     /// longer running (a crashed or killed run), and returns their names.
     ///
     /// A table counts as left behind when its name carries this crate's
-    /// fixture prefix and the id of a process that does not exist on this
-    /// machine; tables of fixtures still running are never touched. The same
-    /// loopback rule as for creating applies.
+    /// fixture prefix and either this machine's [`this_host_id`] and the id of
+    /// a process that no longer runs, or another machine's id and a creation
+    /// time older than [`LEFTOVER_AGE`]; tables of fixtures still running here
+    /// are never touched. The same loopback rule as for creating applies.
     ///
     /// ```
     /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
@@ -243,8 +253,10 @@ impl TestTables {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> dynamo_model::Result<()> {
     /// let local = LocalDynamoDb::embedded()?;
-    /// // A table of a fixture whose process (id 4000000000) is gone:
-    /// let left = "dmtest_4000000000_0_0_user";
+    /// // A table of a fixture of this machine whose process (id 4000000000) is gone:
+    /// let host = dynamo_model::testing::this_host_id();
+    /// let left = format!("dmtest_4000000000_0_0_{host}_user");
+    /// let left = left.as_str();
     /// let schema = TableSchema::builder(left).hash_key("id", S).build()?;
     /// local.db().table_for_schema(&schema).create(CreateTableOptions::new()).await?;
     /// let removed = TestTables::remove_leftovers(local.db()).await?;
@@ -258,7 +270,7 @@ impl TestTables {
             .list_tables(Some(FIXTURE_PREFIX))
             .await?
             .into_iter()
-            .filter(|name| owner_pid(name).is_some_and(|pid| !process_alive(pid)))
+            .filter(|name| is_leftover(name, unix_seconds()))
             .collect();
         let root = db.clone().with_table_prefix("");
         delete_all(&root, leftovers.clone(), DEFAULT_CONCURRENCY, DROP_TIMEOUT).await?;
@@ -513,8 +525,21 @@ impl TestTablesBuilder {
             None => Ok(fixture),
             Some(error) => {
                 // Deleting a table that was never created is harmless here:
-                // "not found" is ignored by `delete_all`.
-                let _ = fixture.cleanup().await;
+                // "not found" is ignored by `delete_all`. A server that did
+                // not answer the create gets one attempt's time, not the
+                // whole wait again.
+                let bound = if error.is_no_answer() {
+                    fixture
+                        .db
+                        .client()
+                        .config()
+                        .timeout_config()
+                        .and_then(|t| t.operation_attempt_timeout())
+                        .unwrap_or(DROP_TIMEOUT)
+                } else {
+                    DROP_TIMEOUT
+                };
+                let _ = tokio::time::timeout(bound, fixture.cleanup()).await;
                 Err(error)
             }
         }
@@ -647,24 +672,80 @@ fn guard_endpoint(db: &Db, allow_remote: bool) -> Result<()> {
 /// across pid reuse.
 fn unique_prefix() -> String {
     let n = NEXT_FIXTURE.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
     format!(
-        "{FIXTURE_PREFIX}{}_{n}_{:x}_",
+        "{FIXTURE_PREFIX}{}_{n}_{:x}_{}_",
         std::process::id(),
-        nanos & 0xffff_ffff
+        unix_seconds(),
+        this_host_id()
     )
 }
 
-/// The process id a fixture table name carries, if it is one.
-fn owner_pid(table: &str) -> Option<u32> {
-    table
-        .strip_prefix(FIXTURE_PREFIX)?
-        .split('_')
-        .next()?
-        .parse()
-        .ok()
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The id of this machine in its fixtures' table names: 8 hex digits of a
+/// hash of `/etc/machine-id` (else the host name). A fixture's process can
+/// only be judged dead on the machine that ran it.
+///
+/// ```
+/// let id = dynamo_model::testing::this_host_id();
+/// assert_eq!(id.len(), 8);
+/// assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+/// ```
+pub fn this_host_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let identity = [
+            "/etc/machine-id",
+            "/var/lib/dbus/machine-id",
+            "/proc/sys/kernel/hostname",
+        ]
+        .iter()
+        .find_map(|path| std::fs::read_to_string(path).ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_default();
+        // FNV-1a: stable across Rust versions and processes, unlike std's hasher.
+        let hash = identity.trim().bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        format!("{hash:08x}")
+    })
+}
+
+/// Who made a fixture table: from its name, `dmtest_<pid>_<n>_<secs>_<host>_`.
+#[derive(Debug, PartialEq)]
+struct Owner {
+    pid: u32,
+    created: u64,
+    host: String,
+}
+
+fn owner(table: &str) -> Option<Owner> {
+    let mut parts = table.strip_prefix(FIXTURE_PREFIX)?.split('_');
+    let pid = parts.next()?.parse().ok()?;
+    let _fixture: u64 = parts.next()?.parse().ok()?;
+    let created = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let host = parts.next()?;
+    (host.len() == 8 && host.chars().all(|c| c.is_ascii_hexdigit())).then(|| Owner {
+        pid,
+        created,
+        host: host.to_owned(),
+    })
+}
+
+/// Whether the fixture that made `table` is certainly gone: on this
+/// machine, its process no longer runs; made elsewhere, only once it is
+/// older than [`LEFTOVER_AGE`]. A name this crate did not make is kept.
+fn is_leftover(table: &str, now: u64) -> bool {
+    match owner(table) {
+        Some(owner) if owner.host == this_host_id() => !process_alive(owner.pid),
+        Some(owner) => now.saturating_sub(owner.created) > LEFTOVER_AGE.as_secs(),
+        None => false,
+    }
 }
 
 fn process_alive(pid: u32) -> bool {
@@ -688,9 +769,45 @@ mod tests {
         let a = unique_prefix();
         let b = unique_prefix();
         assert_ne!(a, b);
-        assert_eq!(owner_pid(&format!("{a}users")), Some(std::process::id()));
-        assert_eq!(owner_pid("users"), None);
-        assert_eq!(owner_pid("dmtest_notapid_1_users"), None);
+        let me = owner(&format!("{a}users")).unwrap();
+        assert_eq!(me.pid, std::process::id());
+        assert_eq!(me.host, this_host_id());
+        assert!(unix_seconds() - me.created < 60);
+        assert_eq!(owner("users"), None);
+        assert_eq!(owner("dmtest_notapid_1_0_abcdef01_users"), None);
+        assert_eq!(owner("dmtest_12_0_0_users"), None, "no host id: kept");
+    }
+
+    #[test]
+    fn only_tables_known_to_be_abandoned_are_leftovers() {
+        let here = this_host_id();
+        let other = if here == "00000000" {
+            "00000001"
+        } else {
+            "00000000"
+        };
+        let now = unix_seconds();
+        // This machine: judged by the process.
+        assert!(!is_leftover(
+            &format!("dmtest_{}_0_{now:x}_{here}_t", std::process::id()),
+            now
+        ));
+        assert!(is_leftover(
+            &format!("dmtest_4000000000_0_{now:x}_{here}_t"),
+            now
+        ));
+        // Another machine: judged by age only.
+        assert!(!is_leftover(
+            &format!("dmtest_4000000000_0_{now:x}_{other}_t"),
+            now
+        ));
+        let old = now - LEFTOVER_AGE.as_secs() - 1;
+        assert!(is_leftover(
+            &format!("dmtest_4000000000_0_{old:x}_{other}_t"),
+            now
+        ));
+        // Not a fixture name: never.
+        assert!(!is_leftover("dmtest_4000000000_0_0_users", now));
     }
 
     #[test]
