@@ -720,3 +720,29 @@ async fn a_silent_server_costs_the_wait_timeout_plus_one_attempt() {
         "fixture took {took:?}: {err}"
     );
 }
+
+/// Every failure reads as one sentence: no Debug dump of the SDK's types.
+#[tokio::test]
+async fn failures_read_as_sentences_not_debug_dumps() {
+    let s = setup();
+    s.proxy.add(Rule::new(Fault::Html).always());
+    let err = s.db.table::<User>().exists().await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("the server answered HTTP 200 with `text/html` instead of DynamoDB JSON"),
+        "{text}"
+    );
+    for dump in [
+        "Unhandled",
+        "ErrorMetadata",
+        "SdkBody",
+        "Response {",
+        "{ source",
+    ] {
+        assert!(!text.contains(dump), "{dump} in {text}");
+    }
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the SDK error stays as the source"
+    );
+}

@@ -383,6 +383,11 @@ async fn table_exists_does_not_mistake_a_network_error_for_not_found() {
         }
         other => panic!("expected a transport error, got {other:?}"),
     }
+    let text = err.to_string();
+    assert!(text.contains("connection refused"), "{text}");
+    for dump in ["DispatchFailure", "ConnectorError", "{ source"] {
+        assert!(!text.contains(dump), "{dump} in {text}");
+    }
     assert!(std::error::Error::source(&err).is_some());
     let err = db.table::<UserProfile>().delete().await.unwrap_err();
     assert!(

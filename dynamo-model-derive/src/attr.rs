@@ -410,8 +410,11 @@ fn index_arg(meta: &ParseNestedMeta, kind: IndexKind, args: &mut IndexArgs) -> s
         }
         "read_capacity" | "write_capacity" if kind == IndexKind::Global => {
             let lit: LitInt = meta.value()?.parse()?;
+            let parsed = lit.base10_parse::<u64>();
             let located = Located {
-                value: lit.base10_parse::<u64>()?,
+                // A number out of range is reported once, below; the setting
+                // still counts as given, so its pair is not reported missing.
+                value: *parsed.as_ref().unwrap_or(&1),
                 span: lit.span(),
             };
             let slot = if arg == "read_capacity" {
@@ -419,7 +422,13 @@ fn index_arg(meta: &ParseNestedMeta, kind: IndexKind, args: &mut IndexArgs) -> s
             } else {
                 &mut args.settings.write_capacity
             };
-            set_once(slot, located, &meta.path, attr_name)
+            set_once(slot, located, &meta.path, attr_name)?;
+            parsed.map(|_| ()).map_err(|_| {
+                syn::Error::new(
+                    lit.span(),
+                    format!("`{arg}` is a number of capacity units from 1 to {}", u64::MAX),
+                )
+            })
         }
         "read_capacity" | "write_capacity" => Err(syn::Error::new_spanned(
             &meta.path,

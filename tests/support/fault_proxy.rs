@@ -59,6 +59,9 @@ pub enum Fault {
     AccessDenied,
     /// HTTP 400 `ValidationException` (not retryable).
     Validation,
+    /// HTTP 200 with an HTML page, as a captive portal or a wrong port
+    /// (a web server) answers.
+    Html,
 }
 
 impl Fault {
@@ -401,6 +404,11 @@ async fn serve(client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<State>>
                 std::future::pending::<()>().await;
                 return;
             }
+            Some(Fault::Html) => Message {
+                start: "HTTP/1.1 200 OK".into(),
+                headers: vec![("content-type".into(), "text/html".into())],
+                body: b"<html><body>Welcome to nginx!</body></html>".to_vec(),
+            },
             Some(ref fault) if fault.canned().is_some() => canned_answer(fault),
             other => {
                 let answer = {
