@@ -100,6 +100,13 @@ async fn describe_table_reports_what_the_model_declares() {
                 if *table == db.table_name("orders") && attribute == "expiresAt"),
             "{err:?}"
         );
+        // One sentence: the server's code, not the SDK's Debug dump (dynalite
+        // once gave `Error { code: "UnknownOperationException", ... (Unhandled(...`).
+        let text = err.to_string();
+        assert!(text.contains("is ACTIVE, but enabling TTL"), "{text}");
+        for dump in ["Unhandled", "aws_request_id", "ErrorMetadata"] {
+            assert!(!text.contains(dump), "{dump} in {text}");
+        }
         db.table::<Order>().describe().await.unwrap()
     };
     assert_eq!(created.table_status(), Some(&TableStatus::Active));
