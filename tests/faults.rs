@@ -692,7 +692,7 @@ async fn a_silent_server_costs_the_wait_timeout_plus_one_attempt() {
     let took = start.elapsed();
     assert!(took < wait + attempt + slack, "create took {took:?}");
     assert!(
-        matches!(&err, Error::WaitTimeout { last_status, .. } if last_status.contains("did not answer")),
+        matches!(&err, Error::WaitTimeout { last_status, .. } if last_status.contains("did not finish")),
         "{err:?}"
     );
 

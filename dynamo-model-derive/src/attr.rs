@@ -410,7 +410,12 @@ fn index_arg(meta: &ParseNestedMeta, kind: IndexKind, args: &mut IndexArgs) -> s
         }
         "read_capacity" | "write_capacity" if kind == IndexKind::Global => {
             let lit: LitInt = meta.value()?.parse()?;
-            let parsed = lit.base10_parse::<u64>();
+            // DynamoDB's capacities are 64-bit signed.
+            let parsed = lit
+                .base10_parse::<u64>()
+                .ok()
+                .filter(|v| i64::try_from(*v).is_ok())
+                .ok_or(());
             let located = Located {
                 // A number out of range is reported once, below; the setting
                 // still counts as given, so its pair is not reported missing.
@@ -426,7 +431,7 @@ fn index_arg(meta: &ParseNestedMeta, kind: IndexKind, args: &mut IndexArgs) -> s
             parsed.map(|_| ()).map_err(|_| {
                 syn::Error::new(
                     lit.span(),
-                    format!("`{arg}` is a number of capacity units from 1 to {}", u64::MAX),
+                    format!("`{arg}` is a number of capacity units from 1 to {}", i64::MAX),
                 )
             })
         }

@@ -53,8 +53,11 @@ use crate::Db;
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
 pub trait Blocking<T>: IntoFuture<Output = Result<T>> + Sized {
-    /// Runs the operation and blocks until it is done. Inside an async
-    /// runtime it is [`Error::BlockingInsideRuntime`], and nothing is sent.
+    /// Runs the operation and blocks until it is done. On a current-thread
+    /// runtime's own thread, where blocking would stall that runtime, it is
+    /// [`Error::BlockingInsideRuntime`] and nothing is sent; on a
+    /// multi-threaded runtime and in `spawn_blocking` it blocks, as tokio
+    /// allows there (see the module docs).
     ///
     /// ```
     /// use dynamo_model::blocking::Blocking;
@@ -102,7 +105,10 @@ fn block_on<T>(operation: String, future: impl IntoFuture<Output = Result<T>>) -
 /// thread, e.g. a test's) and its `spawn_blocking` closures on pool threads
 /// with tokio's default name, `tokio-rt-worker` (`tokio-runtime-worker`
 /// before tokio 1.44). A runtime whose threads were renamed is refused: the
-/// safe side.
+/// safe side. Known limit: a current-thread runtime started *inside* another
+/// runtime's `spawn_blocking` thread runs on a thread of that name, and a
+/// `.sync()` on it makes tokio panic ("Cannot start a runtime from within a
+/// runtime"); such nesting is rare and nothing is sent before the panic.
 fn on_blocking_pool_thread() -> bool {
     matches!(
         std::thread::current().name(),

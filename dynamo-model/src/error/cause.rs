@@ -41,8 +41,8 @@ where
             }
         }
         SdkError::TimeoutError(_) => format!(
-            "{NO_ANSWER}: the server accepted the request but did not answer within the timeout \
-             (Db::with_timeouts sets it)"
+            "{NO_ANSWER}: the request did not complete within the timeout (no answer, or no \
+             connection made in time; Db::with_timeouts sets it)"
         ),
         SdkError::ResponseError(response) => {
             format!("{} ({})", unrecognised_answer(response.raw()), causes(err))

@@ -279,7 +279,6 @@ impl Error {
             Error::Sdk { message, .. } => {
                 message.starts_with(cause::NO_ANSWER) || message.starts_with(cause::NO_CONNECTION)
             }
-            Error::WaitTimeout { last_status, .. } => last_status.starts_with(cause::NO_ANSWER),
             _ => false,
         }
     }

@@ -112,7 +112,9 @@ impl<M> Table<M> {
 
         // Sending CreateTable and treating "already exists" as success is what
         // makes `if_not_exists` race-free: there is no check-then-create gap.
+        let deadline = started + options.wait_timeout;
         let mut waited_for_deletion = false;
+        let mut retried_unwaited = false;
         let created = loop {
             let request = request::create_table(client, table, schema, &options)?;
             let err = match request.send().await {
@@ -129,12 +131,20 @@ impl<M> Table<M> {
             // never report it as existing, it is about to vanish.
             let deleting = match describe(client, table).await {
                 Ok(existing) => existing.table_status() == Some(&TableStatus::Deleting),
-                // Gone since: its deletion just finished; try once more.
-                Err(Error::TableNotFound { .. }) if !waited_for_deletion => {
-                    waited_for_deletion = true;
-                    continue;
+                // Gone since (its deletion finished, or DescribeTable lags
+                // behind on an eventually consistent endpoint): try again.
+                Err(Error::TableNotFound { .. }) => {
+                    if must_wait && tokio::time::Instant::now() < deadline {
+                        tokio::time::sleep(wait::MIN_DELAY).await;
+                        waited_for_deletion = true;
+                        continue;
+                    }
+                    if !must_wait && !retried_unwaited {
+                        retried_unwaited = true;
+                        continue;
+                    }
+                    true
                 }
-                Err(Error::TableNotFound { .. }) => true,
                 Err(other) => return Err(other),
             };
             if !deleting {
@@ -145,12 +155,12 @@ impl<M> Table<M> {
                     table: table.to_owned(),
                 });
             }
-            if !must_wait || waited_for_deletion {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if !must_wait || left.is_zero() {
                 return Err(Error::TableBeingDeleted {
                     table: table.to_owned(),
                 });
             }
-            let left = options.wait_timeout.saturating_sub(started.elapsed());
             wait::until_deleted(client, table, left.max(wait::MIN_DELAY)).await?;
             waited_for_deletion = true;
         };

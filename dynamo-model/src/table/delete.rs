@@ -55,8 +55,11 @@ impl<M> Table<M> {
         let (client, table) = (self.client()?, self.name());
         validate::wait_timeout(table, timeout)?;
         wait::bounded(client, table, "deleted", timeout, async {
+            let start = tokio::time::Instant::now();
             delete_when_settled(client, table, timeout).await?;
-            wait::until_deleted(client, table, timeout).await
+            // One timeout for the whole call, not one per step.
+            let left = timeout.saturating_sub(start.elapsed()).max(wait::MIN_DELAY);
+            wait::until_deleted(client, table, left).await
         })
         .await
     }

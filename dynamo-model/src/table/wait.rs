@@ -169,15 +169,14 @@ pub(crate) async fn bounded<T>(
         return operation.await;
     };
     let start = Instant::now();
-    match tokio::time::timeout(timeout + attempt, operation).await {
+    match tokio::time::timeout(timeout.saturating_add(attempt), operation).await {
         Ok(outcome) => outcome,
         Err(_) => Err(Error::WaitTimeout {
             table: table.to_owned(),
             target,
             last_status: format!(
-                "{}: the server did not answer within the wait timeout of {timeout:?} plus one \
-                 attempt of {attempt:?}",
-                crate::error::cause::NO_ANSWER
+                "unknown: the operation did not finish within the wait timeout of {timeout:?} plus \
+                 one attempt of {attempt:?} (a request before or between the polls did not come back)"
             ),
             waited: start.elapsed(),
         }),

@@ -347,8 +347,9 @@ impl TestTablesBuilder {
         self
     }
 
-    /// How many CreateTable/DeleteTable calls may be in flight at once
-    /// (default [`DEFAULT_CONCURRENCY`]; at least 1).
+    /// How many tables may be in creation at once, each from its CreateTable
+    /// until it is ACTIVE (TTL included), and how many DeleteTable calls may
+    /// be in flight at once (default [`DEFAULT_CONCURRENCY`]; at least 1).
     ///
     /// ```
     /// use dynamo_model::testing::{LocalDynamoDb, TestTables};
@@ -506,7 +507,10 @@ impl TestTablesBuilder {
                     // Created but failing afterwards (TTL, wait): still ours to delete.
                     if !matches!(
                         error,
-                        Error::TableAlreadyExists { .. } | Error::InvalidInput { .. }
+                        Error::TableAlreadyExists { .. }
+                            | Error::InvalidInput { .. }
+                            | Error::InvalidSchema { .. }
+                            | Error::EndpointRefused { .. }
                     ) {
                         created.push(name);
                     }
@@ -598,10 +602,14 @@ async fn delete_all(
     concurrency: usize,
     timeout: Duration,
 ) -> Result<()> {
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let checked = db.checked_client()?.clone();
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for name in tables {
-        let client = db.client().clone();
+        let client = checked.clone();
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let permit = permits
@@ -687,8 +695,9 @@ fn unix_seconds() -> u64 {
 }
 
 /// The id of this machine in its fixtures' table names: 8 hex digits of a
-/// hash of `/etc/machine-id` (else the host name). A fixture's process can
-/// only be judged dead on the machine that ran it.
+/// hash of `/etc/machine-id`, the host name and the pid namespace (a
+/// container's processes are invisible to another container). A fixture's
+/// process can only be judged dead where it ran.
 ///
 /// ```
 /// let id = dynamo_model::testing::this_host_id();
@@ -698,18 +707,29 @@ fn unix_seconds() -> u64 {
 pub fn this_host_id() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
-        let identity = [
-            "/etc/machine-id",
-            "/var/lib/dbus/machine-id",
-            "/proc/sys/kernel/hostname",
-        ]
-        .iter()
-        .find_map(|path| std::fs::read_to_string(path).ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .unwrap_or_default();
+        // An empty or placeholder machine-id (common in container images),
+        // or one baked into an image many containers share, must not make
+        // two machines one: the host name and the pid namespace join it.
+        let read = |path: &str| {
+            std::fs::read_to_string(path)
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty() && s != "uninitialized")
+        };
+        let machine = read("/etc/machine-id").or_else(|| read("/var/lib/dbus/machine-id"));
+        let host = read("/proc/sys/kernel/hostname")
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok());
+        let pid_namespace = std::fs::read_link("/proc/self/ns/pid")
+            .ok()
+            .map(|p| p.display().to_string());
+        let identity = [machine, host, pid_namespace]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("|");
         // FNV-1a: stable across Rust versions and processes, unlike std's hasher.
-        let hash = identity.trim().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        let hash = identity.bytes().fold(0x811c_9dc5_u32, |h, b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         format!("{hash:08x}")
