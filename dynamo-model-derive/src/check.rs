@@ -96,10 +96,7 @@ fn table_keys(cx: &Ctxt, model: &Model) {
         if let (Some(_), Some(range)) = (field.attrs.hash_key, field.attrs.range_key) {
             cx.error_at(
                 range,
-                format!(
-                    "field `{}` cannot be both the table's #[hash_key] and its #[range_key]",
-                    field.rust_name
-                ),
+                rules::key_with_two_roles(&field.rust_name, Dialect::Attribute),
             );
         }
         if field.is_table_key() && types::is_option(field.ty) {

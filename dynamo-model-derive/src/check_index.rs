@@ -86,10 +86,10 @@ fn one_role_per_field(cx: &Ctxt, model: &Model, index: &Index) {
         if !seen.insert(member.field) {
             cx.error_spanned_by(
                 &member.attr.name,
-                format!(
-                    "field `{}` is already part of index `{}`; a field has one role per index",
-                    model.fields[member.field].rust_name,
-                    index.name()
+                rules::attribute_twice_in_index(
+                    &model.fields[member.field].rust_name,
+                    &index.name(),
+                    Dialect::Attribute,
                 ),
             );
         }
@@ -198,7 +198,7 @@ fn settings(cx: &Ctxt, model: &Model, index: &Index) {
             if include.value.is_empty() {
                 cx.error_at(
                     include.span,
-                    "`include` needs at least one field; for no extra attributes use `projection = \"keys_only\"`",
+                    rules::empty_include(&name, Dialect::Attribute),
                 );
             }
             included_fields(cx, model, index, &include.value);
@@ -241,7 +241,10 @@ fn included_fields(cx: &Ctxt, model: &Model, index: &Index, include: &[syn::LitS
                     cx.error_spanned_by(lit, rules::include_of_key(&index.name(), &wanted, role));
                 }
                 if !seen.insert(field.rust_name.as_str()) {
-                    cx.error_spanned_by(lit, format!("`include` lists field `{wanted}` twice"));
+                    cx.error_spanned_by(
+                        lit,
+                        rules::included_twice(&wanted, &index.name(), Dialect::Attribute),
+                    );
                 }
             }
         }

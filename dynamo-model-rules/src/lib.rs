@@ -426,6 +426,79 @@ pub fn include_of_key(index: &str, attribute: &str, role: &str) -> String {
     )
 }
 
+/// One attribute as both the table's hash and range key.
+///
+/// ```
+/// use dynamo_model_rules::{key_with_two_roles, Dialect};
+/// assert!(key_with_two_roles("id", Dialect::Builder).contains("both the table's hash key and its range key"));
+/// ```
+pub fn key_with_two_roles(name: &str, dialect: Dialect) -> String {
+    format!(
+        "{} cannot be both the table's {} and its {}",
+        subject(name, dialect),
+        dialect.hash_key(),
+        dialect.range_key()
+    )
+}
+
+/// One attribute given two roles in one index.
+///
+/// ```
+/// use dynamo_model_rules::{attribute_twice_in_index, Dialect};
+/// assert_eq!(
+///     attribute_twice_in_index("status", "by_status", Dialect::Attribute),
+///     "field `status` is already part of index `by_status`; a field has one role per index"
+/// );
+/// ```
+pub fn attribute_twice_in_index(name: &str, index: &str, dialect: Dialect) -> String {
+    let one = match dialect {
+        Dialect::Attribute => "a field",
+        Dialect::Builder => "an attribute",
+    };
+    format!(
+        "{} is already part of index `{index}`; {one} has one role per index",
+        subject(name, dialect)
+    )
+}
+
+/// An `include` with nothing in it.
+///
+/// ```
+/// use dynamo_model_rules::{empty_include, Dialect};
+/// assert!(empty_include("by_status", Dialect::Builder).contains("Projection::KeysOnly"));
+/// ```
+pub fn empty_include(index: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Attribute => "`include` needs at least one field; for no extra attributes use \
+                               `projection = \"keys_only\"`"
+            .to_owned(),
+        Dialect::Builder => format!(
+            "`include` of index `{index}` needs at least one attribute; for no extra attributes use \
+             `Projection::KeysOnly`"
+        ),
+    }
+}
+
+/// A name listed twice in one `include`.
+///
+/// ```
+/// use dynamo_model_rules::{included_twice, Dialect};
+/// assert_eq!(included_twice("total", "by_status", Dialect::Attribute), "`include` lists field `total` twice");
+/// ```
+pub fn included_twice(name: &str, index: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Attribute => format!("`include` lists field `{name}` twice"),
+        Dialect::Builder => format!("`include` of index `{index}` lists attribute `{name}` twice"),
+    }
+}
+
+fn subject(name: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Attribute => format!("field `{name}`"),
+        Dialect::Builder => format!("attribute `{name}`"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

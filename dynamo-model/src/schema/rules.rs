@@ -34,6 +34,12 @@ pub(crate) fn problems(schema: &TableSchema) -> Vec<String> {
         }
     }
 
+    if let Some(range) = schema.range_key() {
+        if range.name() == schema.hash_key().name() && !range.name().is_empty() {
+            out.push(rules::key_with_two_roles(range.name(), Dialect::Builder));
+        }
+    }
+
     let gsi_names: Vec<&str> = schema.global_indexes().iter().map(|g| g.name()).collect();
     let lsi_names: Vec<&str> = schema.local_indexes().iter().map(|l| l.name()).collect();
     out.extend(rules::excess_index(IndexKind::Global, &gsi_names).map(|(_, m)| m));
@@ -77,6 +83,15 @@ pub(crate) fn problems(schema: &TableSchema) -> Vec<String> {
             }
         }
         let own: Vec<&KeyAttribute> = gsi.hash_keys().iter().chain(gsi.range_keys()).collect();
+        for (i, key) in own.iter().enumerate() {
+            if own[..i].iter().any(|k| k.name() == key.name()) {
+                out.push(rules::attribute_twice_in_index(
+                    key.name(),
+                    name,
+                    Dialect::Builder,
+                ));
+            }
+        }
         out.extend(included_keys(name, gsi.projection(), &table_keys, &own));
     }
     for lsi in schema.local_indexes() {
@@ -139,25 +154,35 @@ pub(crate) fn problems(schema: &TableSchema) -> Vec<String> {
     out
 }
 
-/// `include` naming a key: the table's, or the index's own.
+/// `include` naming a key (the table's, or the index's own), naming one
+/// attribute twice, or naming none.
 fn included_keys(
     index: &str,
     projection: &crate::Projection,
     table_keys: &[&KeyAttribute],
     own_keys: &[&KeyAttribute],
 ) -> Vec<String> {
-    projection
-        .non_key_attributes()
-        .filter_map(|attribute| {
-            let role = match table_keys.iter().position(|k| k.name() == attribute) {
-                Some(0) => "the table's hash key",
-                Some(_) => "the table's range key",
-                None if own_keys.iter().any(|k| k.name() == attribute) => "a key of this index",
-                None => return None,
-            };
-            Some(rules::include_of_key(index, attribute, role))
-        })
-        .collect()
+    let mut out = Vec::new();
+    if let crate::Projection::Include(names) = projection {
+        if names.is_empty() {
+            out.push(rules::empty_include(index, Dialect::Builder));
+        }
+        for (i, name) in names.iter().enumerate() {
+            if names[..i].contains(name) {
+                out.push(rules::included_twice(name, index, Dialect::Builder));
+            }
+        }
+    }
+    out.extend(projection.non_key_attributes().filter_map(|attribute| {
+        let role = match table_keys.iter().position(|k| k.name() == attribute) {
+            Some(0) => "the table's hash key",
+            Some(_) => "the table's range key",
+            None if own_keys.iter().any(|k| k.name() == attribute) => "a key of this index",
+            None => return None,
+        };
+        Some(rules::include_of_key(index, attribute, role))
+    }));
+    out
 }
 
 #[cfg(test)]
@@ -202,6 +227,33 @@ mod tests {
             "{schema}"
         );
         assert!(!schema.contains("names `total`"), "{schema}");
+    }
+
+    #[test]
+    fn the_builder_checks_what_the_derive_checks_on_fields() {
+        let err = TableSchema::builder("orders")
+            .hash_key("id", AttributeType::S)
+            .range_key("id", AttributeType::S)
+            .global_index("by_status", |g| {
+                g.hash_key("status", AttributeType::S)
+                    .range_key("status", AttributeType::S)
+                    .include(["total", "total"])
+            })
+            .global_index("by_coupon", |g| {
+                g.hash_key("coupon", AttributeType::S)
+                    .projection(Projection::Include(Vec::new().into()))
+            })
+            .build()
+            .unwrap_err()
+            .to_string();
+        for needle in [
+            "attribute `id` cannot be both the table's hash key and its range key",
+            "attribute `status` is already part of index `by_status`",
+            "`include` of index `by_status` lists attribute `total` twice",
+            "`include` of index `by_coupon` needs at least one attribute",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
     }
 
     #[test]
