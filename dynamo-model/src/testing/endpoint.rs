@@ -3,6 +3,9 @@
 
 use std::net::IpAddr;
 
+use crate::error::{Error, Result};
+use crate::Db;
+
 /// The environment variable that lets fixtures run against an endpoint that
 /// is not a loopback address (set it to `1`).
 ///
@@ -54,6 +57,25 @@ pub(crate) fn remote_allowed_by_env() -> bool {
     std::env::var(ALLOW_REMOTE_ENV_VAR).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
 }
 
+/// Refuses, before any request, a fixture on an endpoint that is not
+/// loopback, unless the caller or the environment opted in.
+pub(super) fn guard_endpoint(db: &Db, allow_remote: bool) -> Result<()> {
+    if allow_remote || remote_allowed_by_env() {
+        return Ok(());
+    }
+    match db.endpoint() {
+        Some(endpoint) if is_loopback_endpoint(endpoint) => Ok(()),
+        endpoint => Err(Error::EndpointRefused {
+            endpoint: endpoint.map(str::to_owned),
+            reason: format!(
+                "test fixtures only create and delete tables on a loopback endpoint, and this is {}; \
+                 call `allow_non_loopback_endpoint(true)` or set {ALLOW_REMOTE_ENV_VAR}=1 if you mean it",
+                endpoint.map_or("the AWS default endpoint", |_| "not one")
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +111,14 @@ mod tests {
         ] {
             assert!(!is_loopback_endpoint(endpoint), "{endpoint}");
         }
+    }
+
+    #[test]
+    fn remote_endpoints_are_refused_without_opt_in() {
+        let remote = Db::local("http://10.1.2.3:8000");
+        let err = guard_endpoint(&remote, false).unwrap_err();
+        assert!(err.to_string().contains(ALLOW_REMOTE_ENV_VAR), "{err}");
+        assert!(guard_endpoint(&remote, true).is_ok());
+        assert!(guard_endpoint(&Db::local("http://127.0.0.1:1"), false).is_ok());
     }
 }

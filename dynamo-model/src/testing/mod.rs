@@ -29,6 +29,7 @@ mod dynamodb_local;
 mod embedded;
 mod endpoint;
 mod local;
+mod owner;
 mod run;
 mod tables;
 
@@ -38,9 +39,8 @@ pub use dynamodb_local::{
 };
 pub use endpoint::{is_loopback_endpoint, ALLOW_REMOTE_ENV_VAR};
 pub use local::{LocalDynamoDb, BACKEND_ENV_VAR, ENDPOINT_ENV_VARS};
+pub use owner::{this_host_id, LEFTOVER_AGE};
 #[doc(hidden)]
 pub use run::run_test;
 pub use run::TestOutcome;
-pub use tables::{
-    this_host_id, TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX, LEFTOVER_AGE,
-};
+pub use tables::{TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX};

@@ -72,10 +72,10 @@ fn the_shared_server_is_started_once() {
     assert!(first.is_running());
 }
 
-/// Half of the next test: run in a child process, it starts a JVM, says
-/// its pid and waits to be killed.
+/// Half of the next test: run in a child process (with `HELPER_ENV` set),
+/// it starts a JVM, says its pid and waits to be killed. In the test run
+/// itself it has nothing to do and returns.
 #[test]
-#[ignore = "helper of the_jvm_dies_when_the_test_process_is_killed"]
 fn helper_start_and_wait_to_be_killed() {
     if std::env::var_os(HELPER_ENV).is_none() {
         return;
@@ -106,7 +106,7 @@ fn the_jvm_dies_when_the_test_process_is_killed() {
                 "--exact",
                 "testing::dynamodb_local::jvm_tests::helper_start_and_wait_to_be_killed",
             ])
-            .args(["--ignored", "--nocapture", "--test-threads=1"])
+            .args(["--nocapture", "--test-threads=1"])
             .env(HELPER_ENV, "1")
             .stdout(Stdio::piped())
             .spawn()
