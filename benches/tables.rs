@@ -222,7 +222,7 @@ where
         let root = base.clone().with_table_prefix("");
         let _ = root
             .table_named(&name)
-            .delete_and_wait(Duration::from_secs(60))
+            .delete_table_and_wait(Duration::from_secs(60))
             .await;
     }
     took

@@ -43,6 +43,7 @@ struct Order {
     #[lsi(name = "by_created", projection = "keys_only")]
     created_at: i64,
     #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+    #[serde(skip_serializing_if = "Option::is_none")]
     coupon: Option<String>,
     #[ttl]
     expires_at: Option<i64>,
@@ -95,7 +96,7 @@ async fn show<M: DynamoModel>(db: &Db) -> Result<(), Box<dyn std::error::Error>>
         started.elapsed().as_secs_f64() * 1000.0
     );
     print_table(db, &table).await?;
-    db.table::<M>().delete().await?;
+    db.table::<M>().delete_table().await?;
     println!(
         "  exists after delete: {}\n",
         db.table::<M>().exists().await?

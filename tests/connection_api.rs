@@ -54,7 +54,7 @@ async fn update_billing_and_capacity() {
 
     let table = db
         .table::<Account>()
-        .update(
+        .update_table(
             UpdateTableOptions::new()
                 .provisioned(5, 4)
                 .index_capacity("by_email", 2, 1)
@@ -82,7 +82,7 @@ async fn update_billing_and_capacity() {
 
     let table = db
         .table::<Account>()
-        .update(
+        .update_table(
             UpdateTableOptions::new()
                 .index_capacity("by_email", 3, 3)
                 .wait(true),
@@ -93,7 +93,7 @@ async fn update_billing_and_capacity() {
 
     let table = db
         .table::<Account>()
-        .update(UpdateTableOptions::new().on_demand().wait(true))
+        .update_table(UpdateTableOptions::new().on_demand().wait(true))
         .await
         .unwrap();
     assert_eq!(
@@ -113,7 +113,7 @@ async fn update_stream_and_deletion_protection() {
     if supports(Feature::Streams) {
         let table = db
             .table::<Account>()
-            .update(
+            .update_table(
                 UpdateTableOptions::new()
                     .stream(StreamView::NewImage)
                     .wait(true),
@@ -125,7 +125,7 @@ async fn update_stream_and_deletion_protection() {
         assert_eq!(stream.stream_view_type(), Some(&StreamViewType::NewImage));
         let table = db
             .table_named("accounts")
-            .update(UpdateTableOptions::new().disable_stream().wait(true))
+            .update_table(UpdateTableOptions::new().disable_stream().wait(true))
             .await
             .unwrap();
         assert!(!table
@@ -138,7 +138,7 @@ async fn update_stream_and_deletion_protection() {
     if supports(Feature::DeletionProtection) {
         let table = db
             .table::<Account>()
-            .update(
+            .update_table(
                 UpdateTableOptions::new()
                     .deletion_protection(true)
                     .wait(true),
@@ -147,7 +147,7 @@ async fn update_stream_and_deletion_protection() {
             .unwrap();
         assert_eq!(table.deletion_protection_enabled(), Some(true));
         assert!(matches!(
-            db.table::<Account>().delete().await,
+            db.table::<Account>().delete_table().await,
             Err(Error::DeletionProtected { .. })
         ));
         assert!(
@@ -156,7 +156,7 @@ async fn update_stream_and_deletion_protection() {
         );
         let table = db
             .table_named("accounts")
-            .update(
+            .update_table(
                 UpdateTableOptions::new()
                     .deletion_protection(false)
                     .wait(true),
@@ -168,7 +168,7 @@ async fn update_stream_and_deletion_protection() {
         lacks(Feature::DeletionProtection, "that the table can be deleted");
     }
     db.table::<Account>()
-        .delete_and_wait(Duration::from_secs(60))
+        .delete_table_and_wait(Duration::from_secs(60))
         .await
         .unwrap();
 }
@@ -208,7 +208,11 @@ async fn update_validation_comes_before_any_request() {
             "index_capacity",
         ),
     ] {
-        let err = db.table::<Account>().update(options).await.unwrap_err();
+        let err = db
+            .table::<Account>()
+            .update_table(options)
+            .await
+            .unwrap_err();
         assert!(
             matches!(&err, Error::InvalidInput { option: o, .. } if *o == option),
             "{err}"
@@ -221,7 +225,7 @@ async fn update_validation_comes_before_any_request() {
         .unwrap();
     let err = db
         .table::<Account>()
-        .update(UpdateTableOptions::new().index_capacity("by_nothing", 1, 1))
+        .update_table(UpdateTableOptions::new().index_capacity("by_nothing", 1, 1))
         .await
         .unwrap_err();
     assert!(

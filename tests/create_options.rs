@@ -334,7 +334,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
     if !supports(Feature::DeletionProtection) && table.deletion_protection_enabled() != Some(true) {
         assert_created(&table, &db.table_name("accounts"));
         db.table::<Account>()
-            .delete_and_wait(Duration::from_secs(30))
+            .delete_table_and_wait(Duration::from_secs(30))
             .await
             .unwrap();
         assert!(!db.table::<Account>().exists().await.unwrap());
@@ -346,7 +346,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
     }
     assert_eq!(table.deletion_protection_enabled(), Some(true));
 
-    let err = db.table::<Account>().delete().await.unwrap_err();
+    let err = db.table::<Account>().delete_table().await.unwrap_err();
     assert!(matches!(err, Error::DeletionProtected { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -365,7 +365,7 @@ async fn deletion_protection_refuses_delete_and_keeps_the_table() {
         .await
         .unwrap();
     db.table::<Account>()
-        .delete_and_wait(Duration::from_secs(30))
+        .delete_table_and_wait(Duration::from_secs(30))
         .await
         .unwrap();
     assert!(!db.table::<Account>().exists().await.unwrap());
@@ -451,7 +451,7 @@ async fn twenty_concurrent_if_not_exists_creates_of_a_ttl_model_all_succeed() {
             assert_eq!(ttl.attribute_name(), Some("expires_at"));
         }
         db.table::<Session>()
-            .delete_and_wait(Duration::from_secs(60))
+            .delete_table_and_wait(Duration::from_secs(60))
             .await
             .unwrap();
     }

@@ -86,6 +86,7 @@ struct Order {
     #[lsi(name = "by_created", projection = "keys_only")]
     created_at: i64,
     #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+    #[serde(skip_serializing_if = "Option::is_none")]
     coupon: Option<String>,
     #[ttl]
     expires_at: Option<i64>,
@@ -355,6 +356,7 @@ struct Borrowed<'a, 'b> {
     #[range_key]
     name: Cow<'b, str>,
     #[gsi(name = "by_label", hash_key)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<&'a str>,
 }
 
@@ -391,6 +393,7 @@ struct Customer {
     #[hash_key]
     id: CustomerId,
     #[gsi(name = "by_referrer", hash_key)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     referrer: Option<CustomerId>,
 }
 
@@ -615,8 +618,10 @@ struct Message {
     #[lsi(name = "by_priority", include = ["body", "thread_id"])]
     priority: u8,
     #[lsi(name = "by_read", range_key, projection = "all")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     read_at: Option<i64>,
     #[gsi(name = "by_flag", hash_key, include = ["body"], write_capacity = 1, read_capacity = 1)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     flag: Option<String>,
     body: String,
 }

@@ -119,7 +119,7 @@ async fn lifecycle_through(fault: Fault, times: u32) -> Setup {
     s.proxy
         .add(Rule::new(fault.clone()).on("DescribeTable").times(times));
     s.db.table::<User>()
-        .delete_and_wait(Duration::from_secs(10))
+        .delete_table_and_wait(Duration::from_secs(10))
         .await
         .unwrap_or_else(|e| panic!("delete through {fault:?}: {e}"));
     assert!(!s.db.table::<User>().exists().await.unwrap());
@@ -308,7 +308,7 @@ async fn non_retryable_faults_fail_at_once_with_a_clear_error() {
 
     s.proxy
         .add(Rule::new(Fault::Validation).on("DeleteTable").always());
-    let err = s.db.table::<User>().delete().await.unwrap_err();
+    let err = s.db.table::<User>().delete_table().await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -670,7 +670,7 @@ async fn a_wait_is_bounded_by_its_timeout_even_when_a_poll_stalls() {
 }
 
 /// A silent server once cost 120 s per operation whatever the caller asked
-/// (a create with a 2 s wait, a delete_and_wait of 3 s, a fixture 240 s).
+/// (a create with a 2 s wait, a delete_table_and_wait of 3 s, a fixture 240 s).
 /// Now an operation with a wait timeout ends by that timeout plus one
 /// attempt, and a fixture's cleanup after a create that got no answer takes
 /// one attempt's time, not the whole wait again.
@@ -697,11 +697,15 @@ async fn a_silent_server_costs_the_wait_timeout_plus_one_attempt() {
     );
 
     let start = Instant::now();
-    let err = db.table::<User>().delete_and_wait(wait).await.unwrap_err();
+    let err = db
+        .table::<User>()
+        .delete_table_and_wait(wait)
+        .await
+        .unwrap_err();
     let took = start.elapsed();
     assert!(
         took < wait + attempt + slack,
-        "delete_and_wait took {took:?}"
+        "delete_table_and_wait took {took:?}"
     );
     assert!(matches!(err, Error::WaitTimeout { .. }), "{err:?}");
 

@@ -273,7 +273,7 @@ async fn remove_leftovers_deletes_only_tables_of_dead_processes() {
     );
     let root = db.clone();
     for name in [&live, &elsewhere] {
-        root.table_named(name).delete().await.unwrap();
+        root.table_named(name).delete_table().await.unwrap();
     }
 }
 
@@ -341,7 +341,7 @@ async fn deletion_protection_never_leaves_a_fixture_table_behind() {
     let name = tables.table_names()[0].clone();
     tables
         .table::<User>()
-        .update(
+        .update_table(
             UpdateTableOptions::new()
                 .deletion_protection(true)
                 .wait(true),
@@ -391,7 +391,54 @@ async fn a_swept_fixture_deletes_the_tables_made_through_it() {
     assert!(left.contains(&"not_mine_orders".to_owned()), "{left:?}");
     other
         .table::<Order>()
-        .delete_and_wait(std::time::Duration::from_secs(60))
+        .delete_table_and_wait(std::time::Duration::from_secs(60))
         .await
         .unwrap();
+}
+
+/// Seed items are written before the fixture is handed out; two seed items
+/// with one key, or one over 400 KB, are refused before any table is made.
+#[tokio::test]
+async fn seed_items_are_written_and_bad_seeds_refused() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let users: Vec<User> = (0..60)
+        .map(|i| User {
+            id: format!("u{i}"),
+            email: format!("u{i}@example.com"),
+        })
+        .collect();
+    let tables = TestTables::new(local.db())
+        .with_items(users.clone())
+        .create()
+        .await
+        .unwrap();
+    for user in &users {
+        assert_eq!(
+            tables.table::<User>().get(&user.id).await.unwrap().as_ref(),
+            Some(user)
+        );
+    }
+    tables.cleanup().await.unwrap();
+
+    let twice = vec![users[0].clone(), users[0].clone()];
+    let err = TestTables::new(local.db())
+        .with_items(twice)
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"two seed items have the key `id = "u0"`"#),
+        "{err}"
+    );
+    let huge = User {
+        id: "big".into(),
+        email: "x".repeat(401 * 1024),
+    };
+    let err = TestTables::new(local.db())
+        .with_items([huge])
+        .create()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ItemTooLarge { .. }), "{err}");
 }

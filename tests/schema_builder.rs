@@ -189,12 +189,12 @@ async fn hand_built_schemas_go_through_the_same_operations_by_name() {
         ["total"]
     );
     assert_eq!(described.local_secondary_indexes().len(), 1);
-    db.table_named("orders").delete().await.unwrap();
+    db.table_named("orders").delete_table().await.unwrap();
     db.table_named("orders")
         .wait_deleted(Duration::from_secs(10))
         .await
         .unwrap();
     assert!(!db.table_named("orders").exists().await.unwrap());
-    let err = db.table_named("orders").delete().await.unwrap_err();
+    let err = db.table_named("orders").delete_table().await.unwrap_err();
     assert!(err.is_table_not_found());
 }

@@ -38,18 +38,18 @@ fn every_sync_twin_works_from_a_plain_test() {
         Some(format!("{}sync_users", scratch.prefix()).as_str())
     );
     db.table::<User>()
-        .update(UpdateTableOptions::new().deletion_protection(true))
+        .update_table(UpdateTableOptions::new().deletion_protection(true))
         .sync()
         .unwrap();
     db.table_named("sync_users")
-        .update(UpdateTableOptions::new().deletion_protection(false))
+        .update_table(UpdateTableOptions::new().deletion_protection(false))
         .sync()
         .unwrap();
     assert_eq!(
         db.list_tables(Some(scratch.prefix())).sync().unwrap(),
         [format!("{}sync_users", scratch.prefix())]
     );
-    db.table::<User>().delete().sync().unwrap();
+    db.table::<User>().delete_table().sync().unwrap();
     db.table::<User>()
         .wait_deleted(Duration::from_secs(10))
         .sync()
@@ -70,7 +70,7 @@ fn every_sync_twin_works_from_a_plain_test() {
         .unwrap();
     assert!(db.table_named("by_name").describe().sync().is_ok());
     db.table_named("by_name")
-        .delete_and_wait(Duration::from_secs(10))
+        .delete_table_and_wait(Duration::from_secs(10))
         .sync()
         .unwrap();
     assert!(!db.table_named("by_name").exists().sync().unwrap());
@@ -78,7 +78,7 @@ fn every_sync_twin_works_from_a_plain_test() {
         .create(CreateTableOptions::new())
         .sync()
         .unwrap();
-    db.table_named("by_name").delete().sync().unwrap();
+    db.table_named("by_name").delete_table().sync().unwrap();
     db.table_named("by_name")
         .wait_deleted(Duration::from_secs(10))
         .sync()
@@ -147,7 +147,7 @@ async fn sync_calls_work_where_a_multi_threaded_runtime_allows_blocking() {
     assert!(exists);
     // In spawn_blocking.
     let db2 = db.clone();
-    tokio::task::spawn_blocking(move || db2.table::<User>().delete().sync())
+    tokio::task::spawn_blocking(move || db2.table::<User>().delete_table().sync())
         .await
         .unwrap()
         .unwrap();

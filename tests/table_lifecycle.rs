@@ -33,6 +33,7 @@ struct Order {
     #[lsi(name = "by_created", projection = "keys_only")]
     created_at: i64,
     #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+    #[serde(skip_serializing_if = "Option::is_none")]
     coupon: Option<String>,
     #[ttl]
     expires_at: Option<i64>,
@@ -254,7 +255,7 @@ async fn exists_before_and_after_create_and_delete() {
         .wait_active(Duration::from_secs(30))
         .await
         .unwrap();
-    db.table::<UserProfile>().delete().await.unwrap();
+    db.table::<UserProfile>().delete_table().await.unwrap();
     db.table::<UserProfile>()
         .wait_deleted(Duration::from_secs(30))
         .await
@@ -321,7 +322,7 @@ async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
 #[tokio::test]
 async fn deleting_a_missing_table_names_it() {
     let (_scratch, db) = server::scratch_db().await;
-    let err = db.table::<UserProfile>().delete().await.unwrap_err();
+    let err = db.table::<UserProfile>().delete_table().await.unwrap_err();
     assert!(err.is_table_not_found(), "{err}");
     assert_eq!(
         err.to_string(),
@@ -396,7 +397,7 @@ async fn table_exists_does_not_mistake_a_network_error_for_not_found() {
         assert!(!text.contains(dump), "{dump} in {text}");
     }
     assert!(std::error::Error::source(&err).is_some());
-    let err = db.table::<UserProfile>().delete().await.unwrap_err();
+    let err = db.table::<UserProfile>().delete_table().await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -458,7 +459,7 @@ async fn creating_over_a_deleting_table_waits_or_says_so() {
             .create(CreateTableOptions::new().wait(true))
             .await
             .unwrap();
-        profiles.delete().await.unwrap();
+        profiles.delete_table().await.unwrap();
         let outcome = profiles
             .create(CreateTableOptions::new().if_not_exists(if_not_exists))
             .await;
@@ -484,7 +485,7 @@ async fn creating_over_a_deleting_table_waits_or_says_so() {
         }
         assert!(profiles.exists().await.unwrap());
         profiles
-            .delete_and_wait(Duration::from_secs(60))
+            .delete_table_and_wait(Duration::from_secs(60))
             .await
             .unwrap();
     }

@@ -180,7 +180,9 @@ async fn update_and_wait_settings() {
     let db = nowhere();
     let started = Instant::now();
     expect_refusal(
-        db.table::<Order>().update(UpdateTableOptions::new()).await,
+        db.table::<Order>()
+            .update_table(UpdateTableOptions::new())
+            .await,
         "update",
         started,
     );

@@ -125,6 +125,8 @@ pub struct FieldAttrs {
     pub range_key: Option<Span>,
     /// `#[ttl]`.
     pub ttl: Option<Span>,
+    /// `#[version]`.
+    pub version: Option<Span>,
     /// `#[dynamo(type = "...")]`.
     pub scalar_type: Option<Located<ScalarType>>,
     /// Each `#[gsi(...)]` / `#[lsi(...)]` that parsed well enough to use,
@@ -146,6 +148,9 @@ pub struct SerdeFieldAttrs {
     pub flatten: Option<Ident>,
     /// `skip_serializing_if = "..."`: some items are written without it.
     pub skip_serializing_if: Option<Ident>,
+    /// `with = "..."` or `serialize_with = "..."`: the stored form is not
+    /// the Rust type's own.
+    pub with: Option<LitStr>,
 }
 
 /// One `#[gsi(...)]` or `#[lsi(...)]` on a field.
@@ -177,7 +182,7 @@ pub struct IndexSettings {
 const SETTINGS: &[&str] = &["projection", "include", "read_capacity", "write_capacity"];
 
 /// Our field attributes, which mean nothing on the struct itself.
-const FIELD_ATTRS: &[&str] = &["hash_key", "range_key", "ttl", "gsi", "lsi"];
+const FIELD_ATTRS: &[&str] = &["hash_key", "range_key", "ttl", "version", "gsi", "lsi"];
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
@@ -213,6 +218,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             flag(cx, attr, "range_key", &mut out.range_key);
         } else if path.is_ident("ttl") {
             flag(cx, attr, "ttl", &mut out.ttl);
+        } else if path.is_ident("version") {
+            flag(cx, attr, "version", &mut out.version);
         } else if path.is_ident("gsi") {
             out.indexes.extend(index_attr(cx, attr, IndexKind::Global));
         } else if path.is_ident("lsi") {
@@ -252,7 +259,8 @@ fn scalar_type(input: ParseStream) -> syn::Result<Located<ScalarType>> {
     })
 }
 
-/// `#[hash_key]`, `#[range_key]`, `#[ttl]`: a bare marker, once per field.
+/// `#[hash_key]`, `#[range_key]`, `#[ttl]`, `#[version]`: a bare marker,
+/// once per field.
 fn flag(cx: &Ctxt, attr: &Attribute, name: &str, slot: &mut Option<Span>) {
     if let Meta::List(_) | Meta::NameValue(_) = attr.meta {
         cx.error_spanned_by(&attr.meta, format!("`#[{name}]` takes no arguments"));
@@ -519,6 +527,8 @@ fn serde_field(attr: &Attribute, out: &mut SerdeFieldAttrs) {
         } else if meta.path.is_ident("skip_serializing_if") {
             out.skip_serializing_if = meta.path.get_ident().cloned();
             skip_arg(meta.input);
+        } else if meta.path.is_ident("with") || meta.path.is_ident("serialize_with") {
+            out.with = Some(meta.value()?.parse()?);
         } else {
             skip_arg(meta.input);
         }

@@ -18,6 +18,8 @@ pub fn check(cx: &Ctxt, model: &Model) {
     table_name(cx, model);
     table_keys(cx, model);
     ttl(cx, model);
+    version(cx, model);
+    sparse_index_keys(cx, model);
     type_overrides(cx, model);
     serde_keeps_keys(cx, model);
     unique_attribute_names(cx, model);
@@ -130,6 +132,69 @@ fn ttl(cx: &Ctxt, model: &Model) {
                     ),
                 );
             }
+        }
+    }
+}
+
+/// `#[version]`: one field, not a key, stored by serde (that it is a
+/// number is checked through the `VersionType` bound).
+fn version(cx: &Ctxt, model: &Model) {
+    let fields: Vec<_> = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.version.is_some())
+        .collect();
+    for extra in fields.iter().skip(1) {
+        cx.error_at(
+            extra.attrs.version.expect("version"),
+            format!(
+                "a second #[version] field (`{}`): a model has one version, and `{}` is it",
+                extra.rust_name, fields[0].rust_name
+            ),
+        );
+    }
+    for field in fields {
+        let span = field.attrs.version.expect("version");
+        if field.is_key() {
+            cx.error_at(
+                span,
+                format!(
+                    "field `{}` is {} and cannot be the #[version]: a key never changes, and a version changes on every write",
+                    field.rust_name,
+                    field.role()
+                ),
+            );
+        }
+        if !field.is_stored() {
+            cx.error_at(
+                span,
+                format!(
+                    "field `{}` is the #[version], but serde does not store it as an attribute of its own",
+                    field.rust_name
+                ),
+            );
+        }
+    }
+}
+
+/// serde writes `None` as NULL unless told to skip it, and DynamoDB refuses
+/// NULL for an index key: an `Option` index key needs
+/// `skip_serializing_if`, so that plain serde_dynamo writes are right too.
+fn sparse_index_keys(cx: &Ctxt, model: &Model) {
+    for field in &model.fields {
+        if field.is_table_key() || field.attrs.indexes.is_empty() || !types::is_option(field.ty) {
+            continue;
+        }
+        if field.attrs.serde.skip_serializing_if.is_none() && field.attrs.serde.skip.is_none() {
+            cx.error_spanned_by(
+                field.ty,
+                format!(
+                    "field `{}` is {} and an `Option`: serde writes `None` as NULL, which DynamoDB refuses for an index key; \
+                     add #[serde(skip_serializing_if = \"Option::is_none\")] so that an item without it is left out of the index",
+                    field.rust_name,
+                    field.role()
+                ),
+            );
         }
     }
 }

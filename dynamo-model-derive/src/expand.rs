@@ -11,6 +11,7 @@ use syn::DeriveInput;
 use crate::attr::{IndexKind, KeyRole, ProjectionKind, ScalarType};
 use crate::check;
 use crate::ctxt::Ctxt;
+use crate::fields;
 use crate::model::{Field, Index, Model};
 use crate::types;
 
@@ -42,8 +43,14 @@ fn fallback(input: &DeriveInput) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
+            type Key = ::dynamo_model::HashKey<()>;
+            type Fields = ();
             fn schema() -> &'static ::dynamo_model::TableSchema {
                 ::core::unreachable!("#[derive(DynamoModel)] failed to compile")
+            }
+            fn fields() -> Self::Fields {}
+            fn field_infos() -> &'static [::dynamo_model::FieldInfo] {
+                &[]
             }
         }
     }
@@ -92,13 +99,35 @@ fn expand(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
 
+    let key = key_shape(model, &self_ty);
+    let fields = fields::Fields::new(model, &self_ty);
+    let fields_struct = fields.definition();
+    let fields_ident = &fields.ident;
+    let fields_value = fields.value();
+    let field_infos = fields.infos();
+    let version_check = fields.version_check();
+
     // Slices of values with destructors (`KeyAttribute` holds a `Cow`)
     // cannot be borrowed as temporaries inside a `static` initializer, so
     // each slice is a `const` of its own, declared in a block where it is
     // used.
     quote! {
+        #fields_struct
+
         #[automatically_derived]
         impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
+            type Key = #key;
+            type Fields = #fields_ident;
+
+            fn fields() -> Self::Fields {
+                #fields_value
+            }
+
+            fn field_infos() -> &'static [::dynamo_model::FieldInfo] {
+                #version_check
+                #field_infos
+            }
+
             fn schema() -> &'static ::dynamo_model::TableSchema {
                 #(#key_types)*
                 #ttl_check
@@ -119,6 +148,16 @@ fn expand(model: &Model) -> TokenStream {
                 &SCHEMA
             }
         }
+    }
+}
+
+/// `HashKey<H>` or `HashAndRangeKey<H, R>`, from the key fields' types.
+fn key_shape(model: &Model, self_ty: &TokenStream) -> TokenStream {
+    let ty = |field: &Field| types::for_static(field.ty, self_ty);
+    let hash = model.hash_keys().next().map(ty);
+    match model.range_keys().next().map(ty) {
+        Some(range) => quote!(::dynamo_model::HashAndRangeKey<#hash, #range>),
+        None => quote!(::dynamo_model::HashKey<#hash>),
     }
 }
 
@@ -260,70 +299,100 @@ fn projection(model: &Model, index: &Index) -> TokenStream {
 mod tests {
     use super::*;
 
-    /// The whole output for a small model: data and `schema()`, nothing else.
+    /// The output for a small model is data only: the key's shape, the
+    /// field paths, the field descriptions and a `static` schema.
     #[test]
-    fn emits_a_static_schema_and_nothing_else() {
+    fn emits_data_and_nothing_else() {
         let input: DeriveInput = syn::parse_quote! {
             #[serde(rename_all = "camelCase")]
-            struct Order<'a> {
+            pub struct Order<'a> {
                 #[hash_key]
                 customer_id: &'a str,
                 #[gsi(name = "by_coupon", hash_key, include = ["total"])]
+                #[serde(skip_serializing_if = "Option::is_none")]
                 coupon: Option<String>,
                 #[ttl]
                 expires_at: i64,
-                total: f64,
+                pub total: f64,
             }
         };
-        let expected = quote! {
-            #[automatically_derived]
-            impl<'a> ::dynamo_model::DynamoModel for Order<'a> {
-                fn schema() -> &'static ::dynamo_model::TableSchema {
-                    const __DYNAMO_MODEL_KEY_TYPE_0: ::dynamo_model::AttributeType =
-                        <&'static str as ::dynamo_model::KeyType>::ATTRIBUTE_TYPE;
-                    const __DYNAMO_MODEL_KEY_TYPE_1: ::dynamo_model::AttributeType =
-                        <Option<String> as ::dynamo_model::IndexKeyType>::ATTRIBUTE_TYPE;
-                    const _: () = {
-                        fn ttl_is_a_number<T: ?::core::marker::Sized + ::dynamo_model::TtlType>() {}
-                        let _ = ttl_is_a_number::<i64>;
-                    };
-                    static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
-                        "order",
-                        ::dynamo_model::KeyAttribute::new("customerId", __DYNAMO_MODEL_KEY_TYPE_0),
-                        ::core::option::Option::None,
-                        {
-                            const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[
-                                ::dynamo_model::GlobalSecondaryIndex::new(
-                                    "by_coupon",
-                                    {
-                                        const KEYS: &[::dynamo_model::KeyAttribute] = &[
-                                            ::dynamo_model::KeyAttribute::new("coupon", __DYNAMO_MODEL_KEY_TYPE_1)
-                                        ];
-                                        KEYS
-                                    },
-                                    {
-                                        const KEYS: &[::dynamo_model::KeyAttribute] = &[];
-                                        KEYS
-                                    },
-                                    ::dynamo_model::Projection::Include(::std::borrow::Cow::Borrowed(&[
-                                        ::std::borrow::Cow::Borrowed("total")
-                                    ])),
-                                    ::core::option::Option::None
-                                )
-                            ];
-                            GLOBAL_INDEXES
-                        },
-                        {
-                            const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[];
-                            LOCAL_INDEXES
-                        },
-                        ::core::option::Option::Some("expiresAt"),
-                    );
-                    &SCHEMA
-                }
+        let schema = quote! {
+            fn schema() -> &'static ::dynamo_model::TableSchema {
+                const __DYNAMO_MODEL_KEY_TYPE_0: ::dynamo_model::AttributeType =
+                    <&'static str as ::dynamo_model::KeyType>::ATTRIBUTE_TYPE;
+                const __DYNAMO_MODEL_KEY_TYPE_1: ::dynamo_model::AttributeType =
+                    <Option<String> as ::dynamo_model::IndexKeyType>::ATTRIBUTE_TYPE;
+                const _: () = {
+                    fn ttl_is_a_number<T: ?::core::marker::Sized + ::dynamo_model::TtlType>() {}
+                    let _ = ttl_is_a_number::<i64>;
+                };
+                static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
+                    "order",
+                    ::dynamo_model::KeyAttribute::new("customerId", __DYNAMO_MODEL_KEY_TYPE_0),
+                    ::core::option::Option::None,
+                    {
+                        const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[
+                            ::dynamo_model::GlobalSecondaryIndex::new(
+                                "by_coupon",
+                                {
+                                    const KEYS: &[::dynamo_model::KeyAttribute] = &[
+                                        ::dynamo_model::KeyAttribute::new("coupon", __DYNAMO_MODEL_KEY_TYPE_1)
+                                    ];
+                                    KEYS
+                                },
+                                {
+                                    const KEYS: &[::dynamo_model::KeyAttribute] = &[];
+                                    KEYS
+                                },
+                                ::dynamo_model::Projection::Include(::std::borrow::Cow::Borrowed(&[
+                                    ::std::borrow::Cow::Borrowed("total")
+                                ])),
+                                ::core::option::Option::None
+                            )
+                        ];
+                        GLOBAL_INDEXES
+                    },
+                    {
+                        const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[];
+                        LOCAL_INDEXES
+                    },
+                    ::core::option::Option::Some("expiresAt"),
+                );
+                &SCHEMA
             }
         };
-        assert_eq!(derive(&input).to_string(), expected.to_string());
+        let output = derive(&input).to_string();
+        assert!(output.contains(&schema.to_string()), "{output}");
+        let expected_parts = [
+            quote!(
+                type Key = ::dynamo_model::HashKey<&'static str>;
+            ),
+            quote!(
+                type Fields = OrderFields;
+            ),
+            quote!(pub struct OrderFields),
+            quote!(customer_id: ::dynamo_model::Field<Order<'static>, &'static str, ::dynamo_model::role::TableKey>),
+            quote!(pub total: ::dynamo_model::Field<Order<'static>, f64, ::dynamo_model::role::Attribute>),
+            quote!(coupon: ::dynamo_model::Field::new("coupon", "coupon")),
+            quote!(::dynamo_model::FieldInfo::new(
+                "expires_at",
+                "expiresAt",
+                ::dynamo_model::FieldRole::Attribute,
+                false,
+                || {}
+            )),
+        ];
+        for part in expected_parts {
+            let part = part.to_string();
+            // The field descriptions are compared up to their stored-kind probe.
+            let part = part.split(" || ").next().unwrap_or(&part);
+            assert!(output.contains(part), "missing `{part}` in {output}");
+        }
+        assert!(output.contains(r#"FieldInfo :: new ("coupon" , "coupon" , :: dynamo_model :: FieldRole :: Attribute , true"#), "{output}");
+        // No request code: every operation lives in the runtime.
+        for runtime_only in ["put_item", "get_item", "update_item", "send"] {
+            assert!(!output.contains(runtime_only), "{runtime_only} in {output}");
+        }
     }
 
     /// With errors, the errors come with a placeholder impl, so uses of the

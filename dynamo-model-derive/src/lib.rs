@@ -14,6 +14,7 @@ mod check;
 mod check_index;
 mod ctxt;
 mod expand;
+mod fields;
 mod model;
 
 mod test_attr;
@@ -84,7 +85,10 @@ use proc_macro::TokenStream;
 /// (3 to 255 characters of `A-Z a-z 0-9 _ - .`), two fields with the same
 /// attribute name, a `#[ttl]` that is not a number, keys that serde skips or
 /// flattens, and unknown, duplicate or malformed arguments.
-#[proc_macro_derive(DynamoModel, attributes(dynamo, hash_key, range_key, gsi, lsi, ttl))]
+#[proc_macro_derive(
+    DynamoModel,
+    attributes(dynamo, hash_key, range_key, gsi, lsi, ttl, version)
+)]
 pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
@@ -98,6 +102,12 @@ pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
 /// the tables are deleted when the test ends, also when it panics. The
 /// function may return `()` or a `Result<(), E: Debug>`, and may take no
 /// argument. Use it through `dynamo_model::test` (feature `testing`).
+///
+/// `items(f, ...)` seeds the tables before the test starts: each `f` is a
+/// function returning the items of one model (any `IntoIterator` of them;
+/// the model's table is added if `models` does not list it), written as
+/// `TestTables::with_items` writes them:
+/// `#[dynamo_model::test(models(User), items(two_users))]`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(args.into(), item.into()).into()

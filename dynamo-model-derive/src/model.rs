@@ -30,6 +30,7 @@ pub struct TableName {
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
+    pub vis: &'a syn::Visibility,
     pub ty: &'a Type,
     /// The Rust name without `r#`.
     pub rust_name: String,
@@ -111,6 +112,7 @@ impl<'a> Model<'a> {
                 };
                 Field {
                     ident,
+                    vis: &field.vis,
                     ty: &field.ty,
                     rust_name,
                     attribute_name,

@@ -1,7 +1,9 @@
-//! `#[dynamo_model::test(models(User, Order))]`: an async test that gets a
-//! `Db` aimed at fresh tables of those models. The expansion only hands the
-//! models' schemas and the test body to `dynamo_model::testing::run_test`,
-//! which owns the runtime, the server, the fixture and the cleanup.
+//! `#[dynamo_model::test(models(User, Order), items(users, orders))]`: an
+//! async test that gets a `Db` aimed at fresh tables of those models, seeded
+//! with the items the `items` functions return. The expansion only hands the
+//! models' schemas, the seed calls and the test body to
+//! `dynamo_model::testing::run_seeded_test`, which owns the runtime, the
+//! server, the fixture and the cleanup.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -14,7 +16,7 @@ use crate::ctxt::Ctxt;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let models = parse_args(&cx, args);
+    let Args { models, items } = parse_args(&cx, args);
     let function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => Some(function),
         Err(error) => {
@@ -26,7 +28,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         check_signature(&cx, function);
     }
     match (cx.check(), function) {
-        (Ok(()), Some(function)) => emit(&models, function),
+        (Ok(()), Some(function)) => emit(&models, &items, function),
         (Err(errors), _) => {
             let errors = errors.to_compile_error();
             quote!(#errors #item)
@@ -35,23 +37,38 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// `models(A, B, path::C)`; no arguments at all means a test without tables.
-fn parse_args(cx: &Ctxt, args: TokenStream) -> Vec<Path> {
-    let mut models = Vec::new();
+struct Args {
+    models: Vec<Path>,
+    /// Functions returning the seed items of one model each.
+    items: Vec<Path>,
+}
+
+/// `models(A, B, path::C)` and `items(f, g)`; no arguments at all means a
+/// test without tables.
+fn parse_args(cx: &Ctxt, args: TokenStream) -> Args {
+    let mut out = Args {
+        models: Vec::new(),
+        items: Vec::new(),
+    };
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("models") {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            models.extend(Punctuated::<Path, Token![,]>::parse_terminated(&content)?);
-            Ok(())
+        let list = if meta.path.is_ident("models") {
+            &mut out.models
+        } else if meta.path.is_ident("items") {
+            &mut out.items
         } else {
-            Err(meta.error("unknown dynamo_model::test argument; expected `models(Model, ...)`"))
-        }
+            return Err(meta.error(
+                "unknown dynamo_model::test argument; expected `models(Model, ...)` or `items(function, ...)`",
+            ));
+        };
+        let content;
+        syn::parenthesized!(content in meta.input);
+        list.extend(Punctuated::<Path, Token![,]>::parse_terminated(&content)?);
+        Ok(())
     });
     if let Err(error) = parser.parse2(args) {
         cx.syn_error(error);
     }
-    models
+    out
 }
 
 fn check_signature(cx: &Ctxt, function: &ItemFn) {
@@ -76,7 +93,7 @@ fn check_signature(cx: &Ctxt, function: &ItemFn) {
     }
 }
 
-fn emit(models: &[Path], function: ItemFn) -> TokenStream {
+fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
     let ItemFn {
         attrs,
         vis,
@@ -87,6 +104,7 @@ fn emit(models: &[Path], function: ItemFn) -> TokenStream {
     let schemas = models.iter().map(
         |model| quote_spanned!(model.span()=> <#model as ::dynamo_model::DynamoModel>::schema()),
     );
+    let seeds = items.iter();
     let body = if sig.inputs.is_empty() {
         quote!(|_db: ::dynamo_model::Db| #name())
     } else {
@@ -97,7 +115,11 @@ fn emit(models: &[Path], function: ItemFn) -> TokenStream {
         #(#attrs)*
         #vis fn #name() {
             #sig #block
-            ::dynamo_model::testing::run_test(&[#(#schemas),*], #body)
+            ::dynamo_model::testing::run_seeded_test(
+                &[#(#schemas),*],
+                |fixture| fixture #(.with_items(#seeds()))*,
+                #body,
+            )
         }
     }
 }

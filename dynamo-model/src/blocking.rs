@@ -26,7 +26,7 @@
 //!     let users = local.db().table::<User>();
 //!     users.create(CreateTableOptions::new().wait(true)).sync()?;
 //!     assert!(users.exists().sync()?);
-//!     users.delete().sync()?;
+//!     users.delete_table().sync()?;
 //!     Ok(())
 //! }
 //! ```

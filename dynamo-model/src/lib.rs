@@ -43,6 +43,7 @@
 pub mod blocking;
 mod db;
 mod error;
+mod item;
 mod model;
 mod schema;
 mod table;
@@ -70,3 +71,29 @@ pub use table::options::{
 };
 pub use table::update::UpdateTableOptions;
 pub use table::{NoModel, Table};
+
+pub use item::condition::{Condition, Path, Size};
+pub use item::delete::{Delete, OldItem};
+pub use item::encode::{item_size, MAX_ITEM_SIZE};
+pub use item::field::{
+    Addable, Container, Field, Prefixed, Removable, TypedValues, ValueOf, Writable,
+};
+pub use item::fields::{FieldInfo, FieldRole};
+pub use item::get::Get;
+pub use item::key::{HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyShape};
+pub use item::put::Put;
+pub use item::raw::RawKey;
+pub use item::update::Update;
+pub use item::version::VersionType;
+
+/// The roles a [`Field`] can have: what updates may do with it.
+pub mod role {
+    pub use crate::item::field::{Attribute, Encoded, TableKey, Version};
+}
+
+/// What the derive's output names; not an API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::item::field::erased::Encodable;
+    pub use crate::item::fields::{KindProbe, KnownKind, SetKind, UnknownKind, ValueKind};
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::TableDescription;
 
 use crate::error::Result;
-use crate::{CreateTableOptions, Db, TableSchema};
+use crate::item::fields::FieldInfo;
+use crate::item::key::{IntoKey, ItemKey, KeyShape};
+use crate::{CreateTableOptions, Db, Table, TableSchema};
 
 /// A struct stored in a DynamoDB table. Implemented by
 /// `#[derive(DynamoModel)]`, which writes only [`schema`](Self::schema). The
@@ -53,6 +55,138 @@ pub trait DynamoModel {
     /// assert!(schema.has_index("by_email"));
     /// ```
     fn schema() -> &'static TableSchema;
+
+    /// The shape and Rust types of the table's key:
+    /// [`HashKey<H>`](crate::HashKey) or
+    /// [`HashAndRangeKey<H, R>`](crate::HashAndRangeKey). Item calls take a
+    /// key of this shape (`"u1"`, or `("c1", 42)`), so a key of the wrong
+    /// type or arity does not compile.
+    ///
+    /// ```
+    /// use dynamo_model::{DynamoModel, HashAndRangeKey};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order { #[hash_key] customer: String, #[range_key] id: u64 }
+    /// let _: std::marker::PhantomData<HashAndRangeKey<String, u64>> =
+    ///     std::marker::PhantomData::<<Order as DynamoModel>::Key>;
+    /// ```
+    type Key: KeyShape;
+
+    /// The model's typed field paths: a struct with one
+    /// [`Field`](crate::Field) per stored field, named like the fields.
+    type Fields: Copy + 'static;
+
+    /// The typed field paths, for updates and conditions:
+    /// `Order::fields().status`.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order { #[hash_key] id: String, status: String }
+    /// let f = Order::fields();
+    /// let shipped = f.status.eq("shipped");
+    /// # let _ = shipped;
+    /// ```
+    fn fields() -> Self::Fields;
+
+    /// Every stored field: Rust name, attribute name, role and stored kind,
+    /// which the by-name calls are checked against.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order { #[hash_key] id: String, status: String }
+    /// let names: Vec<&str> = Order::field_infos().iter().map(|f| f.name()).collect();
+    /// assert_eq!(names, ["id", "status"]);
+    /// ```
+    fn field_infos() -> &'static [FieldInfo];
+
+    /// The handle on this model's table on the default connection
+    /// ([`Db::default_db`]), for item calls with options:
+    /// `Order::table().await.put(&order).if_not_exists().await`.
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::create_table(CreateTableOptions::new().wait(true)).await?;
+    /// User::table().await.put(&User { id: "u1".into() }).if_not_exists().await?;
+    /// # Ok(()) }
+    /// ```
+    fn table() -> impl Future<Output = Table<Self>> + Send
+    where
+        Self: Sized,
+    {
+        async { Db::default_db().await.table::<Self>() }
+    }
+
+    /// Stores this item on the default connection. See
+    /// [`Table::put`](crate::Table::put).
+    ///
+    /// ```
+    /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    /// # struct User { #[hash_key] id: String, name: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// Db::set_default(local.db().clone());
+    /// User::create_table(CreateTableOptions::new().wait(true)).await?;
+    /// let ada = User { id: "u1".into(), name: "Ada".into() };
+    /// ada.put().await?;
+    /// assert_eq!(User::get("u1").await?, Some(ada));
+    /// User::delete("u1").await?;
+    /// assert_eq!(User::get("u1").await?, None);
+    /// # Ok(()) }
+    /// ```
+    fn put(&self) -> impl Future<Output = Result<()>> + Send
+    where
+        Self: Sized + serde::Serialize + 'static,
+    {
+        let (item, guard) = crate::item::put::prepare(Self::schema().table_name(), self);
+        async {
+            Db::default_db()
+                .await
+                .table::<Self>()
+                .put_prepared(item, guard)
+                .await
+        }
+    }
+
+    /// The item with this key on the default connection. See
+    /// [`Table::get`](crate::Table::get).
+    fn get(key: impl IntoKey<Self::Key>) -> impl Future<Output = Result<Option<Self>>> + Send
+    where
+        Self: Sized + serde::de::DeserializeOwned + 'static,
+    {
+        let key = ItemKey::of::<Self>(&key);
+        async {
+            Db::default_db()
+                .await
+                .table::<Self>()
+                .get_prepared(key)
+                .await
+        }
+    }
+
+    /// Deletes the item with this key on the default connection. See
+    /// [`Table::delete_table`](crate::Table::delete_table).
+    fn delete(key: impl IntoKey<Self::Key>) -> impl Future<Output = Result<()>> + Send
+    where
+        Self: Sized + 'static,
+    {
+        let key = ItemKey::of::<Self>(&key);
+        async {
+            Db::default_db()
+                .await
+                .table::<Self>()
+                .delete_prepared(key)
+                .await
+        }
+    }
 
     /// Creates the table on the options' connection, else the default one.
     /// See [`Table::create`](crate::Table::create).
@@ -106,7 +240,7 @@ pub trait DynamoModel {
         async { Db::default_db().await.table::<Self>().exists().await }
     }
 
-    /// Deletes the table on the default connection. See [`Table::delete`](crate::Table::delete).
+    /// Deletes the table on the default connection. See [`Table::delete_table`](crate::Table::delete_table).
     ///
     /// ```
     /// # use dynamo_model::{CreateTableOptions, Db, DynamoModel};
@@ -124,7 +258,7 @@ pub trait DynamoModel {
     where
         Self: Sized,
     {
-        async { Db::default_db().await.table::<Self>().delete().await }
+        async { Db::default_db().await.table::<Self>().delete_table().await }
     }
 
     /// DescribeTable on the default connection. See [`Table::describe`](crate::Table::describe).

@@ -26,6 +26,8 @@ pub struct Db {
     /// Why `endpoint` cannot be used, found at construction and reported on
     /// first use (the SDK would panic on an empty URL).
     endpoint_problem: Option<Arc<str>>,
+    /// Key schemas read from DescribeTable for model-free item calls.
+    pub(crate) key_schemas: crate::item::raw::KeyCache,
 }
 
 static DEFAULT_DB: RwLock<Option<Db>> = RwLock::new(None);
@@ -53,6 +55,7 @@ impl Db {
             endpoint,
             table_prefix: None,
             endpoint_problem: None,
+            key_schemas: Default::default(),
         }
     }
 
@@ -60,7 +63,7 @@ impl Db {
     /// answer (and at most that to connect), `operation` for one request with
     /// its retries. [`Db::local`] uses [`LOCAL_ATTEMPT_TIMEOUT`](crate::LOCAL_ATTEMPT_TIMEOUT)
     /// and [`LOCAL_OPERATION_TIMEOUT`](crate::LOCAL_OPERATION_TIMEOUT); an
-    /// operation with a wait timeout (a create that waits, `delete_and_wait`)
+    /// operation with a wait timeout (a create that waits, `delete_table_and_wait`)
     /// ends by its wait timeout plus one attempt, whatever the server does.
     ///
     /// ```
@@ -174,6 +177,7 @@ impl Db {
             endpoint: Some(endpoint.into()),
             table_prefix: None,
             endpoint_problem,
+            key_schemas: Default::default(),
         }
     }
 
@@ -189,6 +193,7 @@ impl Db {
             endpoint: None,
             table_prefix: None,
             endpoint_problem: None,
+            key_schemas: Default::default(),
         }
     }
 
@@ -287,6 +292,7 @@ impl Db {
             endpoint: self.endpoint.clone(),
             table_prefix: self.table_prefix.clone(),
             endpoint_problem: self.endpoint_problem.clone(),
+            key_schemas: self.key_schemas.clone(),
         }
     }
 

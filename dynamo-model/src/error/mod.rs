@@ -190,6 +190,55 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A put, update or delete whose condition the stored item did not meet
+    /// (`if_not_exists`, `if_exists`, `condition`); nothing was written.
+    #[error("the condition on item `{key}` of table `{table}` was not met; nothing was written")]
+    ConditionFailed {
+        /// The table name as sent.
+        table: String,
+        /// The item's key, as `id = "c1", created = 42`.
+        key: String,
+    },
+
+    /// Optimistic locking (`#[version]`): the stored item's version was not
+    /// the one the write expected, because another writer got there first
+    /// (or, for a first put, an item already exists). Nothing was written;
+    /// read the item again and retry.
+    #[error("version conflict on item `{key}` of table `{table}`: the stored item is not at version {expected}; nothing was written")]
+    VersionConflict {
+        /// The table name as sent.
+        table: String,
+        /// The item's key.
+        key: String,
+        /// The version the write expected to find (`none` for a new item).
+        expected: String,
+    },
+
+    /// An item over DynamoDB's 400 KB item size limit; nothing was sent.
+    #[error("item `{key}` of table `{table}` is {size} bytes, over DynamoDB's limit of {limit} bytes; nothing was sent")]
+    ItemTooLarge {
+        /// The table name as sent.
+        table: String,
+        /// The item's key.
+        key: String,
+        /// The item's size as DynamoDB counts it.
+        size: usize,
+        /// 400 KB.
+        limit: usize,
+    },
+
+    /// An item could not be turned into the model, or the model into an
+    /// item (serde's reason, with the item's key when known).
+    #[error("item {} of table `{table}` does not match the model: {reason}", key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
+    Serde {
+        /// The table name as sent.
+        table: String,
+        /// The item's key, when it could be read.
+        key: Option<String>,
+        /// serde_dynamo's message.
+        reason: String,
+    },
+
     /// Any other failure of a request: a service error DynamoDB returned, or a
     /// transport, credentials or timeout failure before it answered.
     #[error("{operation}{} failed: {message}", table.as_deref().map(|t| format!(" on table `{t}`")).unwrap_or_default())]
@@ -263,7 +312,11 @@ impl Error {
             | Error::WaitTimeout { table, .. }
             | Error::InvalidInput { table, .. }
             | Error::InvalidSchema { table, .. }
-            | Error::TtlNotEnabled { table, .. } => Some(table),
+            | Error::TtlNotEnabled { table, .. }
+            | Error::ConditionFailed { table, .. }
+            | Error::VersionConflict { table, .. }
+            | Error::ItemTooLarge { table, .. }
+            | Error::Serde { table, .. } => Some(table),
             Error::Sdk { table, .. } => table.as_deref(),
             Error::BlockingInsideRuntime { .. }
             | Error::BlockingRuntime { .. }

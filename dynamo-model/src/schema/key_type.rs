@@ -50,6 +50,7 @@ pub trait KeyType {
 ///     #[hash_key]
 ///     id: String,
 ///     #[gsi(name = "by_coupon", hash_key)]
+///     #[serde(skip_serializing_if = "Option::is_none")] // `None` is no attribute, not NULL
 ///     coupon: Option<String>, // orders without a coupon stay out of the index
 /// }
 /// assert!(Order::schema().has_index("by_coupon"));

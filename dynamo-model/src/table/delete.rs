@@ -25,11 +25,11 @@ impl<M> Table<M> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let users = local.db().table::<User>();
     /// users.create(CreateTableOptions::new().wait(true)).await?;
-    /// users.delete().await?;
-    /// assert!(users.delete().await.unwrap_err().is_table_not_found());
+    /// users.delete_table().await?;
+    /// assert!(users.delete_table().await.unwrap_err().is_table_not_found());
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self) -> Result<TableDescription> {
+    pub async fn delete_table(&self) -> Result<TableDescription> {
         delete(self.client()?, self.name()).await
     }
 
@@ -47,11 +47,11 @@ impl<M> Table<M> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let users = local.db().table::<User>();
     /// users.create(CreateTableOptions::new()).await?;
-    /// users.delete_and_wait(Duration::from_secs(30)).await?;
+    /// users.delete_table_and_wait(Duration::from_secs(30)).await?;
     /// assert!(!users.exists().await?);
     /// # Ok(()) }
     /// ```
-    pub async fn delete_and_wait(&self, timeout: Duration) -> Result<()> {
+    pub async fn delete_table_and_wait(&self, timeout: Duration) -> Result<()> {
         let (client, table) = (self.client()?, self.name());
         validate::wait_timeout(table, timeout)?;
         wait::bounded(client, table, "deleted", timeout, async {

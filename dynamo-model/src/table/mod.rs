@@ -37,8 +37,8 @@ pub enum NoModel {}
 /// `db.table::<Order>()` is the home of every operation on `Order`'s table:
 /// [`create`](Self::create), [`exists`](Self::exists),
 /// [`describe`](Self::describe), [`wait_active`](Self::wait_active),
-/// [`delete`](Self::delete), [`delete_and_wait`](Self::delete_and_wait),
-/// [`wait_deleted`](Self::wait_deleted), [`update`](Self::update) and
+/// [`delete_table`](Self::delete_table), [`delete_table_and_wait`](Self::delete_table_and_wait),
+/// [`wait_deleted`](Self::wait_deleted), [`update_table`](Self::update_table) and
 /// [`add_replicas`](Self::add_replicas). A handle made by name or from a
 /// hand-built [`TableSchema`] reaches the same operations.
 ///
@@ -58,7 +58,7 @@ pub enum NoModel {}
 /// let users: Table<User> = local.db().table::<User>();
 /// users.create(CreateTableOptions::new().wait(true)).await?;
 /// assert!(users.exists().await?);
-/// users.delete().await?;
+/// users.delete_table().await?;
 /// # Ok(()) }
 /// ```
 pub struct Table<M = NoModel> {

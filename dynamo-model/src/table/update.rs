@@ -221,10 +221,10 @@ impl<M> Table<M> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let users = local.db().table::<User>();
     /// users.create(CreateTableOptions::new().wait(true)).await?;
-    /// users.update(UpdateTableOptions::new().provisioned(10, 10).wait(true)).await?;
+    /// users.update_table(UpdateTableOptions::new().provisioned(10, 10).wait(true)).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, options: UpdateTableOptions) -> Result<TableDescription> {
+    pub async fn update_table(&self, options: UpdateTableOptions) -> Result<TableDescription> {
         let table = self.name();
         options.validate(table)?;
         let client = self.client()?;

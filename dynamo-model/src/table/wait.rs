@@ -140,7 +140,7 @@ impl<M> Table<M> {
     /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
     /// let users = local.db().table::<User>();
     /// users.create(CreateTableOptions::new().wait(true)).await?;
-    /// users.delete().await?;
+    /// users.delete_table().await?;
     /// users.wait_deleted(Duration::from_secs(60)).await?;
     /// # Ok(()) }
     /// ```

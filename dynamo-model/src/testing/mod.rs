@@ -31,6 +31,7 @@ mod endpoint;
 mod local;
 mod owner;
 mod run;
+mod seed;
 mod tables;
 
 pub use dynamodb_local::{
@@ -40,7 +41,7 @@ pub use dynamodb_local::{
 pub use endpoint::{is_loopback_endpoint, ALLOW_REMOTE_ENV_VAR};
 pub use local::{LocalDynamoDb, BACKEND_ENV_VAR, ENDPOINT_ENV_VARS};
 pub use owner::{this_host_id, LEFTOVER_AGE};
-#[doc(hidden)]
-pub use run::run_test;
 pub use run::TestOutcome;
+#[doc(hidden)]
+pub use run::{run_seeded_test, run_test};
 pub use tables::{TestTables, TestTablesBuilder, DEFAULT_CONCURRENCY, FIXTURE_PREFIX};

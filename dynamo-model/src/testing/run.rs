@@ -5,7 +5,7 @@
 use std::fmt::Debug;
 use std::future::Future;
 
-use super::{LocalDynamoDb, TestTables};
+use super::{LocalDynamoDb, TestTables, TestTablesBuilder};
 use crate::{Db, TableSchema};
 
 /// What a `#[dynamo_model::test]` function may return: `()` or a `Result`
@@ -54,6 +54,19 @@ where
     Fut: Future,
     Fut::Output: TestOutcome,
 {
+    run_seeded_test(schemas, |fixture| fixture, test)
+}
+
+/// [`run_test`] with seed items: `seed` adds them to the fixture
+/// (`#[dynamo_model::test(models(User), items(users))]`).
+#[doc(hidden)]
+pub fn run_seeded_test<S, F, Fut>(schemas: &[&'static TableSchema], seed: S, test: F)
+where
+    S: FnOnce(TestTablesBuilder) -> TestTablesBuilder,
+    F: FnOnce(Db) -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutcome,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -62,11 +75,12 @@ where
         let local = LocalDynamoDb::start()
             .await
             .unwrap_or_else(|e| panic!("cannot start a local DynamoDB: {e}"));
-        let tables = schemas
+        let fixture = schemas
             .iter()
             .fold(TestTables::new(local.db()), |fixture, schema| {
                 fixture.with_schema((*schema).clone())
-            })
+            });
+        let tables = seed(fixture)
             .create()
             .await
             .unwrap_or_else(|e| panic!("cannot create the test's tables: {e}"));

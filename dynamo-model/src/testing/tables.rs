@@ -61,11 +61,13 @@ const DROP_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct TestTablesBuilder {
     db: Db,
     /// Each table with what it came from, for messages.
-    schemas: Vec<(String, TableSchema)>,
+    pub(super) schemas: Vec<(String, TableSchema)>,
     options: CreateTableOptions,
     allow_remote: bool,
     concurrency: usize,
     sweep_prefix: bool,
+    /// Items to write once the tables exist.
+    pub(super) seeds: Vec<super::seed::Seed>,
 }
 
 /// Real tables for one test. Created concurrently under a name prefix unique
@@ -123,6 +125,7 @@ impl TestTables {
             options: CreateTableOptions::new(),
             allow_remote: false,
             concurrency: DEFAULT_CONCURRENCY,
+            seeds: Vec::new(),
             sweep_prefix: false,
         }
     }
@@ -441,8 +444,9 @@ impl TestTablesBuilder {
         Ok(())
     }
 
-    /// Creates every table concurrently and waits until all are ACTIVE. If
-    /// one fails, the ones already created are deleted again and the first
+    /// Creates every table concurrently, waits until all are ACTIVE, and
+    /// writes the seed items ([`with_items`](Self::with_items)). If anything
+    /// fails, the tables already created are deleted again and the first
     /// error is returned.
     ///
     /// ```
@@ -467,6 +471,7 @@ impl TestTablesBuilder {
             self.db.table_prefix().unwrap_or_default()
         );
         let db = self.db.clone().with_table_prefix(prefix);
+        let seeds = super::seed::plan(&db, self.seeds)?;
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = JoinSet::new();
         for (_, schema) in self.schemas {
@@ -509,6 +514,11 @@ impl TestTablesBuilder {
             }
         }
         created.sort();
+        // Seeds are written only into a complete fixture.
+        let first_error = match first_error {
+            None => super::seed::write(&db, seeds, self.concurrency).await.err(),
+            some => some,
+        };
         let fixture = TestTables {
             db,
             created,

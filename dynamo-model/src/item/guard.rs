@@ -1,0 +1,241 @@
+//! The condition of one write: the caller's, existence (`if_exists`,
+//! `if_not_exists`) and the version check, rendered as one
+//! `ConditionExpression`; and, when DynamoDB says it failed, which of them
+//! failed.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+use super::condition::Node;
+use super::encode::Attributes;
+use super::expression::Placeholders;
+use super::fields::FieldInfo;
+use super::key::ItemKey;
+use super::version::Expected;
+use crate::error::{Error, Result};
+use crate::TableSchema;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Guard {
+    /// The caller's condition.
+    pub(crate) condition: Option<Node>,
+    /// `Some(true)`: the item must exist; `Some(false)`: it must not.
+    pub(crate) must_exist: Option<bool>,
+    /// The version check: attribute and what it must hold.
+    pub(crate) version: Option<(&'static str, Expected)>,
+}
+
+impl Guard {
+    /// Adds the caller's `condition` to any given before (both must hold).
+    pub(crate) fn and(&mut self, condition: Node) {
+        self.condition = Some(match self.condition.take() {
+            Some(before) => before.and_node(condition),
+            None => condition,
+        });
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.condition.is_none() && self.must_exist.is_none() && self.version.is_none()
+    }
+
+    /// The `ConditionExpression`, or `None` for an unconditional write.
+    pub(crate) fn render(
+        &self,
+        table: &str,
+        schema: &TableSchema,
+        fields: Option<&[FieldInfo]>,
+        p: &mut Placeholders,
+    ) -> Result<Option<String>> {
+        let mut parts = Vec::new();
+        let hash_key = schema.hash_key().name();
+        match self.must_exist {
+            Some(true) => parts.push(format!("attribute_exists({})", p.name(hash_key))),
+            Some(false) => parts.push(format!("attribute_not_exists({})", p.name(hash_key))),
+            None => {}
+        }
+        match &self.version {
+            Some((_, Expected::New)) => {
+                parts.push(format!("attribute_not_exists({})", p.name(hash_key)))
+            }
+            Some((attribute, Expected::At(version))) => parts.push(format!(
+                "{} = {}",
+                p.name(attribute),
+                p.value(AttributeValue::N(version.clone()))
+            )),
+            None => {}
+        }
+        if let Some(condition) = &self.condition {
+            let text = condition
+                .render(p, fields)
+                .map_err(|reason| Error::invalid(table, "condition", reason))?;
+            parts.push(text);
+        }
+        Ok(match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(
+                parts
+                    .iter()
+                    .map(|part| format!("({part})"))
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            ),
+        })
+    }
+
+    /// The error for a failed condition. `returned` is the stored item, where
+    /// the backend returns it (ReturnValuesOnConditionCheckFailure); where it
+    /// does not and several checks could have failed, the item is read to
+    /// tell which.
+    pub(crate) async fn failure(
+        &self,
+        client: &Client,
+        table: &str,
+        key: &ItemKey,
+        returned: Option<&Attributes>,
+    ) -> Error {
+        let several =
+            self.version.is_some() && (self.condition.is_some() || self.must_exist.is_some());
+        let read;
+        let old = match returned {
+            Some(item) => Some(item),
+            None if several => {
+                read = client
+                    .get_item()
+                    .table_name(table)
+                    .set_key(Some(key.attributes().clone()))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|out| out.item);
+                read.as_ref()
+            }
+            None => None,
+        };
+        self.classify(table, key, old, several)
+    }
+
+    fn classify(
+        &self,
+        table: &str,
+        key: &ItemKey,
+        old: Option<&Attributes>,
+        several: bool,
+    ) -> Error {
+        let conflict = || Error::VersionConflict {
+            table: table.to_owned(),
+            key: key.to_string(),
+            expected: self
+                .version
+                .as_ref()
+                .map(|(_, e)| e.describe())
+                .unwrap_or_default(),
+        };
+        let Some((attribute, expected)) = &self.version else {
+            return Error::ConditionFailed {
+                table: table.to_owned(),
+                key: key.to_string(),
+            };
+        };
+        if !several {
+            return conflict();
+        }
+        // Several checks: the stored item tells which failed.
+        let stored = match old {
+            None => Expected::New,
+            Some(item) => match item.get(*attribute) {
+                Some(AttributeValue::N(n)) if n != "0" => Expected::At(n.clone()),
+                _ => Expected::New,
+            },
+        };
+        if &stored != expected {
+            conflict()
+        } else {
+            Error::ConditionFailed {
+                table: table.to_owned(),
+                key: key.to_string(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AttributeType;
+
+    fn schema() -> TableSchema {
+        TableSchema::builder("things")
+            .hash_key("id", AttributeType::S)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn existence_version_and_condition_are_one_expression() {
+        let guard = Guard {
+            condition: None,
+            must_exist: Some(true),
+            version: Some(("version", Expected::At("3".into()))),
+        };
+        let mut p = Placeholders::default();
+        let text = guard.render("t", &schema(), None, &mut p).unwrap();
+        assert_eq!(
+            text.as_deref(),
+            Some("(attribute_exists(#n0)) AND (#n1 = :v0)")
+        );
+        assert!(Guard::default()
+            .render("t", &schema(), None, &mut p)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_failed_version_check_is_a_version_conflict() {
+        let key = ItemKey::from_values(
+            "t",
+            &[("id".to_owned(), AttributeType::S)],
+            vec![AttributeValue::S("a".into())],
+        )
+        .unwrap();
+        let guard = Guard {
+            version: Some(("version", Expected::New)),
+            ..Guard::default()
+        };
+        assert!(matches!(
+            guard.classify("t", &key, None, false),
+            Error::VersionConflict { .. }
+        ));
+        let plain = Guard {
+            must_exist: Some(false),
+            ..Guard::default()
+        };
+        assert!(matches!(
+            plain.classify("t", &key, None, false),
+            Error::ConditionFailed { .. }
+        ));
+        // Version and condition: a stored item at the expected version means
+        // the condition failed.
+        let both = Guard {
+            condition: Some(Node::Exists(super::super::condition::Target::Attribute(
+                "x",
+            ))),
+            version: Some(("version", Expected::At("2".into()))),
+            ..Guard::default()
+        };
+        let at = |v: &str| Attributes::from([("version".to_owned(), AttributeValue::N(v.into()))]);
+        assert!(matches!(
+            both.classify("t", &key, Some(&at("2")), true),
+            Error::ConditionFailed { .. }
+        ));
+        assert!(matches!(
+            both.classify("t", &key, Some(&at("3")), true),
+            Error::VersionConflict { .. }
+        ));
+        assert!(matches!(
+            both.classify("t", &key, None, true),
+            Error::VersionConflict { .. }
+        ));
+    }
+}

@@ -1,0 +1,355 @@
+//! Item keys, typed from the model: `orders.get(("c1", 42))` compiles only
+//! when `("c1", 42)` can stand for `Order`'s (hash, range) key.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::field::erased::Encodable;
+use crate::error::{Error, Result};
+use crate::{AttributeType, TableSchema};
+
+/// The key of a table with a hash key only, of Rust type `H`. A model's
+/// [`DynamoModel::Key`](crate::DynamoModel::Key).
+pub struct HashKey<H>(PhantomData<fn() -> H>);
+
+/// The key of a table with a hash key of type `H` and a range key of type
+/// `R`: passed as a `(hash, range)` tuple.
+pub struct HashAndRangeKey<H, R>(PhantomData<fn() -> (H, R)>);
+
+/// What a model's key looks like; implemented by [`HashKey`] and
+/// [`HashAndRangeKey`].
+pub trait KeyShape {
+    /// Whether the key has a range part.
+    const HAS_RANGE: bool;
+}
+
+impl<H> KeyShape for HashKey<H> {
+    const HAS_RANGE: bool = false;
+}
+
+impl<H, R> KeyShape for HashAndRangeKey<H, R> {
+    const HAS_RANGE: bool = true;
+}
+
+/// A Rust value that can stand for one key attribute of type `T`: a `T`, a
+/// `&T`, or a `&str` for a `String` key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of key type `{T}`",
+    label = "expected a `{T}` key value",
+    note = "a key of type `T` takes a `T` or a `&T`, and a `String` key also takes a `&str`"
+)]
+pub trait KeyPart<T> {
+    /// The value to encode.
+    #[doc(hidden)]
+    fn encodable(&self) -> &dyn Encodable;
+}
+
+impl<T: serde::Serialize> KeyPart<T> for T {
+    fn encodable(&self) -> &dyn Encodable {
+        self
+    }
+}
+
+impl<T: serde::Serialize> KeyPart<T> for &T {
+    fn encodable(&self) -> &dyn Encodable {
+        *self
+    }
+}
+
+impl KeyPart<String> for &str {
+    fn encodable(&self) -> &dyn Encodable {
+        self
+    }
+}
+
+/// A value that can stand for a key of shape `S`: a hash key value for
+/// [`HashKey`], a `(hash, range)` tuple for [`HashAndRangeKey`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a key of this table, whose key is `{S}`",
+    label = "not a key of this model",
+    note = "a table with a hash key only takes the hash key value; a table with a range key takes `(hash, range)`"
+)]
+pub trait IntoKey<S> {
+    /// The hash and range values.
+    #[doc(hidden)]
+    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>);
+}
+
+impl<H, A: KeyPart<H>> IntoKey<HashKey<H>> for A {
+    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
+        (self.encodable(), None)
+    }
+}
+
+impl<H, R, A: KeyPart<H>, B: KeyPart<R>> IntoKey<HashAndRangeKey<H, R>> for (A, B) {
+    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
+        (self.0.encodable(), Some(self.1.encodable()))
+    }
+}
+
+/// An item's key as sent: its key attributes by name. Printed in errors as
+/// `id = "c1", created = 42`.
+///
+/// ```
+/// use dynamo_model::{DynamoModel, ItemKey};
+/// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+/// # struct Order { #[hash_key] customer: String, #[range_key] id: u64, total: f64 }
+/// let key = ItemKey::of::<Order>(&("c1", 42)).unwrap();
+/// assert_eq!(key.to_string(), r#"customer = "c1", id = 42"#);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemKey {
+    names: Vec<String>,
+    /// The values in key order, for passing the key on as [`IntoKey`].
+    values: Vec<RawValue>,
+    attributes: HashMap<String, AttributeValue>,
+}
+
+/// A value already encoded.
+#[derive(Debug, Clone, PartialEq)]
+struct RawValue(AttributeValue);
+
+impl Encodable for RawValue {
+    fn encode(&self) -> Result<AttributeValue, String> {
+        Ok(self.0.clone())
+    }
+}
+
+/// A key read from an item ([`Table::key_of`](crate::Table::key_of)) stands
+/// for the key of any model: its values are checked against the table's key
+/// types when used. This is how a key whose field goes through
+/// `serde(with = ...)` is passed.
+impl<H> KeyPart<H> for ItemKey {
+    fn encodable(&self) -> &dyn Encodable {
+        &self.values[0]
+    }
+}
+
+impl<H> KeyPart<H> for &ItemKey {
+    fn encodable(&self) -> &dyn Encodable {
+        &self.values[0]
+    }
+}
+
+impl<H, R> IntoKey<HashAndRangeKey<H, R>> for ItemKey {
+    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
+        (
+            &self.values[0],
+            self.values.get(1).map(|v| v as &dyn Encodable),
+        )
+    }
+}
+
+impl<H, R> IntoKey<HashAndRangeKey<H, R>> for &ItemKey {
+    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
+        IntoKey::<HashAndRangeKey<H, R>>::parts(*self)
+    }
+}
+
+impl ItemKey {
+    /// The key of model `M` that `key` stands for, checked against the
+    /// model's key types.
+    pub fn of<M: crate::DynamoModel>(key: &impl IntoKey<M::Key>) -> Result<ItemKey> {
+        let (hash, range) = key.parts();
+        ItemKey::encode(M::schema(), M::schema().table_name(), hash, range)
+    }
+
+    pub(crate) fn encode(
+        schema: &TableSchema,
+        table: &str,
+        hash: &dyn Encodable,
+        range: Option<&dyn Encodable>,
+    ) -> Result<ItemKey> {
+        let mut key = ItemKey {
+            names: Vec::new(),
+            values: Vec::new(),
+            attributes: HashMap::new(),
+        };
+        let parts = [
+            Some((schema.hash_key(), hash)),
+            schema.range_key().zip(range),
+        ];
+        for (attribute, value) in parts.into_iter().flatten() {
+            let value = value.encode().map_err(|reason| {
+                Error::invalid(
+                    table,
+                    "key",
+                    format!("key `{}` cannot be encoded: {reason}", attribute.name()),
+                )
+            })?;
+            key.insert(table, attribute.name(), attribute.attribute_type(), value)?;
+        }
+        Ok(key)
+    }
+
+    /// The key attributes of `item`, which must hold them all.
+    pub(crate) fn from_item(
+        schema: &TableSchema,
+        table: &str,
+        item: &HashMap<String, AttributeValue>,
+    ) -> Result<ItemKey> {
+        let mut key = ItemKey {
+            names: Vec::new(),
+            values: Vec::new(),
+            attributes: HashMap::new(),
+        };
+        for attribute in std::iter::once(schema.hash_key()).chain(schema.range_key()) {
+            let Some(value) = item.get(attribute.name()) else {
+                return Err(Error::invalid(
+                    table,
+                    "item",
+                    format!("the item has no key attribute `{}`", attribute.name()),
+                ));
+            };
+            key.insert(
+                table,
+                attribute.name(),
+                attribute.attribute_type(),
+                value.clone(),
+            )?;
+        }
+        Ok(key)
+    }
+
+    /// A key from raw attribute values, checked against key attribute
+    /// names and types read from the table.
+    pub(crate) fn from_values(
+        table: &str,
+        names: &[(String, AttributeType)],
+        values: Vec<AttributeValue>,
+    ) -> Result<ItemKey> {
+        if names.len() != values.len() {
+            let wanted: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::invalid(
+                table,
+                "key",
+                format!(
+                    "the table's key is {} ({}), and {} value(s) were given",
+                    if names.len() == 1 {
+                        "a hash key"
+                    } else {
+                        "a hash and a range key"
+                    },
+                    wanted.join(", "),
+                    values.len()
+                ),
+            ));
+        }
+        let mut key = ItemKey {
+            names: Vec::new(),
+            values: Vec::new(),
+            attributes: HashMap::new(),
+        };
+        for ((name, attribute_type), value) in names.iter().zip(values) {
+            key.insert(table, name, *attribute_type, value)?;
+        }
+        Ok(key)
+    }
+
+    fn insert(
+        &mut self,
+        table: &str,
+        name: &str,
+        attribute_type: AttributeType,
+        value: AttributeValue,
+    ) -> Result<()> {
+        let matches = matches!(
+            (attribute_type, &value),
+            (AttributeType::S, AttributeValue::S(_))
+                | (AttributeType::N, AttributeValue::N(_))
+                | (AttributeType::B, AttributeValue::B(_))
+        );
+        if !matches {
+            return Err(Error::invalid(
+                table,
+                "key",
+                format!(
+                    "key `{name}` is of type {} and the value given encodes as {}",
+                    attribute_type.as_str(),
+                    short(&value)
+                ),
+            ));
+        }
+        self.names.push(name.to_owned());
+        self.values.push(RawValue(value.clone()));
+        self.attributes.insert(name.to_owned(), value);
+        Ok(())
+    }
+
+    /// The key attributes, as the SDK takes them.
+    pub fn attributes(&self) -> &HashMap<String, AttributeValue> {
+        &self.attributes
+    }
+
+    pub(crate) fn into_attributes(self) -> HashMap<String, AttributeValue> {
+        self.attributes
+    }
+}
+
+impl fmt::Display for ItemKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.names.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{name} = {}", short(&self.attributes[name]))?;
+        }
+        Ok(())
+    }
+}
+
+/// A value as a person reads it in a message: `"c1"`, `42`, `<12 bytes>`.
+pub(crate) fn short(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::S(s) => format!("{s:?}"),
+        AttributeValue::N(n) => n.clone(),
+        AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+        AttributeValue::Bool(b) => b.to_string(),
+        AttributeValue::Null(_) => "null".to_owned(),
+        AttributeValue::L(_) => "a list".to_owned(),
+        AttributeValue::M(_) => "a map".to_owned(),
+        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => "a set".to_owned(),
+        _ => "an unknown value".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeyAttribute;
+
+    fn schema() -> TableSchema {
+        TableSchema::builder("orders")
+            .hash_key("customer", AttributeType::S)
+            .range_key("id", AttributeType::N)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn keys_are_encoded_and_checked_against_the_key_types() {
+        let key = ItemKey::encode(&schema(), "orders", &"c1", Some(&42u64)).unwrap();
+        assert_eq!(key.to_string(), r#"customer = "c1", id = 42"#);
+        assert_eq!(key.attributes()["id"], AttributeValue::N("42".into()));
+
+        let err = ItemKey::encode(&schema(), "orders", &"c1", Some(&"x")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid key for table `orders`: key `id` is of type N and the value given encodes as \"x\""
+        );
+    }
+
+    #[test]
+    fn raw_keys_need_one_value_per_key_attribute() {
+        let names = vec![("id".to_owned(), AttributeType::S)];
+        let err = ItemKey::from_values("t", &names, vec![]).unwrap_err();
+        assert!(
+            err.to_string().contains("a hash key (id), and 0 value(s)"),
+            "{err}"
+        );
+        let _ = KeyAttribute::new("id", AttributeType::S);
+    }
+}
