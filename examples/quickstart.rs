@@ -1,5 +1,6 @@
 //! Creates the tables of three models, prints what DynamoDB reports for each,
-//! and deletes them again.
+//! stores an item in each and reads it back by its typed key, and deletes the
+//! tables again.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -13,11 +14,12 @@ use std::time::Instant;
 
 use dynamo_model::aws_sdk_dynamodb::types::{KeySchemaElement, Projection, TableDescription};
 use dynamo_model::testing::LocalDynamoDb;
-use dynamo_model::{CreateTableOptions, Db, DynamoModel};
+use dynamo_model::{CreateTableOptions, Db, DynamoModel, IntoKey};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Users, found by id or by e-mail address.
-#[derive(DynamoModel, Serialize, Deserialize)]
+#[derive(DynamoModel, Serialize, Deserialize, Debug, PartialEq)]
 #[dynamo(table = "users")]
 struct User {
     #[hash_key]
@@ -29,7 +31,7 @@ struct User {
 }
 
 /// Orders: camelCase attribute names, two GSIs (one sparse), an LSI and a TTL.
-#[derive(DynamoModel, Serialize, Deserialize)]
+#[derive(DynamoModel, Serialize, Deserialize, Debug, PartialEq)]
 #[dynamo(table = "orders")]
 #[serde(rename_all = "camelCase")]
 struct Order {
@@ -51,7 +53,7 @@ struct Order {
 }
 
 /// Login sessions that expire; binary token digests as keys.
-#[derive(DynamoModel, Serialize, Deserialize)]
+#[derive(DynamoModel, Serialize, Deserialize, Debug, PartialEq)]
 struct Session {
     #[hash_key]
     token_digest: serde_bytes::ByteBuf,
@@ -73,14 +75,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     );
 
-    show::<User>(db).await?;
-    show::<Order>(db).await?;
-    show::<Session>(db).await?;
+    let user = User {
+        id: "u1".into(),
+        created: 1_764_547_200,
+        email: "ada@example.com".into(),
+    };
+    show(db, user, ("u1", 1_764_547_200)).await?;
+    let order = Order {
+        customer_id: "c1".into(),
+        order_id: 42,
+        status: "new".into(),
+        created_at: 1_764_547_200,
+        coupon: None, // not written: the order stays out of the sparse index by_coupon
+        expires_at: None,
+        total: 99.5,
+    };
+    show(db, order, ("c1", 42)).await?;
+    let digest = serde_bytes::ByteBuf::from(vec![0xde, 0xad, 0xbe, 0xef]);
+    let session = Session {
+        token_digest: digest.clone(),
+        expires_at: 1_764_550_800,
+    };
+    show(db, session, digest).await?;
     Ok(())
 }
 
-/// Creates `M`'s table, prints it, deletes it.
-async fn show<M: DynamoModel>(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
+/// Creates `M`'s table, prints it, stores `item` and reads it back by `key`,
+/// deletes the table.
+async fn show<M, K>(db: &Db, item: M, key: K) -> Result<(), Box<dyn std::error::Error>>
+where
+    M: DynamoModel + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug + 'static,
+    K: IntoKey<M::Key>,
+{
     let name = M::schema().table_name();
     println!(
         "{name}: exists before create: {}",
@@ -96,6 +122,13 @@ async fn show<M: DynamoModel>(db: &Db) -> Result<(), Box<dyn std::error::Error>>
         started.elapsed().as_secs_f64() * 1000.0
     );
     print_table(db, &table).await?;
+
+    let items = db.table::<M>();
+    items.put(&item).if_not_exists().await?;
+    let read = items.get(key).consistent_read().await?;
+    assert_eq!(read.as_ref(), Some(&item));
+    println!("  stored and read back: {item:?}");
+
     db.table::<M>().delete_table().await?;
     println!(
         "  exists after delete: {}\n",

@@ -5,8 +5,10 @@
 #            dynalite with --createTableMs/--deleteTableMs D for D = 0, 500,
 #            2000 (one dynalite per D, each on a free loopback port)
 #   compile  the derive's compile cost on 100 generated models vs serde's
+#   items    put and get latency, ours vs serde_dynamo + the SDK by hand, on
+#            the embedded backend and on DynamoDB Local; mapping cost per item
 #
-# Usage: bash scripts/bench.sh [tables] [compile]     (default: both)
+# Usage: bash scripts/bench.sh [tables] [compile] [items]     (default: all)
 # Environment: BENCH_DELAYS (default "0 500 2000"), BENCH_RUNS (runs of each
 # runtime measurement, default 7), BENCH_COMPILE_RUNS (default 5).
 # Needs: cargo; node and npm for dynalite (installed on first use into the
@@ -20,12 +22,12 @@ cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
   PARTS=("$@")
 else
-  PARTS=(tables compile)
+  PARTS=(tables compile items)
 fi
 for part in "${PARTS[@]}"; do
   case $part in
-    tables | compile) ;;
-    *) backends_die "unknown benchmark '$part' (tables, compile)" ;;
+    tables | compile | items) ;;
+    *) backends_die "unknown benchmark '$part' (tables, compile, items)" ;;
   esac
 done
 
@@ -53,6 +55,11 @@ run_tables() {
     echo "dynalite --createTableMs $delay --deleteTableMs $delay: $BACKEND_ENDPOINT (pid $BACKEND_PID)" >&2
   done
   BENCH_DYNALITE=$servers BENCH_OUT="$OUT_DIR/tables.md" cargo bench --bench tables
+}
+
+run_items() {
+  BENCH_OUT="$OUT_DIR/items-embedded.md" cargo bench --bench items
+  DYNAMO_MODEL_BACKEND=dynamodb-local BENCH_OUT="$OUT_DIR/items-dynamodb-local.md" cargo bench --bench items
 }
 
 run_compile() {

@@ -8,7 +8,7 @@ use dynamo_model::{CreateTableOptions, Db, DynamoModel};
 
 use backend::{lacks, supports, Feature};
 
-#[derive(DynamoModel, serde::Serialize)]
+#[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[dynamo(table = "default_connection_users")]
 struct User {
     #[hash_key]
@@ -34,6 +34,27 @@ async fn model_level_api_runs_on_the_default_connection() {
     User::wait_for_table_active(std::time::Duration::from_secs(10))
         .await
         .unwrap();
+
+    // Items at model level, on the same default connection.
+    let ada = User {
+        id: "u1".into(),
+        created: 7,
+        email: "ada@example.com".into(),
+    };
+    ada.put().await.unwrap();
+    assert_eq!(User::get(("u1", 7)).await.unwrap().as_ref(), Some(&ada));
+    let err = User::table()
+        .await
+        .put(&ada)
+        .if_not_exists()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, dynamo_model::Error::ConditionFailed { .. }),
+        "{err}"
+    );
+    User::delete(("u1", 7)).await.unwrap();
+    assert_eq!(User::get(("u1", 7)).await.unwrap(), None);
     User::delete_table().await.unwrap();
     if !supports(Feature::InstantDelete) {
         // The table is DELETING for a while: it still exists until then.

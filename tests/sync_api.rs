@@ -6,11 +6,13 @@ use dynamo_model::blocking::Blocking;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Error, TableSchema, UpdateTableOptions};
 
-#[derive(DynamoModel, serde::Serialize)]
+#[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[dynamo(table = "sync_users")]
 struct User {
     #[hash_key]
     id: String,
+    #[serde(default)]
+    visits: u32,
 }
 
 #[test]
@@ -33,6 +35,24 @@ fn every_sync_twin_works_from_a_plain_test() {
         .sync()
         .unwrap();
     assert!(db.table::<User>().exists().sync().unwrap());
+    // Item operations get their blocking form from the same `.sync()`.
+    let users = db.table::<User>();
+    let ada = User {
+        id: "ada".into(),
+        visits: 0,
+    };
+    users.put(&ada).if_not_exists().sync().unwrap();
+    assert_eq!(users.get("ada").sync().unwrap().as_ref(), Some(&ada));
+    let after = users
+        .update("ada")
+        .add(User::fields().visits, 1)
+        .sync()
+        .unwrap();
+    assert_eq!(after.visits, 1);
+    assert_eq!(
+        users.delete("ada").returning_old().sync().unwrap(),
+        Some(after)
+    );
     assert_eq!(
         db.table::<User>().describe().sync().unwrap().table_name(),
         Some(format!("{}sync_users", scratch.prefix()).as_str())
