@@ -12,6 +12,7 @@ use crate::attr::{IndexKind, KeyRole, ProjectionKind, ScalarType};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::fields;
+use crate::indexes;
 use crate::model::{Field, Index, Model};
 use crate::types;
 
@@ -45,10 +46,12 @@ fn fallback(input: &DeriveInput) -> TokenStream {
         impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
             type Key = ::dynamo_model::HashKey<()>;
             type Fields = ();
+            type Indexes = ();
             fn schema() -> &'static ::dynamo_model::TableSchema {
                 ::core::unreachable!("#[derive(DynamoModel)] failed to compile")
             }
             fn fields() -> Self::Fields {}
+            fn indexes() -> Self::Indexes {}
             fn field_infos() -> &'static [::dynamo_model::FieldInfo] {
                 &[]
             }
@@ -106,6 +109,10 @@ fn expand(model: &Model) -> TokenStream {
     let fields_value = fields.value();
     let field_infos = fields.infos();
     let version_check = fields.version_check();
+    let indexes = indexes::Indexes::new(model, &self_ty);
+    let indexes_struct = indexes.definition();
+    let indexes_ident = &indexes.ident;
+    let indexes_value = indexes.value();
 
     // Slices of values with destructors (`KeyAttribute` holds a `Cow`)
     // cannot be borrowed as temporaries inside a `static` initializer, so
@@ -114,13 +121,20 @@ fn expand(model: &Model) -> TokenStream {
     quote! {
         #fields_struct
 
+        #indexes_struct
+
         #[automatically_derived]
         impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
             type Key = #key;
             type Fields = #fields_ident;
+            type Indexes = #indexes_ident;
 
             fn fields() -> Self::Fields {
                 #fields_value
+            }
+
+            fn indexes() -> Self::Indexes {
+                #indexes_value
             }
 
             fn field_infos() -> &'static [::dynamo_model::FieldInfo] {

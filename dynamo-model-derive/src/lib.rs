@@ -15,6 +15,7 @@ mod check_index;
 mod ctxt;
 mod expand;
 mod fields;
+mod indexes;
 mod model;
 
 mod test_attr;

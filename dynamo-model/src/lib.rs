@@ -45,6 +45,7 @@ mod db;
 mod error;
 mod item;
 mod model;
+mod read;
 mod schema;
 mod table;
 
@@ -81,10 +82,16 @@ pub use item::field::{
 pub use item::fields::{FieldInfo, FieldRole};
 pub use item::get::Get;
 pub use item::key::{HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyShape};
+pub use item::key::{NoRange, SortKey};
 pub use item::put::Put;
 pub use item::raw::RawKey;
 pub use item::update::Update;
 pub use item::version::VersionType;
+pub use read::cursor::{Cursor, InvalidCursor};
+pub use read::index::Index;
+pub use read::page::Page;
+pub use read::query::{Named, Query};
+pub use read::scan::Scan;
 
 /// The roles a [`Field`] can have: what updates may do with it.
 pub mod role {

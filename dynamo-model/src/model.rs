@@ -88,6 +88,22 @@ pub trait DynamoModel {
     /// ```
     fn fields() -> Self::Fields;
 
+    /// The model's typed index handles: a struct with one
+    /// [`Index`](crate::Index) per index with a single-attribute hash key,
+    /// named after the index.
+    type Indexes: Copy + 'static;
+
+    /// The typed index handles, for queries:
+    /// `orders.query_index(Order::indexes().by_status, "shipped")`.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order { #[hash_key] id: String, #[gsi(name = "by_status", hash_key)] status: String }
+    /// assert_eq!(Order::indexes().by_status.name(), "by_status");
+    /// ```
+    fn indexes() -> Self::Indexes;
+
     /// Every stored field: Rust name, attribute name, role and stored kind,
     /// which the by-name calls are checked against.
     ///

@@ -24,15 +24,37 @@ pub struct HashAndRangeKey<H, R>(PhantomData<fn() -> (H, R)>);
 pub trait KeyShape {
     /// Whether the key has a range part.
     const HAS_RANGE: bool;
+    /// The hash key's Rust type.
+    type Hash;
+    /// The range key's Rust type, or [`NoRange`].
+    type Range;
 }
 
 impl<H> KeyShape for HashKey<H> {
     const HAS_RANGE: bool = false;
+    type Hash = H;
+    type Range = NoRange;
 }
 
 impl<H, R> KeyShape for HashAndRangeKey<H, R> {
     const HAS_RANGE: bool = true;
+    type Hash = H;
+    type Range = R;
 }
+
+/// The range key type of a table or index that has none: range conditions
+/// on it do not compile.
+#[derive(Debug, Clone, Copy)]
+pub enum NoRange {}
+
+/// Range key types: every type but [`NoRange`].
+#[diagnostic::on_unimplemented(
+    message = "this table or index has no range (sort) key, so a query cannot have a range condition",
+    label = "no sort key to compare",
+    note = "query by the hash key alone, or query an index whose sort key is the field you want to compare"
+)]
+pub trait SortKey {}
+impl<T: crate::IndexKeyType> SortKey for T {}
 
 /// A Rust value that can stand for one key attribute of type `T`: a `T`, a
 /// `&T`, or a `&str` for a `String` key.
@@ -60,6 +82,19 @@ impl<T: serde::Serialize> KeyPart<T> for &T {
 }
 
 impl KeyPart<String> for &str {
+    fn encodable(&self) -> &dyn Encodable {
+        self
+    }
+}
+
+/// A sparse index's key (an `Option` field) is queried by a plain value.
+impl<T: serde::Serialize> KeyPart<Option<T>> for T {
+    fn encodable(&self) -> &dyn Encodable {
+        self
+    }
+}
+
+impl KeyPart<Option<String>> for &str {
     fn encodable(&self) -> &dyn Encodable {
         self
     }

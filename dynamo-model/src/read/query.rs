@@ -1,0 +1,461 @@
+//! Query: the items of one hash key value (of the table, a GSI or an LSI),
+//! with a range condition, a filter, either order, as pages, a stream or
+//! all at once.
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures_core::Stream;
+use futures_util::TryStreamExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::cursor::Cursor;
+use super::index::Index;
+use super::page::{self, Page};
+use super::source::{Kind, Request};
+use crate::error::{Error, Result};
+use crate::item::condition::{Condition, Node};
+use crate::item::expression::Placeholders;
+use crate::item::field::erased::Encodable;
+use crate::item::field::Prefixed;
+use crate::item::key::{KeyPart, KeyShape, SortKey};
+use crate::{AttributeType, DynamoModel, KeyAttribute, Projection, Table};
+
+/// The range key type of an index named by a string: its conditions are
+/// checked when the query is sent.
+#[derive(Debug, Clone, Copy)]
+pub enum Named {}
+
+impl SortKey for Named {}
+impl Prefixed for Named {}
+
+/// Any serde value stands for a by-name index's range key.
+impl<T: Serialize> KeyPart<Named> for T {
+    fn encodable(&self) -> &dyn Encodable {
+        self
+    }
+}
+
+/// A Query on its way: add conditions and settings, then `send()` for one
+/// page, `stream()` for every item, or `all()`. `R` is the range key type
+/// of what is queried, `T` what the items are read as.
+#[must_use = "a query does nothing until it is sent"]
+pub struct Query<M, R, T = M> {
+    table: Table<M>,
+    index: Option<String>,
+    hash: Result<AttributeValue, String>,
+    range: Option<(RangeOp, Vec<Result<AttributeValue, String>>)>,
+    filter: Option<Node>,
+    descending: bool,
+    consistent_read: bool,
+    page_size: Option<usize>,
+    limit: Option<usize>,
+    after: Option<Cursor>,
+    marker: PhantomData<fn() -> (R, T)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RangeOp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Between,
+    BeginsWith,
+}
+
+impl<M: DynamoModel> Table<M> {
+    /// A query of the items with this hash key value, typed from the model.
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// use dynamo_model::{CreateTableOptions, DynamoModel};
+    ///
+    /// #[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug)]
+    /// struct Order {
+    ///     #[hash_key]
+    ///     customer: String,
+    ///     #[range_key]
+    ///     id: u64,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let orders = local.db().table::<Order>();
+    /// orders.create(CreateTableOptions::new().wait(true)).await?;
+    /// for id in 1..=5 {
+    ///     orders.put(&Order { customer: "c1".into(), id }).await?;
+    /// }
+    /// let recent: Vec<Order> = orders.query("c1").range_ge(3).descending().all().await?;
+    /// assert_eq!(recent.iter().map(|o| o.id).collect::<Vec<_>>(), [5, 4, 3]);
+    /// let page = orders.query("c1").page_size(2).send().await?;
+    /// assert_eq!(page.items.len(), 2);
+    /// let rest = orders.query("c1").after(page.next.unwrap()).all().await?;
+    /// assert_eq!(rest.len(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn query(
+        &self,
+        hash: impl KeyPart<<M::Key as KeyShape>::Hash>,
+    ) -> Query<M, <M::Key as KeyShape>::Range> {
+        Query::new(self, None, hash.encodable().encode())
+    }
+
+    /// A query of a secondary index, typed from the model:
+    /// `orders.query_index(Order::indexes().by_status, "shipped")`.
+    pub fn query_index<H, R>(&self, index: Index<M, H, R>, hash: impl KeyPart<H>) -> Query<M, R> {
+        Query::new(
+            self,
+            Some(index.name().to_owned()),
+            hash.encodable().encode(),
+        )
+    }
+
+    /// A query of the index named `index`, for names known only at run time:
+    /// an unknown index, a range condition on an index without a sort key,
+    /// or a value of the wrong type is [`Error::InvalidInput`] before any
+    /// request.
+    pub fn query_index_named(&self, index: &str, hash: impl Serialize) -> Query<M, Named> {
+        Query::new(self, Some(index.to_owned()), hash.encode())
+    }
+}
+
+impl<M, R, T> Query<M, R, T> {
+    fn new(table: &Table<M>, index: Option<String>, hash: Result<AttributeValue, String>) -> Self {
+        Query {
+            table: table.clone(),
+            index,
+            hash,
+            range: None,
+            filter: None,
+            descending: false,
+            consistent_read: false,
+            page_size: None,
+            limit: None,
+            after: None,
+            marker: PhantomData,
+        }
+    }
+
+    fn range(mut self, op: RangeOp, values: Vec<&dyn Encodable>) -> Self {
+        self.range = Some((op, values.into_iter().map(|v| v.encode()).collect()));
+        self
+    }
+
+    /// Only items whose stored attributes meet `condition` (applied by
+    /// DynamoDB after the key condition; it does not reduce the read cost).
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(before) => before.and_node(condition.node),
+            None => condition.node,
+        });
+        self
+    }
+
+    /// Highest range key first.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// A strongly consistent read (the table and its LSIs; a GSI cannot).
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent_read = true;
+        self
+    }
+
+    /// How many items one request reads (DynamoDB's `Limit`). With a filter,
+    /// a page may hold fewer.
+    pub fn page_size(mut self, items: usize) -> Self {
+        self.page_size = Some(items);
+        self
+    }
+
+    /// At most this many items in all (`stream` and `all` stop there).
+    pub fn limit(mut self, items: usize) -> Self {
+        self.limit = Some(items);
+        self
+    }
+
+    /// Start after the page this cursor ends (from [`Page::next`]).
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    /// Read the items as `U` instead: a struct of the projected fields, for
+    /// a KEYS_ONLY or INCLUDE index.
+    pub fn as_type<U>(self) -> Query<M, R, U> {
+        Query {
+            table: self.table,
+            index: self.index,
+            hash: self.hash,
+            range: self.range,
+            filter: self.filter,
+            descending: self.descending,
+            consistent_read: self.consistent_read,
+            page_size: self.page_size,
+            limit: self.limit,
+            after: self.after,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M, R, T> Query<M, R, T> {
+    // The `SortKey` bound is on each method, so that its message is the error.
+    /// Range key equal to `value`.
+    pub fn range_eq<V: KeyPart<R>>(self, value: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Eq, vec![value.encodable()])
+    }
+    /// Range key less than `value`.
+    pub fn range_lt<V: KeyPart<R>>(self, value: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Lt, vec![value.encodable()])
+    }
+    /// Range key at most `value`.
+    pub fn range_le<V: KeyPart<R>>(self, value: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Le, vec![value.encodable()])
+    }
+    /// Range key more than `value`.
+    pub fn range_gt<V: KeyPart<R>>(self, value: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Gt, vec![value.encodable()])
+    }
+    /// Range key at least `value`.
+    pub fn range_ge<V: KeyPart<R>>(self, value: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Ge, vec![value.encodable()])
+    }
+    /// Range key from `low` to `high`, both included.
+    pub fn range_between<V: KeyPart<R>>(self, low: V, high: V) -> Self
+    where
+        R: SortKey,
+    {
+        self.range(RangeOp::Between, vec![low.encodable(), high.encodable()])
+    }
+    /// Range key starting with `prefix` (string and binary keys).
+    pub fn range_begins_with<V: KeyPart<R>>(self, prefix: V) -> Self
+    where
+        R: SortKey + Prefixed,
+    {
+        self.range(RangeOp::BeginsWith, vec![prefix.encodable()])
+    }
+}
+
+/// The hash and range key attributes, the projection, and whether it is a GSI.
+fn key_of_target<'s>(
+    table: &str,
+    schema: &'s crate::TableSchema,
+    index: Option<&str>,
+) -> Result<(&'s KeyAttribute, Option<&'s KeyAttribute>, Projection, bool)> {
+    let Some(index) = index else {
+        return Ok((
+            schema.hash_key(),
+            schema.range_key(),
+            Projection::All,
+            false,
+        ));
+    };
+    if let Some(gsi) = schema.global_indexes().iter().find(|g| g.name() == index) {
+        if gsi.hash_keys().len() != 1 || gsi.range_keys().len() > 1 {
+            return Err(Error::invalid(
+                table,
+                "index",
+                format!(
+                    "index `{index}` has a multi-attribute key, which queries do not support yet"
+                ),
+            ));
+        }
+        return Ok((
+            &gsi.hash_keys()[0],
+            gsi.range_keys().first(),
+            gsi.projection().clone(),
+            true,
+        ));
+    }
+    if let Some(lsi) = schema.local_indexes().iter().find(|l| l.name() == index) {
+        return Ok((
+            schema.hash_key(),
+            Some(lsi.range_key()),
+            lsi.projection().clone(),
+            false,
+        ));
+    }
+    let known: Vec<&str> = schema
+        .global_indexes()
+        .iter()
+        .map(|g| g.name())
+        .chain(schema.local_indexes().iter().map(|l| l.name()))
+        .collect();
+    Err(Error::invalid(
+        table,
+        "index",
+        format!(
+            "the table has no index `{index}` (its indexes: {})",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ),
+    ))
+}
+
+/// The value, checked against the key attribute's type.
+pub(crate) fn key_value(
+    table: &str,
+    key: &KeyAttribute,
+    value: Result<AttributeValue, String>,
+) -> Result<AttributeValue> {
+    let value = value.map_err(|reason| {
+        Error::invalid(table, "key", format!("key `{}`: {reason}", key.name()))
+    })?;
+    let matches = matches!(
+        (key.attribute_type(), &value),
+        (AttributeType::S, AttributeValue::S(_))
+            | (AttributeType::N, AttributeValue::N(_))
+            | (AttributeType::B, AttributeValue::B(_))
+    );
+    if !matches {
+        return Err(Error::invalid(
+            table,
+            "key",
+            format!(
+                "key `{}` is of type {} and the value given encodes as {}",
+                key.name(),
+                key.attribute_type().as_str(),
+                crate::item::key::short(&value)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A checked query: the request, its start key, page size and limit.
+type Prepared = (
+    Request,
+    Option<crate::item::encode::Attributes>,
+    Option<usize>,
+    Option<usize>,
+);
+
+impl<M: DynamoModel, R, T> Query<M, R, T> {
+    fn prepare(self) -> Result<Prepared> {
+        let name = self.table.name().to_owned();
+        let schema = M::schema();
+        let (hash_key, range_key, projection, global) =
+            key_of_target(&name, schema, self.index.as_deref())?;
+        if global && self.consistent_read {
+            return Err(Error::invalid(
+                &name,
+                "consistent_read",
+                "a global secondary index cannot be read with strong consistency",
+            ));
+        }
+        let mut p = Placeholders::default();
+        let hash = key_value(&name, hash_key, self.hash)?;
+        let mut key_condition = format!("{} = {}", p.name(hash_key.name()), p.value(hash));
+        if let Some((op, values)) = self.range {
+            let Some(range_key) = range_key else {
+                return Err(Error::invalid(
+                    &name,
+                    "range condition",
+                    format!(
+                        "{} has no range (sort) key to compare",
+                        self.index
+                            .as_deref()
+                            .map_or("the table".to_owned(), |i| format!("index `{i}`"))
+                    ),
+                ));
+            };
+            let attribute = p.name(range_key.name());
+            let mut placeholders = Vec::new();
+            for value in values {
+                placeholders.push(p.value(key_value(&name, range_key, value)?));
+            }
+            let mut values = placeholders.into_iter();
+            let first = values.next().unwrap_or_default();
+            let condition = match op {
+                RangeOp::Eq => format!("{attribute} = {first}"),
+                RangeOp::Lt => format!("{attribute} < {first}"),
+                RangeOp::Le => format!("{attribute} <= {first}"),
+                RangeOp::Gt => format!("{attribute} > {first}"),
+                RangeOp::Ge => format!("{attribute} >= {first}"),
+                RangeOp::BeginsWith => format!("begins_with({attribute}, {first})"),
+                RangeOp::Between => {
+                    let second = values.next().unwrap_or_default();
+                    format!("{attribute} BETWEEN {first} AND {second}")
+                }
+            };
+            key_condition = format!("{key_condition} AND {condition}");
+        }
+        let filter = self
+            .filter
+            .map(|f| f.render(&mut p, Some(M::field_infos())))
+            .transpose()
+            .map_err(|reason| Error::invalid(&name, "filter", reason))?;
+        let start = self
+            .after
+            .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
+            .transpose()
+            .map_err(|err| Error::invalid(&name, "cursor", err.to_string()))?;
+        let (names, values) = p.into_parts();
+        let request = Request {
+            client: self.table.client()?.clone(),
+            table: name,
+            schema_table: schema.table_name().to_owned(),
+            index: self.index,
+            projection,
+            filter,
+            names,
+            values,
+            consistent_read: self.consistent_read,
+            kind: Kind::Query {
+                key_condition,
+                descending: self.descending,
+            },
+        };
+        Ok((request, start, self.page_size, self.limit))
+    }
+}
+
+impl<M: DynamoModel, R, T: DeserializeOwned + Send + 'static> Query<M, R, T> {
+    /// One page (at most the page size, or the limit, of items) and the
+    /// cursor of the next.
+    pub async fn send(self) -> Result<Page<T>> {
+        let (request, start, page_size, limit) = self.prepare()?;
+        page::one_page(&request, start, page_size, limit).await
+    }
+
+    /// Every item, fetched a page at a time as the stream is read: memory
+    /// holds one page however many items match.
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let prepared = self.prepare();
+        futures_util::stream::once(async move { prepared })
+            .map_ok(|(request, start, page_size, limit)| {
+                page::stream(request, start, page_size, limit)
+            })
+            .try_flatten()
+    }
+
+    /// Every item, collected.
+    pub async fn all(self) -> Result<Vec<T>> {
+        self.stream().try_collect().await
+    }
+}

@@ -1,0 +1,243 @@
+//! Scan: every item of the table or an index, with a filter, as pages, a
+//! stream or all at once; in parallel over N segments merged into one
+//! stream.
+
+use std::marker::PhantomData;
+
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+
+use super::cursor::Cursor;
+use super::page::{self, Page};
+use super::source::{Kind, Request};
+use crate::error::{Error, Result};
+use crate::item::condition::{Condition, Node};
+use crate::item::expression::Placeholders;
+use crate::{DynamoModel, Projection, Table};
+
+/// A Scan on its way. Made by [`Table::scan`].
+#[must_use = "a scan does nothing until it is sent"]
+pub struct Scan<M, T = M> {
+    table: Table<M>,
+    index: Option<String>,
+    filter: Option<Node>,
+    consistent_read: bool,
+    page_size: Option<usize>,
+    limit: Option<usize>,
+    after: Option<Cursor>,
+    segments: u32,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<M: DynamoModel> Table<M> {
+    /// A scan of the whole table.
+    ///
+    /// ```
+    /// # use dynamo_model::testing::LocalDynamoDb;
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug)]
+    /// # struct User { #[hash_key] id: u32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new().wait(true)).await?;
+    /// for id in 0..10 {
+    ///     users.put(&User { id }).await?;
+    /// }
+    /// // Four segments read in parallel, merged (`.stream()` gives them as
+    /// // a `Stream` instead of collecting).
+    /// let all: Vec<User> = users.scan().segments(4).all().await?;
+    /// assert_eq!(all.len(), 10);
+    /// # Ok(()) }
+    /// ```
+    pub fn scan(&self) -> Scan<M> {
+        Scan {
+            table: self.clone(),
+            index: None,
+            filter: None,
+            consistent_read: false,
+            page_size: None,
+            limit: None,
+            after: None,
+            segments: 1,
+            marker: PhantomData,
+        }
+    }
+
+    /// A scan of the index named `index` (GSI or LSI).
+    pub fn scan_index(&self, index: &str) -> Scan<M> {
+        let mut scan = self.scan();
+        scan.index = Some(index.to_owned());
+        scan
+    }
+}
+
+impl<M, T> Scan<M, T> {
+    /// Only items that meet `condition`.
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(before) => before.and_node(condition.node),
+            None => condition.node,
+        });
+        self
+    }
+
+    /// A strongly consistent read (not on a GSI).
+    pub fn consistent_read(mut self) -> Self {
+        self.consistent_read = true;
+        self
+    }
+
+    /// How many items one request reads.
+    pub fn page_size(mut self, items: usize) -> Self {
+        self.page_size = Some(items);
+        self
+    }
+
+    /// At most this many items in all.
+    pub fn limit(mut self, items: usize) -> Self {
+        self.limit = Some(items);
+        self
+    }
+
+    /// Start after the page this cursor ends (one segment only).
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    /// Read in `n` parallel segments (DynamoDB's parallel scan), merged into
+    /// one stream; every item is seen once.
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    /// Read the items as `U` instead.
+    pub fn as_type<U>(self) -> Scan<M, U> {
+        Scan {
+            table: self.table,
+            index: self.index,
+            filter: self.filter,
+            consistent_read: self.consistent_read,
+            page_size: self.page_size,
+            limit: self.limit,
+            after: self.after,
+            segments: self.segments,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M: DynamoModel, T> Scan<M, T> {
+    /// One request per segment, checked before any is sent.
+    fn prepare(&self) -> Result<Vec<(Request, Option<crate::item::encode::Attributes>)>> {
+        let name = self.table.name().to_owned();
+        let schema = M::schema();
+        if !(1..=1_000_000).contains(&self.segments) {
+            return Err(Error::invalid(
+                &name,
+                "segments",
+                format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
+            ));
+        }
+        if self.segments > 1 && self.after.is_some() {
+            return Err(Error::invalid(
+                &name,
+                "after",
+                "a cursor continues one segment; a parallel scan cannot start from it",
+            ));
+        }
+        let projection = match &self.index {
+            None => Projection::All,
+            Some(index) => {
+                if let Some(gsi) = schema.global_indexes().iter().find(|g| g.name() == index) {
+                    if self.consistent_read {
+                        return Err(Error::invalid(
+                            &name,
+                            "consistent_read",
+                            "a global secondary index cannot be read with strong consistency",
+                        ));
+                    }
+                    gsi.projection().clone()
+                } else if let Some(lsi) = schema.local_indexes().iter().find(|l| l.name() == index)
+                {
+                    lsi.projection().clone()
+                } else {
+                    return Err(Error::invalid(
+                        &name,
+                        "index",
+                        format!("the table has no index `{index}`"),
+                    ));
+                }
+            }
+        };
+        let start = self
+            .after
+            .clone()
+            .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
+            .transpose()
+            .map_err(|err| Error::invalid(&name, "cursor", err.to_string()))?;
+        let client = self.table.client()?.clone();
+        let total = self.segments;
+        (0..total)
+            .map(|segment| {
+                let mut p = Placeholders::default();
+                let filter = self
+                    .filter
+                    .as_ref()
+                    .map(|f| f.render(&mut p, Some(M::field_infos())))
+                    .transpose()
+                    .map_err(|reason| Error::invalid(&name, "filter", reason))?;
+                let (names, values) = p.into_parts();
+                let request = Request {
+                    client: client.clone(),
+                    table: name.clone(),
+                    schema_table: schema.table_name().to_owned(),
+                    index: self.index.clone(),
+                    projection: projection.clone(),
+                    filter,
+                    names,
+                    values,
+                    consistent_read: self.consistent_read,
+                    kind: Kind::Scan {
+                        segment: (total > 1).then_some((segment as i32, total as i32)),
+                    },
+                };
+                Ok((request, start.clone()))
+            })
+            .collect()
+    }
+}
+
+impl<M: DynamoModel, T: DeserializeOwned + Send + 'static> Scan<M, T> {
+    /// One page of the first segment and the cursor of the next.
+    pub async fn send(self) -> Result<Page<T>> {
+        let mut requests = self.prepare()?;
+        let (request, start) = requests.swap_remove(0);
+        page::one_page(&request, start, self.page_size, self.limit).await
+    }
+
+    /// Every item, a page at a time per segment; with several segments,
+    /// their streams are read in parallel and merged.
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let prepared = self.prepare();
+        let (page_size, limit) = (self.page_size, self.limit);
+        futures_util::stream::once(async move { prepared })
+            .map_ok(move |requests| {
+                let segments = requests.into_iter().map(|(request, start)| {
+                    page::stream::<_, T>(request, start, page_size, None).boxed()
+                });
+                futures_util::stream::select_all(segments)
+            })
+            .try_flatten()
+            .take(limit.unwrap_or(usize::MAX))
+    }
+
+    /// Every item, collected.
+    pub async fn all(self) -> Result<Vec<T>> {
+        self.stream().try_collect().await
+    }
+}

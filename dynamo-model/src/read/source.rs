@@ -1,0 +1,158 @@
+//! What a Query or Scan needs once checked: the request's parts, ready to
+//! send for any start key, and how to read its items.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::operation::query::QueryError;
+use aws_sdk_dynamodb::operation::scan::ScanError;
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+
+use super::page::{PageSource, RawPage};
+use crate::error::{Error, Result};
+use crate::item::encode::Attributes;
+use crate::item::expression::{Names, Values};
+use crate::Projection;
+
+/// The parts Query and Scan share.
+pub(crate) struct Request {
+    pub(crate) client: Client,
+    /// As sent, with the connection's prefix.
+    pub(crate) table: String,
+    /// As the model names it, for cursors.
+    pub(crate) schema_table: String,
+    pub(crate) index: Option<String>,
+    /// The index's projection, to explain a failed read.
+    pub(crate) projection: Projection,
+    pub(crate) filter: Option<String>,
+    pub(crate) names: Option<Names>,
+    pub(crate) values: Option<Values>,
+    pub(crate) consistent_read: bool,
+    pub(crate) kind: Kind,
+}
+
+pub(crate) enum Kind {
+    Query {
+        key_condition: String,
+        descending: bool,
+    },
+    Scan {
+        segment: Option<(i32, i32)>,
+    },
+}
+
+impl Request {
+    fn place_name(&self) -> String {
+        match &self.index {
+            Some(index) => format!("index `{index}` of table `{}`", self.table),
+            None => format!("table `{}`", self.table),
+        }
+    }
+}
+
+impl PageSource for Request {
+    fn fetch(
+        &self,
+        start: Option<Attributes>,
+        limit: Option<i32>,
+    ) -> Pin<Box<dyn Future<Output = Result<RawPage>> + Send + '_>> {
+        Box::pin(async move {
+            match &self.kind {
+                Kind::Query {
+                    key_condition,
+                    descending,
+                } => {
+                    let out = self
+                        .client
+                        .query()
+                        .table_name(&self.table)
+                        .set_index_name(self.index.clone())
+                        .key_condition_expression(key_condition)
+                        .set_filter_expression(self.filter.clone())
+                        .set_expression_attribute_names(self.names.clone())
+                        .set_expression_attribute_values(self.values.clone())
+                        .set_exclusive_start_key(start)
+                        .set_limit(limit)
+                        .scan_index_forward(!descending)
+                        .consistent_read(self.consistent_read)
+                        .send()
+                        .await
+                        .map_err(|err| match err.as_service_error() {
+                            Some(QueryError::ResourceNotFoundException(_)) => {
+                                Error::TableNotFound {
+                                    table: self.table.clone(),
+                                }
+                            }
+                            _ => Error::sdk(&self.table, "Query", err),
+                        })?;
+                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+                }
+                Kind::Scan { segment } => {
+                    let out = self
+                        .client
+                        .scan()
+                        .table_name(&self.table)
+                        .set_index_name(self.index.clone())
+                        .set_filter_expression(self.filter.clone())
+                        .set_expression_attribute_names(self.names.clone())
+                        .set_expression_attribute_values(self.values.clone())
+                        .set_exclusive_start_key(start)
+                        .set_limit(limit)
+                        .set_segment(segment.map(|s| s.0))
+                        .set_total_segments(segment.map(|s| s.1))
+                        .consistent_read(self.consistent_read)
+                        .send()
+                        .await
+                        .map_err(|err| match err.as_service_error() {
+                            Some(ScanError::ResourceNotFoundException(_)) => Error::TableNotFound {
+                                table: self.table.clone(),
+                            },
+                            _ => Error::sdk(&self.table, "Scan", err),
+                        })?;
+                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+                }
+            }
+        })
+    }
+
+    fn place(&self) -> (&str, Option<&str>) {
+        (&self.schema_table, self.index.as_deref())
+    }
+
+    fn decode<T: DeserializeOwned>(&self, item: Attributes) -> Result<T> {
+        serde_dynamo::from_item(item).map_err(|err| {
+            let mut reason = err.to_string();
+            match &self.projection {
+                Projection::All => {}
+                Projection::KeysOnly => {
+                    reason = format!(
+                        "{} projects only key attributes (KEYS_ONLY), so its items lack the other fields of `{}`; \
+                         read them with `.as_type::<T>()` into a struct of the key fields: {reason}",
+                        self.place_name(),
+                        short_type_name::<T>()
+                    )
+                }
+                Projection::Include(names) => {
+                    reason = format!(
+                        "{} projects only the keys and {}, so its items may lack other fields of `{}`; \
+                         read them with `.as_type::<T>()` into a struct of those fields: {reason}",
+                        self.place_name(),
+                        names.join(", "),
+                        short_type_name::<T>()
+                    )
+                }
+            }
+            Error::Serde {
+                table: self.table.clone(),
+                key: None,
+                reason,
+            }
+        })
+    }
+}
+
+fn short_type_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
