@@ -7,8 +7,12 @@
 #   compile  the derive's compile cost on 100 generated models vs serde's
 #   items    put and get latency, ours vs serde_dynamo + the SDK by hand, on
 #            the embedded backend and on DynamoDB Local; mapping cost per item
+#   batches  loading 10,000 items of 1 KB: batch_put vs a hand-tuned SDK loop,
+#            PynamoDB and pydynox; reading them back: query stream vs the SDK
+#            paginator; peak memory of stream() vs all(); on the embedded
+#            backend and on DynamoDB Local
 #
-# Usage: bash scripts/bench.sh [tables] [compile] [items]     (default: all)
+# Usage: bash scripts/bench.sh [tables] [compile] [items] [batches]   (default: all)
 # Environment: BENCH_DELAYS (default "0 500 2000"), BENCH_RUNS (runs of each
 # runtime measurement, default 7), BENCH_COMPILE_RUNS (default 5).
 # Needs: cargo; node and npm for dynalite (installed on first use into the
@@ -22,12 +26,12 @@ cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
   PARTS=("$@")
 else
-  PARTS=(tables compile items)
+  PARTS=(tables compile items batches)
 fi
 for part in "${PARTS[@]}"; do
   case $part in
-    tables | compile | items) ;;
-    *) backends_die "unknown benchmark '$part' (tables, compile, items)" ;;
+    tables | compile | items | batches) ;;
+    *) backends_die "unknown benchmark '$part' (tables, compile, items, batches)" ;;
   esac
 done
 
@@ -60,6 +64,14 @@ run_tables() {
 run_items() {
   BENCH_OUT="$OUT_DIR/items-embedded.md" cargo bench --bench items
   DYNAMO_MODEL_BACKEND=dynamodb-local BENCH_OUT="$OUT_DIR/items-dynamodb-local.md" cargo bench --bench items
+}
+
+run_batches() {
+  # shellcheck source=scripts/python_bench.sh
+  . scripts/python_bench.sh
+  provision_python_bench
+  BENCH_OUT="$OUT_DIR/batches-embedded.md" cargo bench --bench batches
+  DYNAMO_MODEL_BACKEND=dynamodb-local BENCH_OUT="$OUT_DIR/batches-dynamodb-local.md" cargo bench --bench batches
 }
 
 run_compile() {

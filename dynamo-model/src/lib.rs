@@ -39,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod db;
@@ -48,6 +49,7 @@ mod model;
 mod read;
 mod schema;
 mod table;
+mod transaction;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -73,6 +75,10 @@ pub use table::options::{
 pub use table::update::UpdateTableOptions;
 pub use table::{NoModel, Table};
 
+pub use batch::get::{BatchGet, MAX_BATCH_GET};
+pub use batch::retry::DEFAULT_BATCH_ATTEMPTS;
+pub use batch::write::{BatchWrite, MAX_BATCH_WRITE};
+pub use batch::DEFAULT_BATCH_CONCURRENCY;
 pub use item::condition::{Condition, Path, Size};
 pub use item::delete::{Delete, OldItem};
 pub use item::encode::{item_size, MAX_ITEM_SIZE};
@@ -92,6 +98,7 @@ pub use read::index::Index;
 pub use read::page::Page;
 pub use read::query::{Named, Query};
 pub use read::scan::Scan;
+pub use transaction::{ActionOutcome, Check, Transaction, MAX_TRANSACTION_ACTIONS};
 
 /// The roles a [`Field`] can have: what updates may do with it.
 pub mod role {

@@ -72,6 +72,8 @@ pub enum Feature {
     Replicas,
     /// A GSI's capacity changed by UpdateTable GlobalSecondaryIndexUpdates.
     IndexCapacityUpdates,
+    /// TransactWriteItems.
+    Transactions,
 }
 
 impl Feature {
@@ -93,6 +95,7 @@ impl Feature {
             Feature::IndexCapacityUpdates => {
                 "GSI capacity updates (UpdateTable GlobalSecondaryIndexUpdates)"
             }
+            Feature::Transactions => "transactions (TransactWriteItems)",
         }
     }
 }
@@ -199,6 +202,8 @@ impl Backend {
             Replicas => self == Other,
             // dynoxide 3.2 applies table capacity but not a GSI Update action.
             IndexCapacityUpdates => self != Embedded,
+            // dynalite 4.0 has no TransactWriteItems (UnknownOperationException).
+            Transactions => self != Dynalite,
         }
     }
 }

@@ -62,6 +62,14 @@ pub enum Fault {
     /// HTTP 200 with an HTML page, as a captive portal or a wrong port
     /// (a web server) answers.
     Html,
+    /// For BatchWriteItem / BatchGetItem: forwards only the first half of
+    /// each table's requests (at least one) and answers the rest as
+    /// `UnprocessedItems` / `UnprocessedKeys`, as DynamoDB does when a batch
+    /// exceeds the throughput. Other operations are forwarded unchanged.
+    HalfUnprocessed,
+    /// For BatchWriteItem / BatchGetItem: forwards nothing and answers every
+    /// request as unprocessed.
+    AllUnprocessed,
 }
 
 impl Fault {
@@ -416,7 +424,14 @@ async fn serve(client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<State>>
                     if let Some(Fault::Slow(delay)) = other {
                         tokio::time::sleep(delay).await;
                     }
-                    forward(&request, upstream).await
+                    match &other {
+                        Some(fault @ (Fault::HalfUnprocessed | Fault::AllUnprocessed))
+                            if operation.starts_with("Batch") =>
+                        {
+                            partial_batch(&request, upstream, fault == &Fault::AllUnprocessed).await
+                        }
+                        _ => forward(&request, upstream).await,
+                    }
                 };
                 if other == Some(Fault::DropResponse) {
                     return;
@@ -494,6 +509,109 @@ async fn forward(request: &Message, upstream: SocketAddr) -> std::io::Result<Mes
     read_message(&mut reader)
         .await?
         .ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into())
+}
+
+/// Forwards part of a batch (nothing with `none`, else the first half of
+/// each table's requests) and answers the rest as unprocessed. The SDK's
+/// request signature covers the body, which the local servers do not check.
+async fn partial_batch(
+    request: &Message,
+    upstream: SocketAddr,
+    none: bool,
+) -> std::io::Result<Message> {
+    use serde_json::{json, Map, Value};
+    let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+    let mut body: Value = serde_json::from_slice(&request.body).map_err(|_| invalid())?;
+    let write = body
+        .get("RequestItems")
+        .and_then(|r| r.as_object())
+        .is_some_and(|tables| tables.values().all(|v| v.is_array()));
+    let tables = body
+        .get_mut("RequestItems")
+        .and_then(|r| r.as_object_mut())
+        .ok_or_else(invalid)?;
+    let mut left = Map::new();
+    for (table, requests) in tables.iter_mut() {
+        // BatchWriteItem: a list per table; BatchGetItem: {"Keys": [...], ...}.
+        let list = if write {
+            requests.as_array_mut()
+        } else {
+            requests.get_mut("Keys").and_then(|k| k.as_array_mut())
+        }
+        .ok_or_else(invalid)?;
+        let keep = if none { 0 } else { list.len().div_ceil(2) };
+        let rest: Vec<Value> = list.split_off(keep);
+        if rest.is_empty() {
+            continue;
+        }
+        let unprocessed = if write {
+            Value::Array(rest)
+        } else {
+            let mut keys = requests.clone();
+            keys["Keys"] = Value::Array(rest);
+            keys
+        };
+        left.insert(table.clone(), unprocessed);
+    }
+    tables.retain(|_, requests| {
+        let list = if write {
+            requests.as_array()
+        } else {
+            requests.get("Keys").and_then(|k| k.as_array())
+        };
+        list.is_some_and(|l| !l.is_empty())
+    });
+    let forwarded_nothing = tables.is_empty();
+    let mut answer = if forwarded_nothing {
+        Message {
+            start: "HTTP/1.1 200 OK".into(),
+            headers: vec![("content-type".into(), "application/x-amz-json-1.0".into())],
+            body: if write {
+                json!({})
+            } else {
+                json!({ "Responses": {} })
+            }
+            .to_string()
+            .into_bytes(),
+        }
+    } else {
+        let forwarded = Message {
+            start: request.start.clone(),
+            headers: request.headers.clone(),
+            body: body.to_string().into_bytes(),
+        };
+        forward(&forwarded, upstream).await?
+    };
+    let mut out: Value = serde_json::from_slice(&answer.body).map_err(|_| invalid())?;
+    let field = if write {
+        "UnprocessedItems"
+    } else {
+        "UnprocessedKeys"
+    };
+    let merged = out
+        .as_object_mut()
+        .ok_or_else(invalid)?
+        .entry(field)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(merged) = merged.as_object_mut() {
+        for (table, rest) in left {
+            match (merged.get_mut(&table), rest) {
+                (Some(Value::Array(existing)), Value::Array(rest)) => existing.extend(rest),
+                (Some(existing), rest) if existing.get("Keys").is_some() => {
+                    if let (Some(Value::Array(keys)), Some(Value::Array(more))) =
+                        (existing.get_mut("Keys"), rest.get("Keys").cloned())
+                    {
+                        keys.extend(more);
+                    }
+                }
+                (_, rest) => {
+                    merged.insert(table, rest);
+                }
+            }
+        }
+    }
+    answer.body = out.to_string().into_bytes();
+    Ok(answer)
 }
 
 /// Applies the configured TableStatus / IndexStatus rewrites to a

@@ -239,6 +239,37 @@ pub enum Error {
         reason: String,
     },
 
+    /// A batch could not write (or read) every item: after its retries, these
+    /// keys are still unprocessed or their requests failed. Every other item
+    /// of the batch was written (read); nothing is dropped without being
+    /// listed here.
+    #[error("{operation} on table `{table}`: {} item(s) not {} after {attempts} attempt(s): {reason}; keys: {}", keys.len(), if *operation == "BatchGetItem" { "read" } else { "written" }, keys.join("; "))]
+    BatchIncomplete {
+        /// The table name as sent.
+        table: String,
+        /// `BatchWriteItem` or `BatchGetItem`.
+        operation: &'static str,
+        /// Exactly the keys not written (or not read), as `id = "u1"`.
+        keys: Vec<String>,
+        /// The attempts made per request.
+        attempts: u32,
+        /// Why the last attempt did not get them through.
+        reason: String,
+    },
+
+    /// DynamoDB cancelled a transaction: nothing of it was written. Each
+    /// action's outcome says which failed and why (`code` is `None` for the
+    /// actions that were fine).
+    #[error("transaction on table `{table}` was cancelled, nothing written: {}", reasons.iter().filter(|r| r.code.is_some()).map(|r| format!("`{}` of `{}`: {}{}", r.key, r.table, r.code.as_deref().unwrap_or_default(), r.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// The first action's table, as sent.
+        table: String,
+        /// One outcome per action, in the order they were added.
+        reasons: Vec<crate::transaction::ActionOutcome>,
+        /// DynamoDB's message.
+        message: String,
+    },
+
     /// Any other failure of a request: a service error DynamoDB returned, or a
     /// transport, credentials or timeout failure before it answered.
     #[error("{operation}{} failed: {message}", table.as_deref().map(|t| format!(" on table `{t}`")).unwrap_or_default())]
@@ -316,7 +347,9 @@ impl Error {
             | Error::ConditionFailed { table, .. }
             | Error::VersionConflict { table, .. }
             | Error::ItemTooLarge { table, .. }
-            | Error::Serde { table, .. } => Some(table),
+            | Error::Serde { table, .. }
+            | Error::BatchIncomplete { table, .. }
+            | Error::TransactionCanceled { table, .. } => Some(table),
             Error::Sdk { table, .. } => table.as_deref(),
             Error::BlockingInsideRuntime { .. }
             | Error::BlockingRuntime { .. }

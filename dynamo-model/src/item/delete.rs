@@ -16,6 +16,7 @@ use super::encode::{self, Attributes};
 use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
+use super::prepared::{Body, Prepared};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -133,7 +134,8 @@ impl<M, Out> Delete<M, Out> {
         }
     }
 
-    async fn send(self, return_old: bool) -> Result<(ItemKey, Option<Attributes>, Table<M>)>
+    /// Checked and rendered, for DeleteItem or a transaction.
+    pub(crate) fn prepare(self) -> Result<Prepared>
     where
         M: DynamoModel,
     {
@@ -149,6 +151,30 @@ impl<M, Out> Delete<M, Out> {
             &mut placeholders,
         )?;
         let (names, values) = placeholders.into_parts();
+        Ok(Prepared {
+            table: table.name().to_owned(),
+            key,
+            guard,
+            condition,
+            names,
+            values,
+            body: Body::Delete,
+        })
+    }
+
+    async fn send(self, return_old: bool) -> Result<(ItemKey, Option<Attributes>, Table<M>)>
+    where
+        M: DynamoModel,
+    {
+        let table = self.table.clone();
+        let Prepared {
+            key,
+            guard,
+            condition,
+            names,
+            values,
+            ..
+        } = self.prepare()?;
         let client = table.client()?;
         let result = client
             .delete_item()

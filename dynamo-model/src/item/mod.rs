@@ -14,6 +14,7 @@ pub(crate) mod fields;
 pub(crate) mod get;
 pub(crate) mod guard;
 pub(crate) mod key;
+pub(crate) mod prepared;
 pub(crate) mod put;
 pub(crate) mod raw;
 pub(crate) mod update;

@@ -13,6 +13,7 @@ use super::encode::{self, Attributes};
 use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::ItemKey;
+use super::prepared::{Body, Prepared};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -109,23 +110,51 @@ impl<M> Put<M> {
     }
 }
 
+impl<M: DynamoModel> Put<M> {
+    /// Checked and rendered, for PutItem or a transaction.
+    pub(crate) fn prepare(self) -> Result<Prepared> {
+        let Put { table, item, guard } = self;
+        let (item, key) = item?;
+        let mut placeholders = Placeholders::default();
+        let condition = guard.render(
+            table.name(),
+            M::schema(),
+            Some(M::field_infos()),
+            &mut placeholders,
+        )?;
+        let (names, values) = placeholders.into_parts();
+        Ok(Prepared {
+            table: table.name().to_owned(),
+            key,
+            guard,
+            condition,
+            names,
+            values,
+            body: Body::Put(item),
+        })
+    }
+}
+
 impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
     type Output = Result<()>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let Put { table, item, guard } = self;
-            let (item, key) = item?;
+            let table = self.table.clone();
+            let Prepared {
+                key,
+                guard,
+                condition,
+                names,
+                values,
+                body,
+                ..
+            } = self.prepare()?;
+            let Body::Put(item) = body else {
+                unreachable!("a put prepares a put")
+            };
             let client = table.client()?;
-            let mut placeholders = Placeholders::default();
-            let condition = guard.render(
-                table.name(),
-                M::schema(),
-                Some(M::field_infos()),
-                &mut placeholders,
-            )?;
-            let (names, values) = placeholders.into_parts();
             let result = client
                 .put_item()
                 .table_name(table.name())

@@ -17,6 +17,7 @@ use super::field::{erased::Encodable, AddKind, Addable, Field, Removable, ValueO
 use super::fields::{self, FieldInfo, FieldRole, SetKind, ValueKind};
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
+use super::prepared::{Body, Prepared};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -361,36 +362,64 @@ fn render(
     Ok(clauses.join(" "))
 }
 
+impl<M: DynamoModel> Update<M> {
+    /// Checked and rendered, for UpdateItem or a transaction.
+    pub(crate) fn prepare(self) -> Result<Prepared> {
+        let Update {
+            table,
+            key,
+            actions,
+            mut guard,
+            expected_version,
+        } = self;
+        let key = key?;
+        let fields = M::field_infos();
+        let version = version::field(fields);
+        if let Some(expected) = expected_version {
+            let Some(version) = version else {
+                return Err(Error::invalid(
+                    table.name(),
+                    "expect_version",
+                    "the model has no `#[version]` field",
+                ));
+            };
+            guard.version = Some((version.attribute, version::expected(expected)));
+        }
+        let mut p = Placeholders::default();
+        let expression = render(table.name(), fields, actions, version, &mut p)?;
+        let condition = guard.render(table.name(), M::schema(), Some(fields), &mut p)?;
+        let (names, values) = p.into_parts();
+        Ok(Prepared {
+            table: table.name().to_owned(),
+            key,
+            guard,
+            condition,
+            names,
+            values,
+            body: Body::Update(expression),
+        })
+    }
+}
+
 impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
     type Output = Result<M>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<M>> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let Update {
-                table,
+            let table = self.table.clone();
+            let Prepared {
                 key,
-                actions,
-                mut guard,
-                expected_version,
-            } = self;
-            let key = key?;
-            let fields = M::field_infos();
-            let version = version::field(fields);
-            if let Some(expected) = expected_version {
-                let Some(version) = version else {
-                    return Err(Error::invalid(
-                        table.name(),
-                        "expect_version",
-                        "the model has no `#[version]` field",
-                    ));
-                };
-                guard.version = Some((version.attribute, version::expected(expected)));
-            }
-            let mut p = Placeholders::default();
-            let expression = render(table.name(), fields, actions, version, &mut p)?;
-            let condition = guard.render(table.name(), M::schema(), Some(fields), &mut p)?;
-            let (names, values) = p.into_parts();
+                guard,
+                condition,
+                names,
+                values,
+                body,
+                ..
+            } = self.prepare()?;
+            let Body::Update(expression) = body else {
+                unreachable!("an update prepares an update")
+            };
             let client = table.client()?;
             let result = client
                 .update_item()

@@ -1,0 +1,308 @@
+//! BatchWriteItem over any number of items: `batch_put` and `batch_delete`
+//! split the items into requests of 25 (DynamoDB's limit), send several at
+//! once, and retry what comes back unprocessed (or throttled) with jittered
+//! backoff. Two items with one key in a call are one write (the last, as if
+//! written one after the other): DynamoDB refuses a request that names a key
+//! twice. When retries run out, the error lists exactly the keys not written.
+
+use std::collections::HashMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::retry::{self, Retry};
+use super::Settings;
+use crate::error::{Error, Result};
+use crate::item::encode;
+use crate::item::key::{IntoKey, ItemKey};
+use crate::item::version;
+use crate::{DynamoModel, Table, TableSchema};
+
+/// DynamoDB's limit of write requests per BatchWriteItem.
+pub const MAX_BATCH_WRITE: usize = 25;
+
+/// A batch write on its way. Made by [`Table::batch_put`] and
+/// [`Table::batch_delete`]; awaiting it gives the number of distinct items
+/// written or deleted.
+#[must_use = "a batch does nothing until it is awaited"]
+pub struct BatchWrite<M> {
+    table: Table<M>,
+    requests: Result<Vec<(ItemKey, WriteRequest)>>,
+    settings: Settings,
+}
+
+/// The requests in first-seen key order, each key once with its last request.
+fn last_per_key(requests: Vec<(ItemKey, WriteRequest)>) -> Vec<(ItemKey, WriteRequest)> {
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<(ItemKey, WriteRequest)> = Vec::with_capacity(requests.len());
+    for (key, request) in requests {
+        match position.get(&key.to_string()) {
+            Some(&i) => out[i].1 = request,
+            None => {
+                position.insert(key.to_string(), out.len());
+                out.push((key, request));
+            }
+        }
+    }
+    out
+}
+
+impl<M: DynamoModel + Serialize> Table<M> {
+    /// Stores every item, in requests of 25, several at once, retrying what
+    /// DynamoDB leaves unprocessed. Items are encoded as [`put`](Self::put)
+    /// encodes them (no NULL index keys, 400 KB checked) before anything is
+    /// sent. A batch cannot check a `#[version]`, so a versioned model is
+    /// refused (use `put`, or a transaction).
+    ///
+    /// ```
+    /// # use dynamo_model::testing::LocalDynamoDb;
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug)]
+    /// # struct User { #[hash_key] id: u32 }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new().wait(true)).await?;
+    /// let all: Vec<User> = (0..1000).map(|id| User { id }).collect();
+    /// assert_eq!(users.batch_put(&all).await?, 1000);
+    /// let some = users.batch_get([1, 2, 3, 5000]).await?;
+    /// assert_eq!(some.len(), 3);
+    /// users.batch_delete(0..500).await?;
+    /// assert_eq!(users.scan().all().await?.len(), 500);
+    /// # Ok(()) }
+    /// ```
+    pub fn batch_put<'i, I>(&self, items: I) -> BatchWrite<M>
+    where
+        I: IntoIterator<Item = &'i M>,
+        M: 'i,
+    {
+        let table = self.name();
+        let requests = if let Some(field) = version::field(M::field_infos()) {
+            Err(Error::invalid(
+                table,
+                "batch_put",
+                format!(
+                    "the model has a #[version] field (`{}`), and a batch write cannot check it; \
+                     use `put` or a transaction so that no update is lost",
+                    field.name()
+                ),
+            ))
+        } else {
+            items
+                .into_iter()
+                .map(|item| {
+                    let (attributes, key) = encode::to_item(M::schema(), table, item)?;
+                    let put = PutRequest::builder()
+                        .set_item(Some(attributes))
+                        .build()
+                        .map_err(|e| Error::invalid(table, "item", e.to_string()))?;
+                    Ok((key, WriteRequest::builder().put_request(put).build()))
+                })
+                .collect::<Result<Vec<_>>>()
+        };
+        BatchWrite {
+            table: self.clone(),
+            requests: requests.map(last_per_key),
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl<M: DynamoModel> Table<M> {
+    /// Deletes the items with these keys (typed from the model), in
+    /// requests of 25, several at once, retrying what is left unprocessed.
+    pub fn batch_delete<K, I>(&self, keys: I) -> BatchWrite<M>
+    where
+        K: IntoKey<M::Key>,
+        I: IntoIterator<Item = K>,
+    {
+        let table = self.name();
+        let requests = keys
+            .into_iter()
+            .map(|key| {
+                let (hash, range) = key.parts();
+                let key = ItemKey::encode(M::schema(), table, hash, range)?;
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(key.attributes().clone()))
+                    .build()
+                    .map_err(|e| Error::invalid(table, "key", e.to_string()))?;
+                Ok((key, WriteRequest::builder().delete_request(delete).build()))
+            })
+            .collect::<Result<Vec<_>>>();
+        BatchWrite {
+            table: self.clone(),
+            requests: requests.map(last_per_key),
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl<M> BatchWrite<M> {
+    /// How many requests are in flight at once (default
+    /// [`DEFAULT_BATCH_CONCURRENCY`]).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.settings.concurrency = requests.max(1);
+        self
+    }
+
+    /// Attempts per request before its remaining items are reported
+    /// (default [`DEFAULT_BATCH_ATTEMPTS`](crate::DEFAULT_BATCH_ATTEMPTS)).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings.retry.attempts = attempts.max(1);
+        self
+    }
+}
+
+/// The key a write request is for.
+fn key_of(schema: &TableSchema, table: &str, request: &WriteRequest) -> Result<ItemKey> {
+    let attributes = request
+        .put_request()
+        .map(|p| p.item())
+        .or_else(|| request.delete_request().map(|d| d.key()))
+        .ok_or_else(|| Error::invalid(table, "response", "an empty unprocessed write request"))?;
+    ItemKey::from_item(schema, table, attributes)
+}
+
+/// Writes one request's worth, retrying what is left; on failure, the keys
+/// still unwritten and why.
+async fn write_chunk(
+    client: &Client,
+    schema: &TableSchema,
+    table: &str,
+    mut pending: Vec<(ItemKey, WriteRequest)>,
+    retry: Retry,
+) -> std::result::Result<(), (Vec<ItemKey>, String)> {
+    let mut reason = String::new();
+    for attempt in 0..retry.attempts {
+        if attempt > 0 {
+            tokio::time::sleep(retry.delay(attempt)).await;
+        }
+        let requests: Vec<WriteRequest> = pending.iter().map(|(_, r)| r.clone()).collect();
+        match client
+            .batch_write_item()
+            .request_items(table, requests)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let left = out
+                    .unprocessed_items
+                    .and_then(|mut by_table| by_table.remove(table))
+                    .unwrap_or_default();
+                if left.is_empty() {
+                    return Ok(());
+                }
+                reason = "DynamoDB left them unprocessed (throughput exceeded)".to_owned();
+                let mut next = Vec::with_capacity(left.len());
+                for request in left {
+                    match key_of(schema, table, &request) {
+                        Ok(key) => next.push((key, request)),
+                        Err(err) => {
+                            return Err((
+                                pending.into_iter().map(|(k, _)| k).collect(),
+                                err.to_string(),
+                            ))
+                        }
+                    }
+                }
+                pending = next;
+            }
+            Err(err) => {
+                let retryable = retry::is_retryable(&err);
+                reason = Error::sdk(table, "BatchWriteItem", err).to_string();
+                if !retryable {
+                    break;
+                }
+            }
+        }
+    }
+    Err((pending.into_iter().map(|(k, _)| k).collect(), reason))
+}
+
+impl<M: DynamoModel + 'static> IntoFuture for BatchWrite<M> {
+    type Output = Result<usize>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<usize>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let requests = self.requests?;
+            let count = requests.len();
+            if count == 0 {
+                return Ok(0);
+            }
+            let client = self.table.client()?.clone();
+            let table = self.table.name().to_owned();
+            let schema = M::schema();
+            let retry = self.settings.retry;
+            let mut chunks = Vec::new();
+            let mut requests = requests.into_iter().peekable();
+            while requests.peek().is_some() {
+                chunks.push(requests.by_ref().take(MAX_BATCH_WRITE).collect::<Vec<_>>());
+            }
+            let failures: Vec<(Vec<ItemKey>, String)> = futures_util::stream::iter(chunks)
+                .map(|chunk| {
+                    let (client, table) = (&client, table.as_str());
+                    async move { write_chunk(client, schema, table, chunk, retry).await }
+                })
+                .buffer_unordered(self.settings.concurrency)
+                .filter_map(|result| async move { result.err() })
+                .collect()
+                .await;
+            if failures.is_empty() {
+                return Ok(count);
+            }
+            let reason = failures[0].1.clone();
+            Err(Error::BatchIncomplete {
+                table,
+                operation: "BatchWriteItem",
+                keys: failures
+                    .into_iter()
+                    .flat_map(|(keys, _)| keys)
+                    .map(|k| k.to_string())
+                    .collect(),
+                attempts: retry.attempts,
+                reason,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AttributeType;
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    #[test]
+    fn a_key_twice_is_one_write_the_last() {
+        let names = [("id".to_owned(), AttributeType::S)];
+        let key = |id: &str| {
+            ItemKey::from_values("things", &names, vec![AttributeValue::S(id.into())]).unwrap()
+        };
+        let put = |v: &str| {
+            let item = HashMap::from([
+                ("id".to_owned(), AttributeValue::S("a".into())),
+                ("v".to_owned(), AttributeValue::S(v.into())),
+            ]);
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                .build()
+        };
+        let out = last_per_key(vec![
+            (key("a"), put("1")),
+            (key("b"), put("x")),
+            (key("a"), put("2")),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].0, key("a"));
+        assert_eq!(
+            out[0].1.put_request().unwrap().item()["v"],
+            AttributeValue::S("2".into())
+        );
+    }
+}
