@@ -394,3 +394,54 @@ async fn by_name_index_queries_are_checked_before_the_request(db: Db) {
         .unwrap_err();
     assert!(err.to_string().contains("key `kind` is of type S"), "{err}");
 }
+
+/// Only some fields, by Rust name: DynamoDB sends only those.
+#[derive(Deserialize, Debug, PartialEq)]
+struct Labels {
+    seq: String,
+    label: String,
+    body: Option<String>,
+}
+
+#[dynamo_model::test(models(Event))]
+async fn a_projection_reads_only_the_fields_named(db: Db) {
+    seed(&db, 3).await;
+    let events = db.table::<Event>();
+    let labels = events
+        .query("s1")
+        .project(&["seq", "label"])
+        .as_type::<Labels>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        labels,
+        (0..3)
+            .map(|i| Labels {
+                seq: format!("{i:02}"),
+                label: format!("L0-{i:02}"),
+                body: None,
+            })
+            .collect::<Vec<_>>()
+    );
+    let scanned = events
+        .scan()
+        .project(&["label"])
+        .as_type::<HashMap<String, String>>()
+        .all()
+        .await
+        .unwrap();
+    assert!(
+        scanned
+            .iter()
+            .all(|m| m.len() == 1 && m.contains_key("label")),
+        "{scanned:?}"
+    );
+    let err = events
+        .query("s1")
+        .project(&["lable"])
+        .all()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no field `lable`"), "{err}");
+}

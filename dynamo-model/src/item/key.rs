@@ -291,23 +291,7 @@ impl ItemKey {
         attribute_type: AttributeType,
         value: AttributeValue,
     ) -> Result<()> {
-        let matches = matches!(
-            (attribute_type, &value),
-            (AttributeType::S, AttributeValue::S(_))
-                | (AttributeType::N, AttributeValue::N(_))
-                | (AttributeType::B, AttributeValue::B(_))
-        );
-        if !matches {
-            return Err(Error::invalid(
-                table,
-                "key",
-                format!(
-                    "key `{name}` is of type {} and the value given encodes as {}",
-                    attribute_type.as_str(),
-                    short(&value)
-                ),
-            ));
-        }
+        check_type(table, name, attribute_type, &value)?;
         self.names.push(name.to_owned());
         self.values.push(RawValue(value.clone()));
         self.attributes.insert(name.to_owned(), value);
@@ -334,6 +318,33 @@ impl fmt::Display for ItemKey {
         }
         Ok(())
     }
+}
+
+/// Refuses a key value whose type is not the key attribute's.
+pub(crate) fn check_type(
+    table: &str,
+    name: &str,
+    attribute_type: AttributeType,
+    value: &AttributeValue,
+) -> Result<()> {
+    let matches = matches!(
+        (attribute_type, value),
+        (AttributeType::S, AttributeValue::S(_))
+            | (AttributeType::N, AttributeValue::N(_))
+            | (AttributeType::B, AttributeValue::B(_))
+    );
+    if matches {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        table,
+        "key",
+        format!(
+            "key `{name}` is of type {} and the value given encodes as {}",
+            attribute_type.as_str(),
+            short(value)
+        ),
+    ))
 }
 
 /// A value as a person reads it in a message: `"c1"`, `42`, `<12 bytes>`.

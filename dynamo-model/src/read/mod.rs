@@ -4,6 +4,8 @@
 
 pub(crate) mod cursor;
 pub(crate) mod index;
+#[macro_use]
+pub(crate) mod options;
 pub(crate) mod page;
 pub(crate) mod query;
 pub(crate) mod scan;

@@ -10,17 +10,17 @@ use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::cursor::Cursor;
 use super::index::Index;
+use super::options::ReadOptions;
 use super::page::{self, Page};
 use super::source::{Kind, Request};
 use crate::error::{Error, Result};
-use crate::item::condition::{Condition, Node};
+
 use crate::item::expression::Placeholders;
 use crate::item::field::erased::Encodable;
 use crate::item::field::Prefixed;
 use crate::item::key::{KeyPart, KeyShape, SortKey};
-use crate::{AttributeType, DynamoModel, KeyAttribute, Projection, Table};
+use crate::{DynamoModel, KeyAttribute, Projection, Table};
 
 /// The range key type of an index named by a string: its conditions are
 /// checked when the query is sent.
@@ -46,12 +46,8 @@ pub struct Query<M, R, T = M> {
     index: Option<String>,
     hash: Result<AttributeValue, String>,
     range: Option<(RangeOp, Vec<Result<AttributeValue, String>>)>,
-    filter: Option<Node>,
     descending: bool,
-    consistent_read: bool,
-    page_size: Option<usize>,
-    limit: Option<usize>,
-    after: Option<Cursor>,
+    options: ReadOptions,
     marker: PhantomData<fn() -> (R, T)>,
 }
 
@@ -130,12 +126,8 @@ impl<M, R, T> Query<M, R, T> {
             index,
             hash,
             range: None,
-            filter: None,
             descending: false,
-            consistent_read: false,
-            page_size: None,
-            limit: None,
-            after: None,
+            options: ReadOptions::default(),
             marker: PhantomData,
         }
     }
@@ -145,44 +137,9 @@ impl<M, R, T> Query<M, R, T> {
         self
     }
 
-    /// Only items whose stored attributes meet `condition` (applied by
-    /// DynamoDB after the key condition; it does not reduce the read cost).
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(before) => before.and_node(condition.node),
-            None => condition.node,
-        });
-        self
-    }
-
     /// Highest range key first.
     pub fn descending(mut self) -> Self {
         self.descending = true;
-        self
-    }
-
-    /// A strongly consistent read (the table and its LSIs; a GSI cannot).
-    pub fn consistent_read(mut self) -> Self {
-        self.consistent_read = true;
-        self
-    }
-
-    /// How many items one request reads (DynamoDB's `Limit`). With a filter,
-    /// a page may hold fewer.
-    pub fn page_size(mut self, items: usize) -> Self {
-        self.page_size = Some(items);
-        self
-    }
-
-    /// At most this many items in all (`stream` and `all` stop there).
-    pub fn limit(mut self, items: usize) -> Self {
-        self.limit = Some(items);
-        self
-    }
-
-    /// Start after the page this cursor ends (from [`Page::next`]).
-    pub fn after(mut self, cursor: Cursor) -> Self {
-        self.after = Some(cursor);
         self
     }
 
@@ -194,16 +151,14 @@ impl<M, R, T> Query<M, R, T> {
             index: self.index,
             hash: self.hash,
             range: self.range,
-            filter: self.filter,
             descending: self.descending,
-            consistent_read: self.consistent_read,
-            page_size: self.page_size,
-            limit: self.limit,
-            after: self.after,
+            options: self.options,
             marker: PhantomData,
         }
     }
 }
+
+read_options!(impl<M, R, T> Query<M, R, T>);
 
 impl<M, R, T> Query<M, R, T> {
     // The `SortKey` bound is on each method, so that its message is the error.
@@ -326,24 +281,7 @@ pub(crate) fn key_value(
     let value = value.map_err(|reason| {
         Error::invalid(table, "key", format!("key `{}`: {reason}", key.name()))
     })?;
-    let matches = matches!(
-        (key.attribute_type(), &value),
-        (AttributeType::S, AttributeValue::S(_))
-            | (AttributeType::N, AttributeValue::N(_))
-            | (AttributeType::B, AttributeValue::B(_))
-    );
-    if !matches {
-        return Err(Error::invalid(
-            table,
-            "key",
-            format!(
-                "key `{}` is of type {} and the value given encodes as {}",
-                key.name(),
-                key.attribute_type().as_str(),
-                crate::item::key::short(&value)
-            ),
-        ));
-    }
+    crate::item::key::check_type(table, key.name(), key.attribute_type(), &value)?;
     Ok(value)
 }
 
@@ -361,7 +299,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         let schema = M::schema();
         let (hash_key, range_key, projection, global) =
             key_of_target(&name, schema, self.index.as_deref())?;
-        if global && self.consistent_read {
+        if global && self.options.consistent_read {
             return Err(Error::invalid(
                 &name,
                 "consistent_read",
@@ -406,11 +344,19 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             key_condition = format!("{key_condition} AND {condition}");
         }
         let filter = self
+            .options
             .filter
             .map(|f| f.render(&mut p, Some(M::field_infos())))
             .transpose()
             .map_err(|reason| Error::invalid(&name, "filter", reason))?;
+        let projection_expression = super::source::projection(
+            &name,
+            self.options.projection.as_deref(),
+            M::field_infos(),
+            &mut p,
+        )?;
         let start = self
+            .options
             .after
             .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
             .transpose()
@@ -423,15 +369,16 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             index: self.index,
             projection,
             filter,
+            projection_expression,
             names,
             values,
-            consistent_read: self.consistent_read,
+            consistent_read: self.options.consistent_read,
             kind: Kind::Query {
                 key_condition,
                 descending: self.descending,
             },
         };
-        Ok((request, start, self.page_size, self.limit))
+        Ok((request, start, self.options.page_size, self.options.limit))
     }
 }
 

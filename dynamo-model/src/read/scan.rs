@@ -8,11 +8,10 @@ use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 
-use super::cursor::Cursor;
+use super::options::ReadOptions;
 use super::page::{self, Page};
 use super::source::{Kind, Request};
 use crate::error::{Error, Result};
-use crate::item::condition::{Condition, Node};
 use crate::item::expression::Placeholders;
 use crate::{DynamoModel, Projection, Table};
 
@@ -21,11 +20,7 @@ use crate::{DynamoModel, Projection, Table};
 pub struct Scan<M, T = M> {
     table: Table<M>,
     index: Option<String>,
-    filter: Option<Node>,
-    consistent_read: bool,
-    page_size: Option<usize>,
-    limit: Option<usize>,
-    after: Option<Cursor>,
+    options: ReadOptions,
     segments: u32,
     marker: PhantomData<fn() -> T>,
 }
@@ -56,11 +51,7 @@ impl<M: DynamoModel> Table<M> {
         Scan {
             table: self.clone(),
             index: None,
-            filter: None,
-            consistent_read: false,
-            page_size: None,
-            limit: None,
-            after: None,
+            options: ReadOptions::default(),
             segments: 1,
             marker: PhantomData,
         }
@@ -74,40 +65,9 @@ impl<M: DynamoModel> Table<M> {
     }
 }
 
+read_options!(impl<M, T> Scan<M, T>);
+
 impl<M, T> Scan<M, T> {
-    /// Only items that meet `condition`.
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(before) => before.and_node(condition.node),
-            None => condition.node,
-        });
-        self
-    }
-
-    /// A strongly consistent read (not on a GSI).
-    pub fn consistent_read(mut self) -> Self {
-        self.consistent_read = true;
-        self
-    }
-
-    /// How many items one request reads.
-    pub fn page_size(mut self, items: usize) -> Self {
-        self.page_size = Some(items);
-        self
-    }
-
-    /// At most this many items in all.
-    pub fn limit(mut self, items: usize) -> Self {
-        self.limit = Some(items);
-        self
-    }
-
-    /// Start after the page this cursor ends (one segment only).
-    pub fn after(mut self, cursor: Cursor) -> Self {
-        self.after = Some(cursor);
-        self
-    }
-
     /// Read in `n` parallel segments (DynamoDB's parallel scan), merged into
     /// one stream; every item is seen once.
     pub fn segments(mut self, n: u32) -> Self {
@@ -120,11 +80,7 @@ impl<M, T> Scan<M, T> {
         Scan {
             table: self.table,
             index: self.index,
-            filter: self.filter,
-            consistent_read: self.consistent_read,
-            page_size: self.page_size,
-            limit: self.limit,
-            after: self.after,
+            options: self.options,
             segments: self.segments,
             marker: PhantomData,
         }
@@ -143,7 +99,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                 format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
             ));
         }
-        if self.segments > 1 && self.after.is_some() {
+        if self.segments > 1 && self.options.after.is_some() {
             return Err(Error::invalid(
                 &name,
                 "after",
@@ -154,7 +110,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
             None => Projection::All,
             Some(index) => {
                 if let Some(gsi) = schema.global_indexes().iter().find(|g| g.name() == index) {
-                    if self.consistent_read {
+                    if self.options.consistent_read {
                         return Err(Error::invalid(
                             &name,
                             "consistent_read",
@@ -175,6 +131,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
             }
         };
         let start = self
+            .options
             .after
             .clone()
             .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
@@ -186,11 +143,18 @@ impl<M: DynamoModel, T> Scan<M, T> {
             .map(|segment| {
                 let mut p = Placeholders::default();
                 let filter = self
+                    .options
                     .filter
                     .as_ref()
                     .map(|f| f.render(&mut p, Some(M::field_infos())))
                     .transpose()
                     .map_err(|reason| Error::invalid(&name, "filter", reason))?;
+                let projection_expression = super::source::projection(
+                    &name,
+                    self.options.projection.as_deref(),
+                    M::field_infos(),
+                    &mut p,
+                )?;
                 let (names, values) = p.into_parts();
                 let request = Request {
                     client: client.clone(),
@@ -199,9 +163,10 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     index: self.index.clone(),
                     projection: projection.clone(),
                     filter,
+                    projection_expression,
                     names,
                     values,
-                    consistent_read: self.consistent_read,
+                    consistent_read: self.options.consistent_read,
                     kind: Kind::Scan {
                         segment: (total > 1).then_some((segment as i32, total as i32)),
                     },
@@ -217,14 +182,14 @@ impl<M: DynamoModel, T: DeserializeOwned + Send + 'static> Scan<M, T> {
     pub async fn send(self) -> Result<Page<T>> {
         let mut requests = self.prepare()?;
         let (request, start) = requests.swap_remove(0);
-        page::one_page(&request, start, self.page_size, self.limit).await
+        page::one_page(&request, start, self.options.page_size, self.options.limit).await
     }
 
     /// Every item, a page at a time per segment; with several segments,
     /// their streams are read in parallel and merged.
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         let prepared = self.prepare();
-        let (page_size, limit) = (self.page_size, self.limit);
+        let (page_size, limit) = (self.options.page_size, self.options.limit);
         futures_util::stream::once(async move { prepared })
             .map_ok(move |requests| {
                 let segments = requests.into_iter().map(|(request, start)| {

@@ -26,6 +26,7 @@ pub(crate) struct Request {
     /// The index's projection, to explain a failed read.
     pub(crate) projection: Projection,
     pub(crate) filter: Option<String>,
+    pub(crate) projection_expression: Option<String>,
     pub(crate) names: Option<Names>,
     pub(crate) values: Option<Values>,
     pub(crate) consistent_read: bool,
@@ -70,6 +71,7 @@ impl PageSource for Request {
                         .set_index_name(self.index.clone())
                         .key_condition_expression(key_condition)
                         .set_filter_expression(self.filter.clone())
+                        .set_projection_expression(self.projection_expression.clone())
                         .set_expression_attribute_names(self.names.clone())
                         .set_expression_attribute_values(self.values.clone())
                         .set_exclusive_start_key(start)
@@ -95,6 +97,7 @@ impl PageSource for Request {
                         .table_name(&self.table)
                         .set_index_name(self.index.clone())
                         .set_filter_expression(self.filter.clone())
+                        .set_projection_expression(self.projection_expression.clone())
                         .set_expression_attribute_names(self.names.clone())
                         .set_expression_attribute_values(self.values.clone())
                         .set_exclusive_start_key(start)
@@ -150,6 +153,33 @@ impl PageSource for Request {
             }
         })
     }
+}
+
+/// The ProjectionExpression of `fields` (Rust names), checked against the
+/// model.
+pub(crate) fn projection(
+    table: &str,
+    fields: Option<&[String]>,
+    infos: &[crate::FieldInfo],
+    p: &mut crate::item::expression::Placeholders,
+) -> Result<Option<String>> {
+    let Some(fields) = fields else {
+        return Ok(None);
+    };
+    if fields.is_empty() {
+        return Err(Error::invalid(
+            table,
+            "project",
+            "name at least one field to read",
+        ));
+    }
+    let mut names = Vec::with_capacity(fields.len());
+    for field in fields {
+        let info = crate::item::fields::find(infos, field)
+            .map_err(|reason| Error::invalid(table, "project", reason))?;
+        names.push(p.name(info.attribute()));
+    }
+    Ok(Some(names.join(", ")))
 }
 
 fn short_type_name<T>() -> &'static str {

@@ -1,0 +1,68 @@
+//! The settings a Query and a Scan share, and their builder methods, written
+//! once (`read_options!` adds them to both builders).
+
+use super::cursor::Cursor;
+use crate::item::condition::Node;
+
+#[derive(Default)]
+pub(crate) struct ReadOptions {
+    pub(crate) filter: Option<Node>,
+    pub(crate) projection: Option<Vec<String>>,
+    pub(crate) consistent_read: bool,
+    pub(crate) page_size: Option<usize>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) after: Option<Cursor>,
+}
+
+/// The shared builder methods, on `impl<..> Builder<..>` with a field
+/// `options: ReadOptions` and the model `M`.
+macro_rules! read_options {
+    (impl<$($generic:ident),*> $builder:ty) => {
+        impl<$($generic),*> $builder {
+            /// Only items whose stored attributes meet `condition` (applied
+            /// by DynamoDB after reading; it does not reduce the read cost).
+            pub fn filter(mut self, condition: $crate::Condition<M>) -> Self {
+                self.options.filter = Some(match self.options.filter.take() {
+                    Some(before) => before.and_node(condition.node),
+                    None => condition.node,
+                });
+                self
+            }
+
+            /// Read only these fields (Rust names, checked against the model
+            /// before the request): DynamoDB's ProjectionExpression. Pair it
+            /// with `as_type` and a struct of those fields.
+            pub fn project(mut self, fields: &[&str]) -> Self {
+                self.options.projection = Some(fields.iter().map(|f| (*f).to_owned()).collect());
+                self
+            }
+
+            /// A strongly consistent read (the table and its LSIs; a GSI
+            /// cannot, and is refused before the request).
+            pub fn consistent_read(mut self) -> Self {
+                self.options.consistent_read = true;
+                self
+            }
+
+            /// How many items one request reads (DynamoDB's `Limit`). With a
+            /// filter, a page may hold fewer.
+            pub fn page_size(mut self, items: usize) -> Self {
+                self.options.page_size = Some(items);
+                self
+            }
+
+            /// At most this many items in all (`stream` and `all` stop
+            /// there).
+            pub fn limit(mut self, items: usize) -> Self {
+                self.options.limit = Some(items);
+                self
+            }
+
+            /// Start after the page this cursor ends (from `Page::next`).
+            pub fn after(mut self, cursor: $crate::Cursor) -> Self {
+                self.options.after = Some(cursor);
+                self
+            }
+        }
+    };
+}
