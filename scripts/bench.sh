@@ -67,9 +67,11 @@ run_items() {
 }
 
 run_batches() {
-  # shellcheck source=scripts/python_bench.sh
-  . scripts/python_bench.sh
-  provision_python_bench
+  # shellcheck source=scripts/python_venv.sh
+  . scripts/python_venv.sh
+  provision_python_venv python-bench "${PYTHON_BENCH_PACKAGES[@]}"
+  PYTHON_BENCH=$PYTHON_VENV
+  export PYTHON_BENCH
   BENCH_OUT="$OUT_DIR/batches-embedded.md" cargo bench --bench batches
   DYNAMO_MODEL_BACKEND=dynamodb-local BENCH_OUT="$OUT_DIR/batches-dynamodb-local.md" cargo bench --bench batches
 }
