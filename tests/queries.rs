@@ -445,3 +445,93 @@ async fn a_projection_reads_only_the_fields_named(db: Db) {
         .unwrap_err();
     assert!(err.to_string().contains("no field `lable`"), "{err}");
 }
+
+/// A GSI with a multi-attribute key (2 partition + 2 sort attributes).
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = "visits")]
+struct Visit {
+    #[hash_key]
+    id: u32,
+    #[gsi(name = "by_place", hash_key)]
+    region: String,
+    #[gsi(name = "by_place", hash_key)]
+    city: String,
+    #[gsi(name = "by_place", range_key)]
+    day: u32,
+    #[gsi(name = "by_place", range_key)]
+    hour: u32,
+}
+
+#[tokio::test]
+async fn a_multi_attribute_gsi_is_queried_with_every_partition_value() {
+    use support::backend::{lacks, supports, Feature};
+    if !supports(Feature::MultiAttributeGsiKeys) {
+        lacks(
+            Feature::MultiAttributeGsiKeys,
+            "the other query tests (no table with such an index can be made)",
+        );
+        return;
+    }
+    let (_scratch, db) = support::server::scratch_db().await;
+    let visits = db.table::<Visit>();
+    visits
+        .create(dynamo_model::CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let mut id = 0;
+    for city in ["paris", "lyon"] {
+        for day in 1..=3 {
+            for hour in [9, 12, 18] {
+                id += 1;
+                let visit = Visit {
+                    id,
+                    region: "eu".into(),
+                    city: city.into(),
+                    day,
+                    hour,
+                };
+                visits.put(&visit).await.unwrap();
+            }
+        }
+    }
+    let q = || visits.query_index_named("by_place", "eu").and_hash("paris");
+    let mut all = Vec::new();
+    for _ in 0..50 {
+        all = q().all().await.unwrap();
+        if all.len() == 9 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(all.len(), 9);
+    assert!(all.iter().all(|v| v.city == "paris"));
+    let day2_afternoon = q().and_range_eq(2).range_ge(12).all().await.unwrap();
+    let mut hours: Vec<u32> = day2_afternoon.iter().map(|v| v.hour).collect();
+    hours.sort();
+    assert_eq!(hours, [12, 18]);
+    assert!(day2_afternoon.iter().all(|v| v.day == 2));
+    let from_day2 = q().range_ge(2).all().await.unwrap();
+    assert_eq!(from_day2.len(), 6);
+
+    let err = visits
+        .query_index_named("by_place", "eu")
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("2 partition key attribute(s) (region, city), and 1 value(s)"),
+        "{err}"
+    );
+    let err = q()
+        .and_range_eq(1)
+        .and_range_eq(9)
+        .range_eq(1)
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("conditions on 3 were given"),
+        "{err}"
+    );
+}

@@ -37,6 +37,23 @@ impl<T: Serialize> KeyPart<Named> for T {
     }
 }
 
+impl<M, T> Query<M, Named, T> {
+    /// The value of the next partition key attribute, for an index whose
+    /// partition key has several attributes (in the order of the key).
+    pub fn and_hash(mut self, value: impl Serialize) -> Self {
+        self.hash.push(value.encode());
+        self
+    }
+
+    /// Equality on the next sort key attribute, for an index whose sort key
+    /// has several attributes: a range condition then applies to the one
+    /// after.
+    pub fn and_range_eq(mut self, value: impl Serialize) -> Self {
+        self.range_prefix.push(value.encode());
+        self
+    }
+}
+
 /// A Query on its way: add conditions and settings, then `send()` for one
 /// page, `stream()` for every item, or `all()`. `R` is the range key type
 /// of what is queried, `T` what the items are read as.
@@ -44,7 +61,10 @@ impl<T: Serialize> KeyPart<Named> for T {
 pub struct Query<M, R, T = M> {
     table: Table<M>,
     index: Option<String>,
-    hash: Result<AttributeValue, String>,
+    /// The partition key values, one per partition key attribute.
+    hash: Vec<Result<AttributeValue, String>>,
+    /// Equality on the leading sort key attributes (multi-attribute keys).
+    range_prefix: Vec<Result<AttributeValue, String>>,
     range: Option<(RangeOp, Vec<Result<AttributeValue, String>>)>,
     descending: bool,
     options: ReadOptions,
@@ -124,7 +144,8 @@ impl<M, R, T> Query<M, R, T> {
         Query {
             table: table.clone(),
             index,
-            hash,
+            hash: vec![hash],
+            range_prefix: Vec::new(),
             range: None,
             descending: false,
             options: ReadOptions::default(),
@@ -150,6 +171,7 @@ impl<M, R, T> Query<M, R, T> {
             table: self.table,
             index: self.index,
             hash: self.hash,
+            range_prefix: self.range_prefix,
             range: self.range,
             descending: self.descending,
             options: self.options,
@@ -213,41 +235,40 @@ impl<M, R, T> Query<M, R, T> {
     }
 }
 
-/// The hash and range key attributes, the projection, and whether it is a GSI.
+/// The partition and sort key attributes (several for a GSI with a
+/// multi-attribute key), the projection, and whether it is a GSI.
+type Target<'s> = (
+    Vec<&'s KeyAttribute>,
+    Vec<&'s KeyAttribute>,
+    Projection,
+    bool,
+);
+
 fn key_of_target<'s>(
     table: &str,
     schema: &'s crate::TableSchema,
     index: Option<&str>,
-) -> Result<(&'s KeyAttribute, Option<&'s KeyAttribute>, Projection, bool)> {
+) -> Result<Target<'s>> {
     let Some(index) = index else {
         return Ok((
-            schema.hash_key(),
-            schema.range_key(),
+            vec![schema.hash_key()],
+            schema.range_key().into_iter().collect(),
             Projection::All,
             false,
         ));
     };
     if let Some(gsi) = schema.global_indexes().iter().find(|g| g.name() == index) {
-        if gsi.hash_keys().len() != 1 || gsi.range_keys().len() > 1 {
-            return Err(Error::invalid(
-                table,
-                "index",
-                format!(
-                    "index `{index}` has a multi-attribute key, which queries do not support yet"
-                ),
-            ));
-        }
         return Ok((
-            &gsi.hash_keys()[0],
-            gsi.range_keys().first(),
+            gsi.hash_keys().iter().collect(),
+            gsi.range_keys().iter().collect(),
             gsi.projection().clone(),
             true,
         ));
     }
     if let Some(lsi) = schema.local_indexes().iter().find(|l| l.name() == index) {
         return Ok((
-            schema.hash_key(),
-            Some(lsi.range_key()),
+            vec![schema.hash_key()],
+            vec![lsi.range_key()],
             lsi.projection().clone(),
             false,
         ));
@@ -297,7 +318,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
     fn prepare(self) -> Result<Prepared> {
         let name = self.table.name().to_owned();
         let schema = M::schema();
-        let (hash_key, range_key, projection, global) =
+        let (hash_keys, range_keys, projection, global) =
             key_of_target(&name, schema, self.index.as_deref())?;
         if global && self.options.consistent_read {
             return Err(Error::invalid(
@@ -306,22 +327,53 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
                 "a global secondary index cannot be read with strong consistency",
             ));
         }
-        let mut p = Placeholders::default();
-        let hash = key_value(&name, hash_key, self.hash)?;
-        let mut key_condition = format!("{} = {}", p.name(hash_key.name()), p.value(hash));
-        if let Some((op, values)) = self.range {
-            let Some(range_key) = range_key else {
-                return Err(Error::invalid(
-                    &name,
-                    "range condition",
+        let target = self
+            .index
+            .as_deref()
+            .map_or("the table".to_owned(), |i| format!("index `{i}`"));
+        let names =
+            |keys: &[&KeyAttribute]| keys.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ");
+        if self.hash.len() != hash_keys.len() {
+            return Err(Error::invalid(
+                &name,
+                "key",
+                format!(
+                    "{target} has {} partition key attribute(s) ({}), and {} value(s) were given; \
+                     give one per attribute, in order, with `and_hash`",
+                    hash_keys.len(),
+                    names(&hash_keys),
+                    self.hash.len()
+                ),
+            ));
+        }
+        let sort_used = self.range_prefix.len() + usize::from(self.range.is_some());
+        if sort_used > range_keys.len() {
+            return Err(Error::invalid(
+                &name,
+                "range condition",
+                if range_keys.is_empty() {
+                    format!("{target} has no range (sort) key to compare")
+                } else {
                     format!(
-                        "{} has no range (sort) key to compare",
-                        self.index
-                            .as_deref()
-                            .map_or("the table".to_owned(), |i| format!("index `{i}`"))
-                    ),
-                ));
-            };
+                        "{target} has {} sort key attribute(s) ({}), and conditions on {sort_used} were given",
+                        range_keys.len(),
+                        names(&range_keys)
+                    )
+                },
+            ));
+        }
+        let mut p = Placeholders::default();
+        let mut conditions = Vec::new();
+        let equalities = hash_keys
+            .iter()
+            .zip(self.hash)
+            .chain(range_keys.iter().zip(self.range_prefix));
+        for (key, value) in equalities {
+            let value = key_value(&name, key, value)?;
+            conditions.push(format!("{} = {}", p.name(key.name()), p.value(value)));
+        }
+        if let Some((op, values)) = self.range {
+            let range_key = range_keys[sort_used - 1];
             let attribute = p.name(range_key.name());
             let mut placeholders = Vec::new();
             for value in values {
@@ -329,7 +381,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             }
             let mut values = placeholders.into_iter();
             let first = values.next().unwrap_or_default();
-            let condition = match op {
+            conditions.push(match op {
                 RangeOp::Eq => format!("{attribute} = {first}"),
                 RangeOp::Lt => format!("{attribute} < {first}"),
                 RangeOp::Le => format!("{attribute} <= {first}"),
@@ -340,9 +392,9 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
                     let second = values.next().unwrap_or_default();
                     format!("{attribute} BETWEEN {first} AND {second}")
                 }
-            };
-            key_condition = format!("{key_condition} AND {condition}");
+            });
         }
+        let key_condition = conditions.join(" AND ");
         let filter = self
             .options
             .filter
