@@ -1,0 +1,126 @@
+//! The schema lock: written from model v1, it passes the check for v1 and
+//! fails for v2, naming each difference and whether DynamoDB can make it in
+//! place or it needs a new table. No server is involved.
+
+use dynamo_model::{DynamoModel, SchemaLock};
+
+mod v1 {
+    use dynamo_model::DynamoModel;
+
+    #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    #[dynamo(table = "orders")]
+    pub struct Order {
+        #[hash_key]
+        pub customer: String,
+        #[range_key]
+        pub id: u64,
+        #[gsi(name = "by_status", hash_key)]
+        pub status: String,
+        #[gsi(name = "by_total", hash_key)]
+        pub total: u64,
+        #[lsi(name = "by_day")]
+        pub day: u32,
+    }
+
+    #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    #[dynamo(table = "users")]
+    pub struct User {
+        #[hash_key]
+        pub id: String,
+    }
+}
+
+mod v2 {
+    use dynamo_model::DynamoModel;
+
+    /// A GSI added, one dropped, one with a new projection, TTL turned on,
+    /// an LSI changed and the range key's type changed.
+    #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    #[dynamo(table = "orders")]
+    pub struct Order {
+        #[hash_key]
+        pub customer: String,
+        #[range_key]
+        pub id: String,
+        #[gsi(name = "by_status", hash_key, projection = "keys_only")]
+        pub status: String,
+        #[gsi(name = "by_coupon", hash_key)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub coupon: Option<String>,
+        #[lsi(name = "by_day", projection = "keys_only")]
+        pub day: u32,
+        #[ttl]
+        pub expires_at: i64,
+    }
+
+    #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    #[dynamo(table = "sessions")]
+    pub struct Session {
+        #[hash_key]
+        pub token: String,
+    }
+}
+
+fn lock_path(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("locks");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn a_lock_passes_its_own_models_and_names_every_difference_of_others() {
+    let path = lock_path("schema.lock.json");
+    SchemaLock::write(&path, &[v1::Order::schema(), v1::User::schema()]).unwrap();
+    SchemaLock::check(&path, &[v1::Order::schema(), v1::User::schema()]).unwrap();
+    // The order of the models does not matter.
+    SchemaLock::check(&path, &[v1::User::schema(), v1::Order::schema()]).unwrap();
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(r#""range_key": "id N""#), "{text}");
+
+    let lock = SchemaLock::from_json(&text).unwrap();
+    let differences: Vec<String> = lock
+        .differences(&[v2::Order::schema(), v2::Session::schema()])
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        differences,
+        [
+            "orders: range_key: id N -> id S (needs a new table)",
+            r#"orders: GSI by_status: {"hash":["status S"],"range":[],"projection":"ALL"} -> {"hash":["status S"],"range":[],"projection":"KEYS_ONLY"} (drop and re-add) (in place)"#,
+            "orders: GSI by_total: dropped (in place)",
+            r#"orders: GSI by_coupon: added {"hash":["coupon S"],"range":[],"projection":"ALL"} (in place)"#,
+            r#"orders: LSI by_day: {"range":"day N","projection":"ALL"} -> {"range":"day N","projection":"KEYS_ONLY"} (needs a new table)"#,
+            "orders: TTL: none -> expires_at (in place)",
+            "users: no longer among the models (removed) (in place)",
+            "sessions: new model (not in the lock) (in place)",
+        ]
+    );
+    let err = SchemaLock::check(&path, &[v2::Order::schema(), v2::Session::schema()]).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("differ from") && message.contains("in 8 place(s)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("range_key: id N -> id S (needs a new table)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_damaged_or_missing_lock_is_a_clear_error() {
+    let err = SchemaLock::from_json("{}").unwrap_err();
+    assert!(
+        err.to_string().contains("not a schema lock of version 1"),
+        "{err}"
+    );
+    let err = SchemaLock::from_json("not json").unwrap_err();
+    assert!(err.to_string().contains("not JSON"), "{err}");
+    let err = SchemaLock::check(lock_path("missing.json"), &[v1::User::schema()]).unwrap_err();
+    assert!(
+        err.to_string().contains("write it with SchemaLock::write"),
+        "{err}"
+    );
+}
