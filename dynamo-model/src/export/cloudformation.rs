@@ -1,10 +1,10 @@
-//! A CloudFormation template with one `AWS::DynamoDB::Table`. The property
-//! names follow the resource's schema, which differs from the API in places
-//! (`SSEEnabled`, `TimeToLiveSpecification`, no `StreamEnabled`).
+//! A CloudFormation template with one `AWS::DynamoDB::Table`: the CreateTable
+//! request's properties, renamed where the resource's schema differs from
+//! the API (`SSEEnabled`, no `StreamEnabled`), plus `TimeToLiveSpecification`.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::create_table::{gsi, key_schema, lsi, on_demand, throughput};
+use super::create_table;
 use super::Spec;
 
 /// `orders` -> `OrdersTable`: a logical id is alphanumeric.
@@ -26,84 +26,29 @@ fn logical_id(table: &str) -> String {
     id
 }
 
+/// The CreateTable request, renamed where the resource's schema differs from
+/// the API, with the TTL the request cannot carry.
 pub(super) fn template(spec: &Spec) -> Value {
-    let r = &spec.request;
-    let table = r.get_table_name().clone().unwrap_or_default();
-    let mut p = Map::new();
-    p.insert("TableName".into(), table.clone().into());
-    p.insert(
-        "AttributeDefinitions".into(),
-        r.get_attribute_definitions()
-            .iter()
-            .flatten()
-            .map(|d| json!({ "AttributeName": d.attribute_name(), "AttributeType": d.attribute_type().as_str() }))
-            .collect(),
-    );
-    p.insert(
-        "KeySchema".into(),
-        key_schema(r.get_key_schema().as_deref().unwrap_or_default()),
-    );
-    if let Some(mode) = r.get_billing_mode() {
-        p.insert("BillingMode".into(), mode.as_str().into());
-    }
-    if let Some(t) = r.get_provisioned_throughput() {
-        p.insert("ProvisionedThroughput".into(), throughput(t));
-    }
-    if let Some(t) = r.get_on_demand_throughput() {
-        p.insert("OnDemandThroughput".into(), on_demand(t));
-    }
-    if let Some(indexes) = r.get_global_secondary_indexes() {
-        p.insert(
-            "GlobalSecondaryIndexes".into(),
-            indexes.iter().map(gsi).collect(),
-        );
-    }
-    if let Some(indexes) = r.get_local_secondary_indexes() {
-        p.insert(
-            "LocalSecondaryIndexes".into(),
-            indexes.iter().map(lsi).collect(),
-        );
-    }
-    if let Some(view) = r
-        .get_stream_specification()
-        .as_ref()
-        .and_then(|s| s.stream_view_type())
+    let Value::Object(mut p) = create_table::json(spec) else {
+        unreachable!("the request is a JSON object")
+    };
+    let table = p["TableName"].as_str().unwrap_or_default().to_owned();
+    if let Some(stream) = p
+        .get_mut("StreamSpecification")
+        .and_then(Value::as_object_mut)
     {
-        p.insert(
-            "StreamSpecification".into(),
-            json!({ "StreamViewType": view.as_str() }),
-        );
+        // The resource has no StreamEnabled: a view type means a stream.
+        stream.remove("StreamEnabled");
     }
-    if let Some(sse) = r.get_sse_specification() {
-        let mut s = Map::new();
-        s.insert("SSEEnabled".into(), sse.enabled().unwrap_or(false).into());
-        if let Some(kind) = sse.sse_type() {
-            s.insert("SSEType".into(), kind.as_str().into());
-        }
-        if let Some(key) = sse.kms_master_key_id() {
-            s.insert("KMSMasterKeyId".into(), key.into());
-        }
-        p.insert("SSESpecification".into(), Value::Object(s));
+    if let Some(sse) = p.get_mut("SSESpecification").and_then(Value::as_object_mut) {
+        let enabled = sse.remove("Enabled").unwrap_or(Value::Bool(false));
+        sse.insert("SSEEnabled".into(), enabled);
     }
     if let Some(attribute) = &spec.ttl_attribute {
         p.insert(
             "TimeToLiveSpecification".into(),
             json!({ "AttributeName": attribute, "Enabled": true }),
         );
-    }
-    if let Some(tags) = r.get_tags() {
-        p.insert(
-            "Tags".into(),
-            tags.iter()
-                .map(|t| json!({ "Key": t.key(), "Value": t.value() }))
-                .collect(),
-        );
-    }
-    if let Some(class) = r.get_table_class() {
-        p.insert("TableClass".into(), class.as_str().into());
-    }
-    if let Some(enabled) = r.get_deletion_protection_enabled() {
-        p.insert("DeletionProtectionEnabled".into(), (*enabled).into());
     }
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -9,13 +9,13 @@ use serde_json::{json, Map, Value};
 
 use super::Spec;
 
-pub(super) fn key_schema(keys: &[KeySchemaElement]) -> Value {
+fn key_schema(keys: &[KeySchemaElement]) -> Value {
     keys.iter()
         .map(|k| json!({ "AttributeName": k.attribute_name(), "KeyType": k.key_type().as_str() }))
         .collect()
 }
 
-pub(super) fn projection(projection: Option<&Projection>) -> Value {
+fn projection(projection: Option<&Projection>) -> Value {
     let mut out = Map::new();
     if let Some(p) = projection {
         if let Some(kind) = p.projection_type() {
@@ -28,11 +28,11 @@ pub(super) fn projection(projection: Option<&Projection>) -> Value {
     Value::Object(out)
 }
 
-pub(super) fn throughput(t: &ProvisionedThroughput) -> Value {
+fn throughput(t: &ProvisionedThroughput) -> Value {
     json!({ "ReadCapacityUnits": t.read_capacity_units(), "WriteCapacityUnits": t.write_capacity_units() })
 }
 
-pub(super) fn on_demand(t: &OnDemandThroughput) -> Value {
+fn on_demand(t: &OnDemandThroughput) -> Value {
     let mut out = Map::new();
     if let Some(r) = t.max_read_request_units() {
         out.insert("MaxReadRequestUnits".into(), r.into());
@@ -43,7 +43,7 @@ pub(super) fn on_demand(t: &OnDemandThroughput) -> Value {
     Value::Object(out)
 }
 
-pub(super) fn gsi(index: &GlobalSecondaryIndex) -> Value {
+fn gsi(index: &GlobalSecondaryIndex) -> Value {
     let mut out = Map::new();
     out.insert("IndexName".into(), index.index_name().into());
     out.insert("KeySchema".into(), key_schema(index.key_schema()));
@@ -57,7 +57,7 @@ pub(super) fn gsi(index: &GlobalSecondaryIndex) -> Value {
     Value::Object(out)
 }
 
-pub(super) fn lsi(index: &LocalSecondaryIndex) -> Value {
+fn lsi(index: &LocalSecondaryIndex) -> Value {
     json!({
         "IndexName": index.index_name(),
         "KeySchema": key_schema(index.key_schema()),

@@ -18,7 +18,7 @@ use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
 use super::prepared::{Body, Prepared};
 use super::version;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::{DynamoModel, Table};
 
 /// A DeleteItem on its way. Made by [`Table::delete`] and
@@ -74,7 +74,7 @@ impl<M: DynamoModel> Table<M> {
 impl<M: DynamoModel + Serialize> Table<M> {
     /// Deletes the item you hold: by its key, and for a `#[version]` model
     /// only if the stored item is still at its version
-    /// ([`Error::VersionConflict`] otherwise, and nothing is deleted).
+    /// ([`Error::VersionConflict`](crate::Error::VersionConflict) otherwise, and nothing is deleted).
     ///
     /// ```
     /// # use dynamo_model::testing::LocalDynamoDb;
@@ -112,7 +112,7 @@ impl<M: DynamoModel + Serialize> Table<M> {
 
 impl<M, Out> Delete<M, Out> {
     /// Only if the item exists: deleting no item is then
-    /// [`Error::ConditionFailed`].
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed).
     pub fn if_exists(mut self) -> Self {
         self.guard.must_exist = Some(true);
         self
@@ -191,18 +191,12 @@ impl<M, Out> Delete<M, Out> {
             .await;
         match result {
             Ok(output) => Ok((key, output.attributes.filter(|a| !a.is_empty()), table)),
-            Err(err) => Err(match err.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(failed)) => {
-                    let returned = failed.item().cloned();
-                    guard
-                        .failure(client, table.name(), &key, returned.as_ref())
-                        .await
-                }
-                Some(DeleteItemError::ResourceNotFoundException(_)) => Error::TableNotFound {
-                    table: table.name().to_owned(),
-                },
-                _ => Error::sdk(table.name(), "DeleteItem", err),
-            }),
+            Err(err) => Err(guard
+                .write_error(client, table.name(), &key, "DeleteItem", err, |e| match e {
+                    DeleteItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+                    _ => None,
+                })
+                .await),
         }
     }
 }

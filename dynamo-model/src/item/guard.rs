@@ -3,6 +3,8 @@
 //! `ConditionExpression`; and, when DynamoDB says it failed, which of them
 //! failed.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
@@ -114,6 +116,35 @@ impl Guard {
             None => None,
         };
         self.classify(table, key, old, several)
+    }
+
+    /// The error of a failed single-item write: which check failed when the
+    /// condition did (`returned` reads the stored item off the SDK's error,
+    /// where the backend sent it), a missing table, or the SDK's error.
+    pub(crate) async fn write_error<E>(
+        &self,
+        client: &Client,
+        table: &str,
+        key: &ItemKey,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+        returned: impl FnOnce(&E) -> Option<Attributes>,
+    ) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match err.as_service_error() {
+            Some(service) if service.code() == Some("ConditionalCheckFailedException") => {
+                let returned = returned(service);
+                self.failure(client, table, key, returned.as_ref()).await
+            }
+            Some(service) if service.code() == Some("ResourceNotFoundException") => {
+                Error::TableNotFound {
+                    table: table.to_owned(),
+                }
+            }
+            _ => Error::sdk(table, operation, err),
+        }
     }
 
     fn classify(

@@ -15,7 +15,7 @@ use super::guard::Guard;
 use super::key::ItemKey;
 use super::prepared::{Body, Prepared};
 use super::version;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::{DynamoModel, Table};
 
 /// A PutItem on its way: await it, or set a condition first. Made by
@@ -32,7 +32,7 @@ impl<M: DynamoModel + Serialize> Table<M> {
     /// as serde_dynamo encodes it, without NULL index keys (an item whose
     /// `Option` index key is `None` is left out of that index), and an item
     /// over 400 KB is refused before the request. For a `#[version]` model
-    /// the put checks and bumps the version (see [`Error::VersionConflict`]).
+    /// the put checks and bumps the version (see [`Error::VersionConflict`](crate::Error::VersionConflict)).
     ///
     /// ```
     /// use dynamo_model::testing::LocalDynamoDb;
@@ -90,7 +90,7 @@ pub(crate) fn prepare<M: DynamoModel + Serialize>(
 
 impl<M> Put<M> {
     /// Only if no item with this key exists: a failed check is
-    /// [`Error::ConditionFailed`] and nothing is overwritten.
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed) and nothing is overwritten.
     pub fn if_not_exists(mut self) -> Self {
         self.guard.must_exist = Some(false);
         self
@@ -169,18 +169,12 @@ impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
                 .await;
             match result {
                 Ok(_) => Ok(()),
-                Err(err) => match err.as_service_error() {
-                    Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                        let returned = failed.item().cloned();
-                        Err(guard
-                            .failure(client, table.name(), &key, returned.as_ref())
-                            .await)
-                    }
-                    Some(PutItemError::ResourceNotFoundException(_)) => Err(Error::TableNotFound {
-                        table: table.name().to_owned(),
-                    }),
-                    _ => Err(Error::sdk(table.name(), "PutItem", err)),
-                },
+                Err(err) => Err(guard
+                    .write_error(client, table.name(), &key, "PutItem", err, |e| match e {
+                        PutItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+                        _ => None,
+                    })
+                    .await),
             }
         })
     }

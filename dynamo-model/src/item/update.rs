@@ -440,18 +440,12 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                     let item = output.attributes.unwrap_or_default();
                     encode::from_item(table.name(), &key, item)
                 }
-                Err(err) => Err(match err.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                        let returned = failed.item().cloned();
-                        guard
-                            .failure(client, table.name(), &key, returned.as_ref())
-                            .await
-                    }
-                    Some(UpdateItemError::ResourceNotFoundException(_)) => Error::TableNotFound {
-                        table: table.name().to_owned(),
-                    },
-                    _ => Error::sdk(table.name(), "UpdateItem", err),
-                }),
+                Err(err) => Err(guard
+                    .write_error(client, table.name(), &key, "UpdateItem", err, |e| match e {
+                        UpdateItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+                        _ => None,
+                    })
+                    .await),
             }
         })
     }
