@@ -6,7 +6,6 @@
 
 mod support;
 
-use dynamo_model::aws_sdk_dynamodb::types::TableDescription;
 use dynamo_model::{CreateTableOptions, Db, DynamoModel, Format, StreamView};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -62,69 +61,6 @@ async fn post(endpoint: &str, target: &str, body: &str) -> (u16, String) {
     (status, answer)
 }
 
-/// What must be equal between two tables made from one model: keys,
-/// attribute types, indexes with their keys, projections and capacity,
-/// billing and stream settings; not names, ARNs, times or counts.
-fn normalized(table: &TableDescription) -> String {
-    let mut attributes: Vec<String> = table
-        .attribute_definitions()
-        .iter()
-        .map(|d| format!("{}:{}", d.attribute_name(), d.attribute_type().as_str()))
-        .collect();
-    attributes.sort();
-    let keys = |k: &[dynamo_model::aws_sdk_dynamodb::types::KeySchemaElement]| {
-        k.iter()
-            .map(|e| format!("{}:{}", e.attribute_name(), e.key_type().as_str()))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let mut gsis: Vec<String> = table
-        .global_secondary_indexes()
-        .iter()
-        .map(|g| {
-            let p = g.projection().unwrap();
-            let t = g.provisioned_throughput();
-            format!(
-                "{} [{}] {:?} {:?} {:?}/{:?}",
-                g.index_name().unwrap_or_default(),
-                keys(g.key_schema()),
-                p.projection_type(),
-                p.non_key_attributes(),
-                t.and_then(|t| t.read_capacity_units()),
-                t.and_then(|t| t.write_capacity_units()),
-            )
-        })
-        .collect();
-    gsis.sort();
-    let mut lsis: Vec<String> = table
-        .local_secondary_indexes()
-        .iter()
-        .map(|l| {
-            format!(
-                "{} [{}] {:?}",
-                l.index_name().unwrap_or_default(),
-                keys(l.key_schema()),
-                l.projection().and_then(|p| p.projection_type())
-            )
-        })
-        .collect();
-    lsis.sort();
-    let throughput = table.provisioned_throughput();
-    format!(
-        "keys [{}]\nattributes {attributes:?}\ngsis {gsis:#?}\nlsis {lsis:?}\nbilling {:?}\ncapacity {:?}/{:?}\nstream {:?}",
-        keys(table.key_schema()),
-        table
-            .billing_mode_summary()
-            .and_then(|b| b.billing_mode())
-            .map(|b| b.as_str().to_owned()),
-        throughput.and_then(|t| t.read_capacity_units()),
-        throughput.and_then(|t| t.write_capacity_units()),
-        table
-            .stream_specification()
-            .map(|s| (s.stream_enabled(), s.stream_view_type().cloned())),
-    )
-}
-
 #[tokio::test]
 async fn the_create_table_json_creates_the_table_the_model_creates() {
     let (scratch, db) = support::server::scratch_db().await;
@@ -155,8 +91,8 @@ async fn the_create_table_json_creates_the_table_the_model_creates() {
     }
     created.create(create).await.unwrap();
     assert_eq!(
-        normalized(&exported.describe().await.unwrap()),
-        normalized(&created.describe().await.unwrap())
+        support::describe::normalized(&exported.describe().await.unwrap()),
+        support::describe::normalized(&created.describe().await.unwrap())
     );
     drop(scratch);
     let _: &Db = &db;

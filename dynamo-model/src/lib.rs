@@ -48,6 +48,7 @@ mod export;
 mod item;
 mod lock;
 mod model;
+pub mod plan;
 mod read;
 mod schema;
 mod table;

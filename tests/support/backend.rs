@@ -74,6 +74,11 @@ pub enum Feature {
     IndexCapacityUpdates,
     /// TransactWriteItems.
     Transactions,
+    /// A GSI added to an on-demand table (UpdateTable Create without
+    /// ProvisionedThroughput).
+    OnDemandIndexCreation,
+    /// Point-in-time recovery (UpdateContinuousBackups / DescribeContinuousBackups).
+    PointInTimeRecovery,
 }
 
 impl Feature {
@@ -96,6 +101,10 @@ impl Feature {
                 "GSI capacity updates (UpdateTable GlobalSecondaryIndexUpdates)"
             }
             Feature::Transactions => "transactions (TransactWriteItems)",
+            Feature::OnDemandIndexCreation => {
+                "GSI creation on an on-demand table (it asks for ProvisionedThroughput)"
+            }
+            Feature::PointInTimeRecovery => "point-in-time recovery (UpdateContinuousBackups)",
         }
     }
 }
@@ -204,6 +213,10 @@ impl Backend {
             IndexCapacityUpdates => self != Embedded,
             // dynalite 4.0 has no TransactWriteItems (UnknownOperationException).
             Transactions => self != Dynalite,
+            // dynalite 4.0 validates the Create action as if every table
+            // were provisioned.
+            OnDemandIndexCreation => self != Dynalite,
+            PointInTimeRecovery => matches!(self, Moto | Other),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! What the integration tests share, included by each with `mod support;`:
-//! the backend under test and what it supports (`backend`), the models more
+//! the backend under test and what it supports (`backend`), a table's
+//! description reduced for comparison (`describe`), the models more
 //! than one test file uses (`models`), a fresh fixture for tests that create
 //! tables themselves (`server`), and the fault-injecting proxy (`fault_proxy`).
 #![allow(dead_code)]
 
 pub mod backend;
+pub mod describe;
 pub mod fault_proxy;
 pub mod models;
 pub mod server;

@@ -270,6 +270,44 @@ pub enum Error {
         message: String,
     },
 
+    /// A plan lists changes DynamoDB cannot make in place (table keys, their
+    /// types, LSIs), so `apply` refused it and changed nothing.
+    #[error("table `{table}` needs a new table for: {}; nothing was applied (make the new table and move the data, or change the model back)", changes.join("; "))]
+    NeedsNewTable {
+        /// The table name as sent.
+        table: String,
+        /// Each change that needs a new table.
+        changes: Vec<String>,
+    },
+
+    /// `apply` re-read the table before a step and found it no longer as the
+    /// plan (and the steps made so far) left it: someone else changed it.
+    /// The steps before were made; nothing after.
+    #[error("table `{table}` changed since the plan was made: {}; {applied} step(s) were applied before this was found, none after; make a new plan", differences.join("; "))]
+    PlanStale {
+        /// The table name as sent.
+        table: String,
+        /// What the table shows that the plan did not expect.
+        differences: Vec<String>,
+        /// How many changes of the plan were made before.
+        applied: usize,
+    },
+
+    /// `apply` made a change that DynamoDB accepted but the table does not
+    /// show once ACTIVE again (a server that ignores the setting). The
+    /// changes before it were made; nothing after.
+    #[error("table `{table}`: `{change}` was accepted, but the table does not show it ({}); {applied} earlier step(s) were applied, none after", differences.join("; "))]
+    ChangeNotShown {
+        /// The table name as sent.
+        table: String,
+        /// The change, as the plan prints it.
+        change: String,
+        /// How the table still differs from what the change should have made.
+        differences: Vec<String>,
+        /// How many changes of the plan were made before it.
+        applied: usize,
+    },
+
     /// Any other failure of a request: a service error DynamoDB returned, or a
     /// transport, credentials or timeout failure before it answered.
     #[error("{operation}{} failed: {message}", table.as_deref().map(|t| format!(" on table `{t}`")).unwrap_or_default())]
@@ -349,7 +387,10 @@ impl Error {
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
             | Error::BatchIncomplete { table, .. }
-            | Error::TransactionCanceled { table, .. } => Some(table),
+            | Error::TransactionCanceled { table, .. }
+            | Error::NeedsNewTable { table, .. }
+            | Error::PlanStale { table, .. }
+            | Error::ChangeNotShown { table, .. } => Some(table),
             Error::Sdk { table, .. } => table.as_deref(),
             Error::BlockingInsideRuntime { .. }
             | Error::BlockingRuntime { .. }

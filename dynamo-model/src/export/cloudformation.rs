@@ -1,6 +1,7 @@
 //! A CloudFormation template with one `AWS::DynamoDB::Table`: the CreateTable
 //! request's properties, renamed where the resource's schema differs from
-//! the API (`SSEEnabled`, no `StreamEnabled`), plus `TimeToLiveSpecification`.
+//! the API (`SSEEnabled`, no `StreamEnabled`), plus `TimeToLiveSpecification` and
+//! `PointInTimeRecoverySpecification`.
 
 use serde_json::{json, Value};
 
@@ -48,6 +49,12 @@ pub(super) fn template(spec: &Spec) -> Value {
         p.insert(
             "TimeToLiveSpecification".into(),
             json!({ "AttributeName": attribute, "Enabled": true }),
+        );
+    }
+    if spec.point_in_time_recovery {
+        p.insert(
+            "PointInTimeRecoverySpecification".into(),
+            json!({ "PointInTimeRecoveryEnabled": true }),
         );
     }
     json!({

@@ -31,10 +31,11 @@ pub enum Format {
 }
 
 /// What every format is written from: the CreateTable request and the
-/// settings that are not part of it (TTL).
+/// settings that are not part of it (TTL, point-in-time recovery).
 pub(crate) struct Spec {
     pub(crate) request: CreateTableInputBuilder,
     pub(crate) ttl_attribute: Option<String>,
+    pub(crate) point_in_time_recovery: bool,
 }
 
 impl TableSchema {
@@ -77,6 +78,7 @@ impl TableSchema {
                 .ttl_attribute()
                 .filter(|_| options.enable_ttl)
                 .map(str::to_owned),
+            point_in_time_recovery: options.point_in_time_recovery,
         };
         Ok(match format {
             Format::CreateTableJson => pretty(&create_table::json(&spec)),

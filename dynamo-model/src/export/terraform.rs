@@ -163,6 +163,9 @@ pub(super) fn resource(spec: &Spec) -> String {
             q(attribute)
         );
     }
+    if spec.point_in_time_recovery {
+        out.push_str("\n  point_in_time_recovery {\n    enabled = true\n  }\n");
+    }
     if let Some(sse) = r.get_sse_specification() {
         out.push_str("\n  server_side_encryption {\n");
         let _ = writeln!(out, "    enabled     = {}", sse.enabled().unwrap_or(false));

@@ -66,7 +66,7 @@ impl Projection {
 /// let t = Throughput::new(5, 2);
 /// assert_eq!((t.read, t.write), (5, 2));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Throughput {
     /// Read capacity units.
     pub read: u64,

@@ -23,7 +23,9 @@ pub use key_type::{IndexKeyType, KeyType, TtlType};
 /// use dynamo_model::AttributeType;
 /// assert_eq!(AttributeType::N.as_str(), "N");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AttributeType {
     /// A string.
     S,

@@ -1,16 +1,12 @@
 //! CreateTable from a schema and [`CreateTableOptions`], then what DynamoDB
 //! only accepts once the table is ACTIVE: TTL and replicas.
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
-use aws_sdk_dynamodb::types::{
-    TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
-};
-use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{TableDescription, TableStatus};
 
 use super::describe::describe;
 use super::options::CreateTableOptions;
-use super::{compare, replicas, request, validate, wait, Table};
+use super::{backups, compare, replicas, request, ttl, validate, wait, Table};
 use crate::error::{Error, Result};
 
 impl<M> Table<M> {
@@ -22,7 +18,8 @@ impl<M> Table<M> {
     /// create waits (all within `wait_timeout`); without a wait it is
     /// [`Error::TableBeingDeleted`], never success. With `wait(true)` it returns once the table and
     /// every GSI are ACTIVE. A schema with a TTL attribute always waits for
-    /// ACTIVE (TTL can only be turned on then) and then turns TTL on. A
+    /// ACTIVE (TTL can only be turned on then) and then turns TTL on; so does
+    /// [`point_in_time_recovery`](CreateTableOptions::point_in_time_recovery). A
     /// handle made by name has no schema to create from and is refused.
     ///
     /// [`CreateTableOptions::db`] chooses the connection of a model-level
@@ -50,6 +47,7 @@ impl<M> Table<M> {
         // Replicas wait once per region, each up to `wait_timeout`: those
         // creates are bounded by their waits alone.
         let waits = (options.wait
+            || options.point_in_time_recovery
             || (options.enable_ttl && self.schema().is_some_and(|s| s.ttl_attribute().is_some())))
             && options.replicas.is_empty();
         match self.client() {
@@ -107,7 +105,10 @@ impl<M> Table<M> {
             replicas::validate_regions(table, &options.replicas, own_region)?;
         }
         let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
-        let must_wait = options.wait || ttl_attribute.is_some() || !options.replicas.is_empty();
+        let must_wait = options.wait
+            || ttl_attribute.is_some()
+            || options.point_in_time_recovery
+            || !options.replicas.is_empty();
         let started = tokio::time::Instant::now();
 
         // Sending CreateTable and treating "already exists" as success is what
@@ -192,7 +193,10 @@ impl<M> Table<M> {
             }
         }
         if let Some(attribute) = ttl_attribute {
-            enable_ttl(client, table, attribute).await?;
+            ttl::enable(client, table, attribute).await?;
+        }
+        if options.point_in_time_recovery {
+            backups::set_point_in_time_recovery(client, table, true).await?;
         }
         if options.replicas.is_empty() {
             Ok(description)
@@ -200,97 +204,4 @@ impl<M> Table<M> {
             replicas::add(client, table, &options.replicas, options.wait_timeout).await
         }
     }
-}
-
-/// Turns TTL on for `attribute`, unless it already is. DynamoDB refuses to
-/// enable TTL twice, which concurrent `if_not_exists` creates of one table
-/// race into: a refusal because it is already on is success when it is on
-/// for the model's attribute. TTL on another attribute is a mismatch.
-async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<()> {
-    let mismatch = |other: String| Error::SchemaMismatch {
-        table: table.to_owned(),
-        differences: vec![format!(
-            "TTL is on for attribute `{other}`, but the model's #[ttl] attribute is `{attribute}`"
-        )],
-    };
-    match ttl_state(client, table, attribute).await? {
-        TtlState::On => return Ok(()),
-        TtlState::OnOther(other) => return Err(mismatch(other)),
-        TtlState::Off => {}
-    }
-    let specification = TimeToLiveSpecification::builder()
-        .enabled(true)
-        .attribute_name(attribute)
-        .build()
-        .map_err(|e| Error::invalid(table, "ttl", e.to_string()))?;
-    let outcome = client
-        .update_time_to_live()
-        .table_name(table)
-        .time_to_live_specification(specification)
-        .send()
-        .await;
-    let Err(err) = outcome else {
-        return Ok(());
-    };
-    let already = err
-        .as_service_error()
-        .and_then(|e| e.message())
-        .is_some_and(|m| m.to_ascii_lowercase().contains("already enabled"));
-    if !already {
-        return Err(ttl_failed(table, attribute, err));
-    }
-    // Another create turned it on between our DescribeTimeToLive and
-    // UpdateTimeToLive: look again, and judge what is there.
-    match ttl_state(client, table, attribute).await? {
-        TtlState::On => Ok(()),
-        TtlState::OnOther(other) => Err(mismatch(other)),
-        TtlState::Off => Err(ttl_failed(table, attribute, err)),
-    }
-}
-
-fn ttl_failed<E>(
-    table: &str,
-    attribute: &str,
-    err: aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    Error::TtlNotEnabled {
-        table: table.to_owned(),
-        attribute: attribute.to_owned(),
-        message: crate::error::cause::describe(&err),
-        source: Box::new(err),
-    }
-}
-
-/// What DescribeTimeToLive says about the model's TTL attribute.
-enum TtlState {
-    Off,
-    /// On, or turning on, for the model's attribute.
-    On,
-    /// On, or turning on, for this other attribute.
-    OnOther(String),
-}
-
-async fn ttl_state(client: &Client, table: &str, attribute: &str) -> Result<TtlState> {
-    let current = client
-        .describe_time_to_live()
-        .table_name(table)
-        .send()
-        .await
-        .map_err(|e| ttl_failed(table, attribute, e))?;
-    let Some(ttl) = current.time_to_live_description() else {
-        return Ok(TtlState::Off);
-    };
-    let on = matches!(
-        ttl.time_to_live_status(),
-        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-    );
-    Ok(match ttl.attribute_name() {
-        _ if !on => TtlState::Off,
-        Some(name) if name == attribute => TtlState::On,
-        Some(other) => TtlState::OnOther(other.to_owned()),
-        None => TtlState::Off,
-    })
 }

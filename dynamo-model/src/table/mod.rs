@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::{Db, DynamoModel, TableSchema};
 
+pub(crate) mod backups;
 mod compare;
 mod create;
 pub(crate) mod delete;
@@ -17,6 +18,8 @@ pub(crate) mod describe;
 pub(crate) mod options;
 pub(crate) mod replicas;
 pub(crate) mod request;
+pub(crate) mod tags;
+pub(crate) mod ttl;
 pub(crate) mod update;
 pub(crate) mod validate;
 pub(crate) mod wait;

@@ -24,7 +24,9 @@ pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(300);
 /// use dynamo_model::{CreateTableOptions, TableClass};
 /// let opts = CreateTableOptions::new().table_class(TableClass::StandardInfrequentAccess);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum TableClass {
     /// `STANDARD` (DynamoDB's default).
     #[default]
@@ -61,7 +63,7 @@ pub enum Encryption {
 /// use dynamo_model::{CreateTableOptions, StreamView};
 /// let opts = CreateTableOptions::new().stream(StreamView::NewAndOldImages);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum StreamView {
     /// Only the key attributes of the changed item.
     KeysOnly,
@@ -109,6 +111,7 @@ pub struct CreateTableOptions {
     pub(crate) wait: bool,
     pub(crate) wait_timeout: Duration,
     pub(crate) enable_ttl: bool,
+    pub(crate) point_in_time_recovery: bool,
     pub(crate) replicas: Vec<String>,
     pub(crate) db: Option<Db>,
 }
@@ -129,6 +132,7 @@ impl Default for CreateTableOptions {
             wait: false,
             wait_timeout: DEFAULT_WAIT_TIMEOUT,
             enable_ttl: true,
+            point_in_time_recovery: false,
             replicas: Vec::new(),
             db: None,
         }
@@ -304,6 +308,18 @@ impl CreateTableOptions {
     /// ```
     pub fn enable_ttl(mut self, yes: bool) -> Self {
         self.enable_ttl = yes;
+        self
+    }
+
+    /// Turns on point-in-time recovery (continuous backups) once the table
+    /// is ACTIVE, so the create waits, as it does for TTL. Off by default.
+    /// DynamoDB Local and the embedded backend have no PITR.
+    ///
+    /// ```
+    /// let opts = dynamo_model::CreateTableOptions::new().point_in_time_recovery(true);
+    /// ```
+    pub fn point_in_time_recovery(mut self, yes: bool) -> Self {
+        self.point_in_time_recovery = yes;
         self
     }
 

@@ -99,10 +99,7 @@ pub(crate) fn create_table(
     }
 
     if let Some(class) = options.table_class {
-        request = request.table_class(match class {
-            TableClass::Standard => sdk::TableClass::Standard,
-            TableClass::StandardInfrequentAccess => sdk::TableClass::StandardInfrequentAccess,
-        });
+        request = request.table_class(table_class(class));
     }
     if let Some(encryption) = &options.encryption {
         request = request.set_sse_specification(sse_specification(encryption));
@@ -153,7 +150,7 @@ pub(crate) fn scalar_type(attribute_type: AttributeType) -> ScalarAttributeType 
     }
 }
 
-fn projection(projection: &Projection) -> sdk::Projection {
+pub(crate) fn projection(projection: &Projection) -> sdk::Projection {
     let builder = sdk::Projection::builder();
     match projection {
         Projection::All => builder.projection_type(sdk::ProjectionType::All),
@@ -174,7 +171,7 @@ pub(crate) fn provisioned_throughput(
         .build()
 }
 
-fn on_demand_throughput(max: Throughput) -> sdk::OnDemandThroughput {
+pub(crate) fn on_demand_throughput(max: Throughput) -> sdk::OnDemandThroughput {
     sdk::OnDemandThroughput::builder()
         .max_read_request_units(saturating_i64(max.read))
         .max_write_request_units(saturating_i64(max.write))
@@ -185,7 +182,7 @@ fn saturating_i64(units: u64) -> i64 {
     i64::try_from(units).unwrap_or(i64::MAX)
 }
 
-fn sse_specification(encryption: &Encryption) -> Option<SseSpecification> {
+pub(crate) fn sse_specification(encryption: &Encryption) -> Option<SseSpecification> {
     match encryption {
         // DynamoDB's default: sending nothing keeps requests valid on every backend.
         Encryption::AwsOwned => None,
@@ -202,6 +199,13 @@ fn sse_specification(encryption: &Encryption) -> Option<SseSpecification> {
                 .kms_master_key_id(kms_key_id)
                 .build(),
         ),
+    }
+}
+
+pub(crate) fn table_class(class: TableClass) -> sdk::TableClass {
+    match class {
+        TableClass::Standard => sdk::TableClass::Standard,
+        TableClass::StandardInfrequentAccess => sdk::TableClass::StandardInfrequentAccess,
     }
 }
 

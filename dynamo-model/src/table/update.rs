@@ -9,17 +9,21 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    BillingMode, GlobalSecondaryIndexUpdate, StreamSpecification, TableDescription,
-    UpdateGlobalSecondaryIndexAction,
+    AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction,
+    DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType,
+    StreamSpecification, TableDescription, UpdateGlobalSecondaryIndexAction,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::describe::describe;
-use super::options::{StreamView, DEFAULT_WAIT_TIMEOUT};
-use super::request::{provisioned_throughput, stream_view};
+use super::options::{Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT};
+use super::request::{
+    on_demand_throughput, projection, provisioned_throughput, scalar_type, sse_specification,
+    stream_view, table_class,
+};
 use super::{validate, wait, Table};
 use crate::error::{Error, Result};
-use crate::Throughput;
+use crate::{AttributeType, Projection, Throughput};
 
 /// What to change on an existing table. Every setting is optional, but at
 /// least one must be given.
@@ -248,14 +252,37 @@ impl<M> Table<M> {
 
 /// One UpdateTable request's worth of change.
 #[derive(Debug, Clone, PartialEq)]
-enum Step {
+pub(crate) enum Step {
     Throughput {
         billing: Option<BillingMode>,
         table: Option<Throughput>,
         indexes: Vec<(String, Throughput)>,
     },
+    /// An on-demand table's (or GSI's) maximum request units; `None` lifts it.
+    OnDemandMaximum {
+        index: Option<String>,
+        max: Option<Throughput>,
+    },
     Stream(Option<StreamView>),
     DeletionProtection(bool),
+    CreateIndex(NewIndex),
+    DeleteIndex(String),
+    TableClass(TableClass),
+    Encryption(Encryption),
+}
+
+/// A GSI to create, with the definitions of every key attribute the table
+/// has once it exists: moto replaces the table's definitions with the ones
+/// sent, and DynamoDB refuses definitions no key uses.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NewIndex {
+    pub(crate) name: String,
+    pub(crate) hash: Vec<String>,
+    pub(crate) range: Vec<String>,
+    pub(crate) projection: Projection,
+    pub(crate) capacity: Option<Throughput>,
+    pub(crate) max_on_demand: Option<Throughput>,
+    pub(crate) definitions: Vec<(String, AttributeType)>,
 }
 
 /// The requests that take `current` to what `options` ask for, leaving out
@@ -368,7 +395,18 @@ fn plan(
     Ok(steps)
 }
 
-async fn send(client: &Client, table: &str, step: Step) -> Result<TableDescription> {
+/// A maximum of request units; -1 is DynamoDB's "no maximum".
+fn maximum(max: Option<Throughput>) -> aws_sdk_dynamodb::types::OnDemandThroughput {
+    match max {
+        Some(max) => on_demand_throughput(max),
+        None => aws_sdk_dynamodb::types::OnDemandThroughput::builder()
+            .max_read_request_units(-1)
+            .max_write_request_units(-1)
+            .build(),
+    }
+}
+
+pub(crate) async fn send(client: &Client, table: &str, step: Step) -> Result<TableDescription> {
     let built =
         |e: aws_sdk_dynamodb::error::BuildError| Error::invalid(table, "update", e.to_string());
     let mut request = client.update_table().table_name(table);
@@ -403,6 +441,79 @@ async fn send(client: &Client, table: &str, step: Step) -> Result<TableDescripti
             request = request.stream_specification(spec);
         }
         Step::DeletionProtection(enabled) => request = request.deletion_protection_enabled(enabled),
+        Step::OnDemandMaximum { index: None, max } => {
+            request = request.on_demand_throughput(maximum(max));
+        }
+        Step::OnDemandMaximum {
+            index: Some(name),
+            max,
+        } => {
+            let update = UpdateGlobalSecondaryIndexAction::builder()
+                .index_name(name)
+                .on_demand_throughput(maximum(max))
+                .build()
+                .map_err(built)?;
+            request = request.global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder().update(update).build(),
+            );
+        }
+        Step::CreateIndex(index) => {
+            for (name, kind) in &index.definitions {
+                request = request.attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name(name)
+                        .attribute_type(scalar_type(*kind))
+                        .build()
+                        .map_err(built)?,
+                );
+            }
+            let element = |name: &String, kind: KeyType| {
+                KeySchemaElement::builder()
+                    .attribute_name(name)
+                    .key_type(kind)
+                    .build()
+            };
+            let mut create = CreateGlobalSecondaryIndexAction::builder()
+                .index_name(&index.name)
+                .projection(projection(&index.projection));
+            for name in &index.hash {
+                create = create.key_schema(element(name, KeyType::Hash).map_err(built)?);
+            }
+            for name in &index.range {
+                create = create.key_schema(element(name, KeyType::Range).map_err(built)?);
+            }
+            if let Some(capacity) = index.capacity {
+                create =
+                    create.provisioned_throughput(provisioned_throughput(capacity).map_err(built)?);
+            }
+            if let Some(max) = index.max_on_demand {
+                create = create.on_demand_throughput(on_demand_throughput(max));
+            }
+            request = request.global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder()
+                    .create(create.build().map_err(built)?)
+                    .build(),
+            );
+        }
+        Step::DeleteIndex(name) => {
+            let delete = DeleteGlobalSecondaryIndexAction::builder()
+                .index_name(name)
+                .build()
+                .map_err(built)?;
+            request = request.global_secondary_index_updates(
+                GlobalSecondaryIndexUpdate::builder().delete(delete).build(),
+            );
+        }
+        Step::TableClass(class) => request = request.table_class(table_class(class)),
+        Step::Encryption(encryption) => {
+            // Going back to the AWS owned key is SSE "disabled".
+            let spec = sse_specification(&encryption).unwrap_or_else(|| {
+                aws_sdk_dynamodb::types::SseSpecification::builder()
+                    .enabled(false)
+                    .build()
+            });
+            request = request.sse_specification(spec);
+        }
     }
     match request.send().await {
         Ok(output) => output.table_description.ok_or_else(|| {

@@ -1,0 +1,374 @@
+//! The changes that take a live table to the desired state, in the order
+//! DynamoDB lets them be made: billing first (a switch to provisioned must
+//! give every existing GSI its capacity), then GSI drops, replacements and
+//! additions (one per UpdateTable), GSI capacity, and the settings with
+//! their own requests. Each change is worked out on the table as the ones
+//! before it leave it, so that none repeats or undoes another.
+
+use std::collections::BTreeMap;
+
+use super::change::Change;
+use super::state::{Capacity, IndexKeys, KeyDef, TableState};
+
+/// What differs between `live` and `desired`, as changes; empty when the
+/// table is as the model asks.
+pub(crate) fn changes(desired: &TableState, live: &TableState) -> Vec<Change> {
+    let mut out = needs_new_table(desired, live);
+    let mut state = live.clone();
+    let push = |change: Change, state: &mut TableState, out: &mut Vec<Change>| {
+        change.apply_to(state);
+        out.push(change);
+    };
+
+    if desired.billing != state.billing {
+        let indexes = match desired.billing {
+            Capacity::Provisioned(table) => state
+                .global_indexes
+                .keys()
+                .map(|name| {
+                    let capacity = match desired.global_indexes.get(name).map(|g| g.capacity) {
+                        Some(Capacity::Provisioned(t)) => t,
+                        _ => table,
+                    };
+                    (name.clone(), capacity)
+                })
+                .collect(),
+            Capacity::OnDemand { .. } => BTreeMap::new(),
+        };
+        let change = Change::Billing {
+            from: state.billing,
+            to: desired.billing,
+            indexes,
+        };
+        push(change, &mut state, &mut out);
+    }
+
+    let live_names: Vec<String> = state.global_indexes.keys().cloned().collect();
+    for name in &live_names {
+        if !desired.global_indexes.contains_key(name) {
+            let keys = state.global_indexes[name].keys.clone();
+            let change = Change::DropIndex {
+                name: name.clone(),
+                keys,
+            };
+            push(change, &mut state, &mut out);
+        }
+    }
+    // Replacements before additions: a dropped index frees its slot.
+    for (name, wanted) in &desired.global_indexes {
+        match state.global_indexes.get(name) {
+            Some(existing) if existing.keys != wanted.keys => {
+                let change = Change::ReplaceIndex {
+                    name: name.clone(),
+                    from: existing.keys.clone(),
+                    to: wanted.keys.clone(),
+                    capacity: wanted.capacity,
+                };
+                push(change, &mut state, &mut out);
+            }
+            _ => {}
+        }
+    }
+    for (name, wanted) in &desired.global_indexes {
+        if !state.global_indexes.contains_key(name) {
+            let change = Change::AddIndex {
+                name: name.clone(),
+                keys: wanted.keys.clone(),
+                capacity: wanted.capacity,
+            };
+            push(change, &mut state, &mut out);
+        }
+    }
+    for (name, wanted) in &desired.global_indexes {
+        let current = state.global_indexes[name].capacity;
+        if current != wanted.capacity {
+            let change = Change::IndexCapacity {
+                name: name.clone(),
+                from: current,
+                to: wanted.capacity,
+            };
+            push(change, &mut state, &mut out);
+        }
+    }
+
+    if desired.stream != state.stream {
+        out.push(Change::Stream {
+            from: state.stream,
+            to: desired.stream,
+        });
+    }
+    if let (Some(wanted), Some(current)) = (&desired.ttl, &state.ttl) {
+        if wanted != current {
+            out.push(Change::Ttl {
+                from: current.clone(),
+                to: wanted.clone(),
+            });
+        }
+    }
+    if desired.table_class != state.table_class {
+        out.push(Change::TableClass {
+            from: state.table_class,
+            to: desired.table_class,
+        });
+    }
+    if !desired.encryption.satisfied_by(&state.encryption) {
+        out.push(Change::Encryption {
+            from: state.encryption.clone(),
+            to: desired.encryption.clone(),
+        });
+    }
+    if desired.deletion_protection != state.deletion_protection {
+        out.push(Change::DeletionProtection {
+            from: state.deletion_protection,
+            to: desired.deletion_protection,
+        });
+    }
+    if let (Some(wanted), Some(current)) = (&desired.tags, &state.tags) {
+        for (key, value) in wanted {
+            if current.get(key) != Some(value) {
+                out.push(Change::Tag {
+                    key: key.clone(),
+                    from: current.get(key).cloned(),
+                    to: Some(value.clone()),
+                });
+            }
+        }
+        for (key, value) in current {
+            if !wanted.contains_key(key) {
+                out.push(Change::Tag {
+                    key: key.clone(),
+                    from: Some(value.clone()),
+                    to: None,
+                });
+            }
+        }
+    }
+    if let (Some(wanted), Some(current)) =
+        (desired.point_in_time_recovery, state.point_in_time_recovery)
+    {
+        if wanted != current {
+            out.push(Change::PointInTimeRecovery {
+                from: current,
+                to: wanted,
+            });
+        }
+    }
+    out
+}
+
+fn show_key(key: Option<&KeyDef>) -> String {
+    key.map_or_else(|| "none".to_owned(), ToString::to_string)
+}
+
+fn show_index(index: Option<&IndexKeys>) -> String {
+    index.map_or_else(|| "none".to_owned(), |i| format!("({i})"))
+}
+
+/// Table keys, their types and LSIs: fixed when the table is created.
+fn needs_new_table(desired: &TableState, live: &TableState) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut differ = |what: String| out.push(Change::NeedsNewTable { what });
+    if desired.hash_key != live.hash_key {
+        differ(format!(
+            "partition key: the model has {}, the table has {}",
+            desired.hash_key, live.hash_key
+        ));
+    }
+    if desired.range_key != live.range_key {
+        differ(format!(
+            "sort key: the model has {}, the table has {}",
+            show_key(desired.range_key.as_ref()),
+            show_key(live.range_key.as_ref())
+        ));
+    }
+    let names: std::collections::BTreeSet<&String> = desired
+        .local_indexes
+        .keys()
+        .chain(live.local_indexes.keys())
+        .collect();
+    for name in names {
+        let (model, table) = (
+            desired.local_indexes.get(name),
+            live.local_indexes.get(name),
+        );
+        if model != table {
+            differ(format!(
+                "LSI {name}: the model has {}, the table has {}",
+                show_index(model),
+                show_index(table)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::state::{EncryptionState, GsiState, IndexProjection};
+    use crate::{AttributeType, StreamView, TableClass, Throughput};
+
+    fn key(name: &str, attribute_type: AttributeType) -> KeyDef {
+        KeyDef {
+            name: name.into(),
+            attribute_type,
+        }
+    }
+
+    fn gsi(hash: &str, projection: IndexProjection, capacity: Capacity) -> GsiState {
+        GsiState {
+            keys: IndexKeys {
+                hash: vec![key(hash, AttributeType::S)],
+                range: vec![],
+                projection,
+            },
+            capacity,
+        }
+    }
+
+    const ON_DEMAND: Capacity = Capacity::OnDemand { max: None };
+
+    fn state() -> TableState {
+        TableState {
+            hash_key: key("pk", AttributeType::S),
+            range_key: Some(key("sk", AttributeType::N)),
+            global_indexes: [
+                (
+                    "by_status".to_owned(),
+                    gsi("status", IndexProjection::All, ON_DEMAND),
+                ),
+                (
+                    "by_email".to_owned(),
+                    gsi("email", IndexProjection::KeysOnly, ON_DEMAND),
+                ),
+            ]
+            .into(),
+            local_indexes: BTreeMap::new(),
+            billing: ON_DEMAND,
+            stream: None,
+            deletion_protection: false,
+            table_class: TableClass::Standard,
+            encryption: EncryptionState::AwsOwned,
+            ttl: Some(None),
+            tags: Some(BTreeMap::new()),
+            point_in_time_recovery: Some(false),
+        }
+    }
+
+    #[test]
+    fn an_unchanged_table_plans_nothing() {
+        assert_eq!(changes(&state(), &state()), vec![]);
+    }
+
+    #[test]
+    fn indexes_are_dropped_then_replaced_then_added() {
+        let live = state();
+        let mut desired = state();
+        desired.global_indexes.remove("by_email");
+        desired
+            .global_indexes
+            .get_mut("by_status")
+            .unwrap()
+            .keys
+            .projection = IndexProjection::KeysOnly;
+        desired.global_indexes.insert(
+            "by_coupon".into(),
+            gsi("coupon", IndexProjection::All, ON_DEMAND),
+        );
+        desired.stream = Some(StreamView::NewImage);
+        desired.ttl = Some(Some("expires".into()));
+        let lines: Vec<String> = changes(&desired, &live)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "- GSI by_email (email S, KEYS_ONLY)",
+                "-/+ GSI by_status: (status S, ALL) -> (status S, KEYS_ONLY) (drop and re-add)",
+                "+ GSI by_coupon (coupon S, ALL; on-demand)",
+                "~ stream: off -> NEW_IMAGE",
+                "~ TTL: off -> expires",
+            ]
+        );
+        let mut after = live.clone();
+        for change in changes(&desired, &live) {
+            change.apply_to(&mut after);
+        }
+        assert_eq!(after, desired, "the changes lead to the desired state");
+    }
+
+    #[test]
+    fn a_switch_to_provisioned_carries_every_gsi_capacity_and_needs_no_more() {
+        let live = state();
+        let mut desired = state();
+        desired.billing = Capacity::Provisioned(Throughput::new(5, 5));
+        for gsi in desired.global_indexes.values_mut() {
+            gsi.capacity = Capacity::Provisioned(Throughput::new(2, 1));
+        }
+        let planned = changes(&desired, &live);
+        assert_eq!(planned.len(), 1, "{planned:?}");
+        let Change::Billing { indexes, .. } = &planned[0] else {
+            panic!("{planned:?}")
+        };
+        assert_eq!(indexes.len(), 2);
+        assert!(indexes.values().all(|t| *t == Throughput::new(2, 1)));
+    }
+
+    #[test]
+    fn keys_and_lsis_need_a_new_table_and_settings_not_read_are_left_alone() {
+        let mut live = state();
+        live.ttl = None;
+        live.tags = None;
+        let mut desired = state();
+        desired.range_key = Some(key("sk", AttributeType::S));
+        desired.ttl = Some(Some("expires".into()));
+        desired.tags = Some([("env".to_owned(), "prod".to_owned())].into());
+        desired.local_indexes.insert(
+            "by_date".into(),
+            IndexKeys {
+                hash: vec![key("pk", AttributeType::S)],
+                range: vec![key("date", AttributeType::S)],
+                projection: IndexProjection::All,
+            },
+        );
+        let planned = changes(&desired, &live);
+        let lines: Vec<String> = planned.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "! sort key: the model has sk S, the table has sk N (needs a new table)",
+                "! LSI by_date: the model has (pk S, range date S, ALL), the table has none (needs a new table)",
+            ]
+        );
+        assert!(planned.iter().all(|c| !c.is_in_place()));
+    }
+
+    #[test]
+    fn tags_are_set_changed_and_removed_one_by_one() {
+        let mut live = state();
+        live.tags = Some(
+            [("env", "dev"), ("old", "x")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+        );
+        let mut desired = state();
+        desired.tags = Some(
+            [("env", "prod"), ("team", "a")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+        );
+        let planned = changes(&desired, &live);
+        let lines: Vec<String> = planned.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "~ tag env: \"dev\" -> \"prod\"",
+                "+ tag team = \"a\"",
+                "- tag old (was \"x\")"
+            ]
+        );
+        let destructive: Vec<bool> = planned.iter().map(Change::is_destructive).collect();
+        assert_eq!(destructive, [false, false, true]);
+    }
+}
