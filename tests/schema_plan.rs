@@ -134,9 +134,9 @@ async fn v1_to_v2_plans_exactly_the_changes_and_applies_them_safely() {
     let plan: dynamo_model::plan::Plan =
         serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
 
-    if !supports(Feature::OnDemandIndexCreation) {
+    if !supports(Feature::IndexCreateDelete) {
         lacks(
-            Feature::OnDemandIndexCreation,
+            Feature::IndexCreateDelete,
             "the plan, and that apply stops at the GSI it cannot add, having dropped nothing",
         );
         let err = orders.apply(&plan).await.unwrap_err();

@@ -42,6 +42,8 @@
 mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod db;
 mod error;
 mod export;

@@ -74,9 +74,9 @@ pub enum Feature {
     IndexCapacityUpdates,
     /// TransactWriteItems.
     Transactions,
-    /// A GSI added to an on-demand table (UpdateTable Create without
-    /// ProvisionedThroughput).
-    OnDemandIndexCreation,
+    /// GSIs created and deleted by UpdateTable GlobalSecondaryIndexUpdates
+    /// (on an on-demand table too).
+    IndexCreateDelete,
     /// Point-in-time recovery (UpdateContinuousBackups / DescribeContinuousBackups).
     PointInTimeRecovery,
 }
@@ -101,8 +101,8 @@ impl Feature {
                 "GSI capacity updates (UpdateTable GlobalSecondaryIndexUpdates)"
             }
             Feature::Transactions => "transactions (TransactWriteItems)",
-            Feature::OnDemandIndexCreation => {
-                "GSI creation on an on-demand table (it asks for ProvisionedThroughput)"
+            Feature::IndexCreateDelete => {
+                "GSI creation and deletion (UpdateTable Create and Delete actions)"
             }
             Feature::PointInTimeRecovery => "point-in-time recovery (UpdateContinuousBackups)",
         }
@@ -213,9 +213,9 @@ impl Backend {
             IndexCapacityUpdates => self != Embedded,
             // dynalite 4.0 has no TransactWriteItems (UnknownOperationException).
             Transactions => self != Dynalite,
-            // dynalite 4.0 validates the Create action as if every table
-            // were provisioned.
-            OnDemandIndexCreation => self != Dynalite,
+            // dynalite 4.0 validates Create and Delete actions (a Create
+            // as if every table were provisioned) and then ignores them.
+            IndexCreateDelete => self != Dynalite,
             PointInTimeRecovery => matches!(self, Moto | Other),
         }
     }
