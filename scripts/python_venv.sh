@@ -15,8 +15,9 @@
 
 # The packages the benchmarks compare against (benches/python/load.py).
 PYTHON_BENCH_PACKAGES=(pynamodb==6.1.0 pydynox==1.8.0)
-# The tools the exports are checked with (tests/export.rs).
-EXPORT_TOOLS_PACKAGES=(cfn-lint==1.58.0 python-hcl2==8.1.4)
+# The tools the exports are checked with (tests/export.rs): the linters, and
+# moto, whose CloudFormation deploys the template.
+EXPORT_TOOLS_PACKAGES=(cfn-lint==1.58.0 python-hcl2==8.1.4 "moto[server,cloudformation]==5.2.5")
 
 python_venv_dir() {
   if [ -n "${DYNAMO_MODEL_CACHE_DIR:-}" ]; then
