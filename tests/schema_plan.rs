@@ -341,7 +341,26 @@ async fn settings_round_trip<M>(table: dynamo_model::Table<M>, gsi: Option<&str>
     if let Some(gsi) = gsi {
         options = options.index_capacity(gsi, 2, 1);
     }
+    // In the order a plan lists them.
     let mut expected = vec!["~ billing: on-demand -> provisioned 4/3".to_owned()];
+    if supports(Feature::TableClassUpdates) {
+        options = options.table_class(dynamo_model::TableClass::StandardInfrequentAccess);
+        expected.push("~ table class: STANDARD -> STANDARD_INFREQUENT_ACCESS".into());
+    } else {
+        lacks(
+            Feature::TableClassUpdates,
+            "the other settings without a class change",
+        );
+    }
+    if supports(Feature::SseUpdates) {
+        options = options.encryption(dynamo_model::Encryption::AwsManaged);
+        expected.push("~ encryption: AWS owned key -> KMS (AWS managed key)".into());
+    } else {
+        lacks(
+            Feature::SseUpdates,
+            "the other settings without an encryption change",
+        );
+    }
     if supports(Feature::DeletionProtection) {
         options = options.deletion_protection(true);
         expected.push("~ deletion protection: off -> on".into());

@@ -69,6 +69,12 @@ fn every_sync_twin_works_from_a_plain_test() {
         db.list_tables(Some(scratch.prefix())).sync().unwrap(),
         [format!("{}sync_users", scratch.prefix())]
     );
+    // Plan and apply too.
+    let tagged = CreateTableOptions::new().tag("env", "sync");
+    let plan = users.plan(&tagged).sync().unwrap();
+    let done = users.apply(&plan).sync().unwrap();
+    assert!(done.is_complete(), "{done:?}");
+    assert!(users.plan(&tagged).sync().unwrap().is_empty());
     db.table::<User>().delete_table().sync().unwrap();
     db.table::<User>()
         .wait_deleted(Duration::from_secs(10))

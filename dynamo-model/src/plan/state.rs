@@ -654,3 +654,169 @@ where
         Err(err) => Err(Error::sdk(table, operation, err)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingModeSummary, GlobalSecondaryIndexDescription, Projection,
+        ProvisionedThroughputDescription, ScalarAttributeType, SseDescription, StreamSpecification,
+        StreamViewType, TableClassSummary,
+    };
+
+    fn element(name: &str, kind: KeyType) -> KeySchemaElement {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .unwrap()
+    }
+
+    fn definition(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+            .unwrap()
+    }
+
+    fn throughput(read: i64, write: i64) -> ProvisionedThroughputDescription {
+        ProvisionedThroughputDescription::builder()
+            .read_capacity_units(read)
+            .write_capacity_units(write)
+            .build()
+    }
+
+    #[test]
+    fn a_description_reads_as_the_state_its_model_asks_for() {
+        let described = TableDescription::builder()
+            .key_schema(element("pk", KeyType::Hash))
+            .key_schema(element("sk", KeyType::Range))
+            .attribute_definitions(definition("pk", ScalarAttributeType::S))
+            .attribute_definitions(definition("sk", ScalarAttributeType::N))
+            .attribute_definitions(definition("status", ScalarAttributeType::S))
+            .billing_mode_summary(
+                BillingModeSummary::builder()
+                    .billing_mode(BillingMode::Provisioned)
+                    .build(),
+            )
+            .provisioned_throughput(throughput(5, 4))
+            .global_secondary_indexes(
+                GlobalSecondaryIndexDescription::builder()
+                    .index_name("by_status")
+                    .key_schema(element("status", KeyType::Hash))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::Include)
+                            .non_key_attributes("total")
+                            .non_key_attributes("coupon")
+                            .build(),
+                    )
+                    .provisioned_throughput(throughput(2, 1))
+                    .build(),
+            )
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::NewImage)
+                    .build()
+                    .unwrap(),
+            )
+            .table_class_summary(
+                TableClassSummary::builder()
+                    .table_class(aws_sdk_dynamodb::types::TableClass::StandardInfrequentAccess)
+                    .build(),
+            )
+            .sse_description(
+                SseDescription::builder()
+                    .status(SseStatus::Enabled)
+                    .sse_type(SseType::Kms)
+                    .kms_master_key_arn("arn:aws:kms:us-east-1:1:key/abcd")
+                    .build(),
+            )
+            .deletion_protection_enabled(true)
+            .build();
+        let live = TableState::described(&described);
+
+        let schema = TableSchema::builder("orders")
+            .hash_key("pk", AttributeType::S)
+            .range_key("sk", AttributeType::N)
+            .global_index("by_status", |i| {
+                i.hash_key("status", AttributeType::S)
+                    .include(["total", "coupon"])
+                    .capacity(2, 1)
+            })
+            .build()
+            .unwrap();
+        let options = CreateTableOptions::new()
+            .provisioned(5, 4)
+            .stream(StreamView::NewImage)
+            .table_class(TableClass::StandardInfrequentAccess)
+            .encryption(Encryption::CustomerManaged {
+                kms_key_id: "abcd".into(),
+            })
+            .deletion_protection(true);
+        let desired = TableState::desired(&schema, &options);
+        let desired = TableState {
+            ttl: None,
+            tags: None,
+            point_in_time_recovery: None,
+            ..desired
+        };
+        assert!(live.matches(&desired), "{live:#?}\n{desired:#?}");
+        assert_eq!(live.key_attributes().len(), 3);
+    }
+
+    #[test]
+    fn an_on_demand_table_without_a_summary_and_its_maximum() {
+        let described = TableDescription::builder()
+            .provisioned_throughput(throughput(0, 0))
+            .on_demand_throughput(
+                OnDemandThroughput::builder()
+                    .max_read_request_units(100)
+                    .max_write_request_units(-1)
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            TableState::described(&described).billing,
+            Capacity::OnDemand {
+                max: Some(Throughput::new(100, 0))
+            }
+        );
+    }
+
+    #[test]
+    fn a_kms_key_is_reported_by_its_arn() {
+        let arn = EncryptionState::Kms {
+            key: Some("arn:aws:kms:us-east-1:1:key/abcd".into()),
+        };
+        let by_id = EncryptionState::Kms {
+            key: Some("abcd".into()),
+        };
+        let other = EncryptionState::Kms {
+            key: Some("efgh".into()),
+        };
+        let managed = EncryptionState::Kms { key: None };
+        assert!(by_id.satisfied_by(&arn));
+        assert!(!other.satisfied_by(&arn));
+        assert!(managed.satisfied_by(&arn));
+        assert!(!EncryptionState::AwsOwned.satisfied_by(&arn));
+        assert!(!managed.satisfied_by(&EncryptionState::AwsOwned));
+    }
+
+    #[test]
+    fn a_plan_state_survives_json_with_ttl_off() {
+        let schema = TableSchema::builder("ttl_table")
+            .hash_key("id", AttributeType::S)
+            .build()
+            .unwrap();
+        let state = TableState::desired(&schema, &CreateTableOptions::new());
+        assert_eq!(state.ttl, Some(None));
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<TableState>(&json).unwrap(), state);
+        let left_alone = TableState::desired(&schema, &CreateTableOptions::new().enable_ttl(false));
+        let json = serde_json::to_string(&left_alone).unwrap();
+        assert_eq!(serde_json::from_str::<TableState>(&json).unwrap().ttl, None);
+    }
+}
