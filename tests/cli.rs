@@ -188,10 +188,10 @@ async fn destructive_changes_are_held_back_with_exit_code_3_and_delete_needs_nam
     }
 
     let unnamed = run(&endpoint, &prefix, &["delete", "--yes"]);
-    assert_eq!(unnamed.code, 1, "{unnamed:?}");
+    assert_eq!(unnamed.code, 64, "{unnamed:?}");
     assert!(unnamed.stderr.contains("name the tables"), "{unnamed:?}");
     let unknown = run(&endpoint, &prefix, &["delete", "audit", "--yes"]);
-    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert_eq!(unknown.code, 64, "{unknown:?}");
     assert!(
         unknown.stderr.contains("no model has the table `audit`"),
         "{unknown:?}"

@@ -61,7 +61,18 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
 /// configuration, with `--region` over it.
 async fn connect(args: &Args) -> Db {
     let db = match (&args.endpoint, &args.region) {
-        (Some(endpoint), _) => Db::local(endpoint.clone()),
+        (Some(endpoint), None) => Db::local(endpoint.clone()),
+        // Local servers keep tables per region too (moto, DynamoDB Local).
+        (Some(endpoint), Some(region)) => {
+            let local = Db::local(endpoint.clone());
+            let config = local
+                .client()
+                .config()
+                .to_builder()
+                .region(Region::new(region.clone()))
+                .build();
+            Db::new(aws_sdk_dynamodb::Client::from_conf(config))
+        }
         (None, Some(region)) => {
             let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(Region::new(region.clone()))
@@ -299,7 +310,7 @@ async fn create(cli: &Cli, db: &Db, names: &[String]) -> Result<u8> {
 async fn delete(cli: &Cli, db: &Db, names: &[String], all: bool, yes: bool) -> Result<u8> {
     if names.is_empty() && !all {
         return Err(Error::InvalidSetting {
-            setting: "delete",
+            setting: super::USAGE,
             reason: "name the tables to delete, or pass --all for every model's table".into(),
         });
     }

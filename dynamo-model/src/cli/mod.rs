@@ -47,8 +47,11 @@ pub const EXIT_DRIFT: u8 = 2;
 /// `apply` did not make every change: destructive ones were held back
 /// (no `--allow-destructive`), or one needs a new table.
 pub const EXIT_INCOMPLETE: u8 = 3;
-/// The command line itself was wrong.
+/// The command line itself was wrong (an unknown command, flag or table).
 pub const EXIT_USAGE: u8 = 64;
+
+/// The `setting` of the errors that are the command line's fault.
+const USAGE: &str = "command line";
 
 /// One model the command line manages: its schema and the options its table
 /// is created (and planned) with.
@@ -161,6 +164,12 @@ impl Cli {
         };
         match runtime.block_on(commands::run(&self, args)) {
             Ok(code) => code,
+            // A table no model has, or `delete` without names: the command
+            // line is wrong, not the tables.
+            Err(err @ crate::Error::InvalidSetting { setting: USAGE, .. }) => {
+                eprintln!("error: {err}");
+                EXIT_USAGE
+            }
             Err(err) => {
                 eprintln!("error: {err}");
                 EXIT_ERROR
@@ -180,7 +189,7 @@ impl Cli {
                     .iter()
                     .find(|e| e.schema.table_name() == name)
                     .ok_or_else(|| crate::Error::InvalidSetting {
-                        setting: "table",
+                        setting: USAGE,
                         reason: format!(
                             "no model has the table `{name}`; the models' tables are: {}",
                             self.models

@@ -88,6 +88,9 @@ impl Applied {
 
 type Reporter = Arc<dyn Fn(&Progress<'_>) + Send + Sync>;
 
+/// How long a change DynamoDB accepted may take to show in the reads.
+const SHOW_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// [`Table::apply`]: await it (or `.sync()` it) to carry out the plan.
 #[must_use = "an apply does nothing until awaited"]
 pub struct Apply<'a, M> {
@@ -261,7 +264,7 @@ impl<'a, M> Apply<'a, M> {
             self.make(client, change, &expected).await?;
             change.apply_to(&mut expected);
             self.ready(client, change).await?;
-            if let Some(differences) = self.differences(client, &expected).await? {
+            if let Some(differences) = self.shown(client, &expected).await? {
                 return Err(Error::ChangeNotShown {
                     table: table.to_owned(),
                     change: change.to_string(),
@@ -296,6 +299,20 @@ impl<'a, M> Apply<'a, M> {
             differences.push(format!("it reads {live:?}, the plan expected {expected:?}"));
         }
         Ok(Some(differences))
+    }
+
+    /// [`differences`](Self::differences) once the change had time to show:
+    /// some reads (ListTagsOfResource on AWS) lag behind the write a little.
+    async fn shown(&self, client: &Client, expected: &TableState) -> Result<Option<Vec<String>>> {
+        let start = Instant::now();
+        loop {
+            let differences = self.differences(client, expected).await?;
+            let waited = start.elapsed();
+            if differences.is_none() || waited >= SHOW_TIMEOUT {
+                return Ok(differences);
+            }
+            tokio::time::sleep(wait::next_delay(waited).max(Duration::from_millis(100))).await;
+        }
     }
 
     /// The plan's [`Change::CreateTable`]: the table must still be absent.
@@ -436,7 +453,15 @@ impl<'a, M> Apply<'a, M> {
                     projection: index.keys.projection.to_projection(),
                     capacity,
                     max_on_demand,
-                    definitions: after.key_attributes().into_iter().collect(),
+                    definitions: {
+                        // The new index's own key types win over those of an
+                        // index whose drop was held back.
+                        let mut definitions = after.key_attributes();
+                        for key in index.keys.hash.iter().chain(&index.keys.range) {
+                            definitions.insert(key.name.clone(), key.attribute_type);
+                        }
+                        definitions.into_iter().collect()
+                    },
                 }))
                 .await?;
             }

@@ -86,6 +86,9 @@ pub enum Change {
         to: Option<StreamView>,
     },
     /// TTL: on, off (destructive), or another attribute (off, then on).
+    /// DynamoDB accepts one TTL change per table an hour: on AWS the second
+    /// half of an attribute change is refused, TTL stays off, and `apply`
+    /// must be run again an hour later.
     Ttl {
         /// The attribute TTL is on for now.
         from: Option<String>,
@@ -99,7 +102,9 @@ pub enum Change {
         /// The class asked for.
         to: TableClass,
     },
-    /// Encryption at rest.
+    /// Encryption at rest; moving off a customer managed key is destructive.
+    /// The AWS managed key cannot be told apart from a customer key by its
+    /// ARN alone, so any KMS key satisfies [`Encryption::AwsManaged`](crate::Encryption::AwsManaged).
     Encryption {
         /// The encryption now.
         from: EncryptionState,
@@ -145,6 +150,10 @@ impl Change {
             Change::DropIndex { .. } | Change::ReplaceIndex { .. } => true,
             Change::Stream { from, .. } => from.is_some(),
             Change::Ttl { from, .. } => from.is_some(),
+            // Away from a customer managed key: that key's owners chose it.
+            Change::Encryption { from, .. } => {
+                matches!(from, EncryptionState::Kms { key: Some(_) })
+            }
             Change::DeletionProtection { to, .. } | Change::PointInTimeRecovery { to, .. } => !to,
             Change::Tag { to, .. } => to.is_none(),
             _ => false,
@@ -167,17 +176,25 @@ impl Change {
     pub(crate) fn apply_to(&self, state: &mut TableState) {
         match self {
             Change::CreateTable | Change::NeedsNewTable { .. } => {}
-            Change::Billing { to, indexes, .. } => {
+            Change::Billing { from, to, indexes } => {
                 state.billing = *to;
                 for (name, gsi) in &mut state.global_indexes {
-                    gsi.capacity = match to {
-                        Capacity::Provisioned(table) => {
+                    gsi.capacity = match (from, to) {
+                        // A switch to provisioned gives every GSI a capacity.
+                        (Capacity::OnDemand { .. }, Capacity::Provisioned(table)) => {
                             Capacity::Provisioned(indexes.get(name).copied().unwrap_or(*table))
                         }
-                        Capacity::OnDemand { .. } => match gsi.capacity {
-                            on_demand @ Capacity::OnDemand { .. } => on_demand,
-                            Capacity::Provisioned(_) => Capacity::OnDemand { max: None },
-                        },
+                        // A new table capacity leaves the GSIs' as they are.
+                        (Capacity::Provisioned(_), Capacity::Provisioned(_)) => {
+                            match indexes.get(name) {
+                                Some(t) => Capacity::Provisioned(*t),
+                                None => gsi.capacity,
+                            }
+                        }
+                        (Capacity::Provisioned(_), Capacity::OnDemand { .. }) => {
+                            Capacity::OnDemand { max: None }
+                        }
+                        (Capacity::OnDemand { .. }, Capacity::OnDemand { .. }) => gsi.capacity,
                     };
                 }
             }

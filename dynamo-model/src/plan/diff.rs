@@ -21,8 +21,12 @@ pub(crate) fn changes(desired: &TableState, live: &TableState) -> Vec<Change> {
     };
 
     if desired.billing != state.billing {
+        // Only a switch from on-demand sends GSI capacity with the table's
+        // (DynamoDB refuses a GSI update that changes nothing); other GSI
+        // capacity changes are their own `IndexCapacity` changes.
+        let switching = matches!(state.billing, Capacity::OnDemand { .. });
         let indexes = match desired.billing {
-            Capacity::Provisioned(table) => state
+            Capacity::Provisioned(table) if switching => state
                 .global_indexes
                 .keys()
                 .map(|name| {
@@ -33,7 +37,7 @@ pub(crate) fn changes(desired: &TableState, live: &TableState) -> Vec<Change> {
                     (name.clone(), capacity)
                 })
                 .collect(),
-            Capacity::OnDemand { .. } => BTreeMap::new(),
+            _ => BTreeMap::new(),
         };
         let change = Change::Billing {
             from: state.billing,
@@ -313,6 +317,30 @@ mod tests {
         };
         assert_eq!(indexes.len(), 2);
         assert!(indexes.values().all(|t| *t == Throughput::new(2, 1)));
+    }
+
+    #[test]
+    fn a_new_table_capacity_keeps_each_gsi_capacity() {
+        let provisioned = |r, w| Capacity::Provisioned(Throughput::new(r, w));
+        let mut live = state();
+        live.billing = provisioned(5, 5);
+        live.global_indexes.get_mut("by_status").unwrap().capacity = provisioned(1, 1);
+        live.global_indexes.get_mut("by_email").unwrap().capacity = provisioned(2, 2);
+        let mut desired = live.clone();
+        desired.billing = provisioned(8, 8);
+        desired.global_indexes.get_mut("by_email").unwrap().capacity = provisioned(8, 8);
+        let planned = changes(&desired, &live);
+        let lines: Vec<String> = planned.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "~ billing: provisioned 5/5 -> provisioned 8/8",
+                "~ GSI by_email capacity: provisioned 2/2 -> provisioned 8/8",
+            ]
+        );
+        let mut after = live.clone();
+        planned.iter().for_each(|c| c.apply_to(&mut after));
+        assert_eq!(after, desired);
     }
 
     #[test]

@@ -50,6 +50,10 @@ use state::TableState;
 
 /// What the live table needs to be what the model asks for.
 ///
+/// Store a plan as JSON (`serde_json`): it tells "TTL off" from "TTL not
+/// compared" by a `null` field, which formats without nulls (TOML) or
+/// without field names (bincode) lose.
+///
 /// ```
 /// # use dynamo_model::{CreateTableOptions, DynamoModel};
 /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]

@@ -599,10 +599,16 @@ impl TableState {
 
     /// Whether the live table (`self`) is what `expected` says, within what
     /// DynamoDB reports (a KMS key comes back as its ARN).
+    /// A setting that cannot be read now (`None`) is taken as it was.
     pub(crate) fn matches(&self, expected: &TableState) -> bool {
         expected.encryption.satisfied_by(&self.encryption)
             && TableState {
                 encryption: expected.encryption.clone(),
+                ttl: self.ttl.clone().or(expected.ttl.clone()),
+                tags: self.tags.clone().or(expected.tags.clone()),
+                point_in_time_recovery: self
+                    .point_in_time_recovery
+                    .or(expected.point_in_time_recovery),
                 ..self.clone()
             } == *expected
     }
@@ -642,9 +648,22 @@ fn readable<T, E>(
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    // What a server without the API, or a role without the permission,
+    // answers: the setting cannot be compared. Any other failure is one.
+    const CANNOT_TELL: [&str; 4] = [
+        "UnknownOperationException",
+        "UnsupportedOperationException",
+        "NotImplemented",
+        "AccessDeniedException",
+    ];
     match answer {
         Ok(value) => Ok(Some(value)),
-        Err(err @ SdkError::ServiceError(_)) => {
+        Err(err @ SdkError::ServiceError(_))
+            if err
+                .as_service_error()
+                .and_then(|e| aws_sdk_dynamodb::error::ProvideErrorMetadata::code(e))
+                .is_some_and(|code| CANNOT_TELL.contains(&code)) =>
+        {
             not_compared.push(format!(
                 "{what}: the server refused {operation} ({})",
                 crate::error::cause::describe(&err)

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::describe_continuous_backups::DescribeContinuousBackupsError;
 use aws_sdk_dynamodb::types::{PointInTimeRecoverySpecification, PointInTimeRecoveryStatus};
 use aws_sdk_dynamodb::Client;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -39,12 +40,30 @@ pub(crate) async fn set_point_in_time_recovery(
         .point_in_time_recovery_enabled(enabled)
         .build()
         .map_err(|e| Error::invalid(table, "point_in_time_recovery", e.to_string()))?;
-    client
-        .update_continuous_backups()
-        .table_name(table)
-        .point_in_time_recovery_specification(specification)
-        .send()
-        .await
-        .map_err(|e| Error::sdk(table, "UpdateContinuousBackups", e))?;
-    Ok(())
+    // Right after a table turns ACTIVE, AWS may still be setting up its
+    // backups and answers ContinuousBackupsUnavailableException: retried.
+    let start = tokio::time::Instant::now();
+    loop {
+        let answer = client
+            .update_continuous_backups()
+            .table_name(table)
+            .point_in_time_recovery_specification(specification.clone())
+            .send()
+            .await;
+        match answer {
+            Ok(_) => return Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_continuous_backups_unavailable_exception())
+                    && start.elapsed() < BACKUPS_SETTLE =>
+            {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(err) => return Err(Error::sdk(table, "UpdateContinuousBackups", err)),
+        }
+    }
 }
+
+/// How long a new table's backups may take to become available.
+const BACKUPS_SETTLE: Duration = Duration::from_secs(120);
