@@ -7,12 +7,15 @@
 #   compile  the derive's compile cost on 100 generated models vs serde's
 #   items    put and get latency, ours vs serde_dynamo + the SDK by hand, on
 #            the embedded backend and on DynamoDB Local; mapping cost per item
+#   schema   Table::plan vs the same four reads by hand, and plan + apply of
+#            a GSI added and dropped vs UpdateTable + a 10 ms poll by hand, on
+#            the embedded backend and on DynamoDB Local
 #   batches  loading 10,000 items of 1 KB: batch_put vs a hand-tuned SDK loop,
 #            PynamoDB and pydynox; reading them back: query stream vs the SDK
 #            paginator; peak memory of stream() vs all(); on the embedded
 #            backend and on DynamoDB Local
 #
-# Usage: bash scripts/bench.sh [tables] [compile] [items] [batches]   (default: all)
+# Usage: bash scripts/bench.sh [tables] [compile] [items] [batches] [schema]   (default: all)
 # Environment: BENCH_DELAYS (default "0 500 2000"), BENCH_RUNS (runs of each
 # runtime measurement, default 7), BENCH_COMPILE_RUNS (default 5).
 # Needs: cargo; node and npm for dynalite (installed on first use into the
@@ -26,12 +29,12 @@ cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
   PARTS=("$@")
 else
-  PARTS=(tables compile items batches)
+  PARTS=(tables compile items batches schema)
 fi
 for part in "${PARTS[@]}"; do
   case $part in
-    tables | compile | items | batches) ;;
-    *) backends_die "unknown benchmark '$part' (tables, compile, items, batches)" ;;
+    tables | compile | items | batches | schema) ;;
+    *) backends_die "unknown benchmark '$part' (tables, compile, items, batches, schema)" ;;
   esac
 done
 
@@ -59,6 +62,11 @@ run_tables() {
     echo "dynalite --createTableMs $delay --deleteTableMs $delay: $BACKEND_ENDPOINT (pid $BACKEND_PID)" >&2
   done
   BENCH_DYNALITE=$servers BENCH_OUT="$OUT_DIR/tables.md" cargo bench --bench tables
+}
+
+run_schema() {
+  BENCH_OUT="$OUT_DIR/schema-embedded.md" cargo bench --bench schema
+  DYNAMO_MODEL_BACKEND=dynamodb-local BENCH_OUT="$OUT_DIR/schema-dynamodb-local.md" cargo bench --bench schema
 }
 
 run_items() {
