@@ -34,6 +34,7 @@
 mod apply;
 mod change;
 mod diff;
+mod live;
 mod state;
 
 use std::fmt;
