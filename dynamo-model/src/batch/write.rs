@@ -144,7 +144,7 @@ impl<M: DynamoModel> Table<M> {
 
 impl<M> BatchWrite<M> {
     /// How many requests are in flight at once (default
-    /// [`DEFAULT_BATCH_CONCURRENCY`]).
+    /// [`DEFAULT_BATCH_CONCURRENCY`](crate::DEFAULT_BATCH_CONCURRENCY)).
     pub fn concurrency(mut self, requests: usize) -> Self {
         self.settings.concurrency = requests.max(1);
         self

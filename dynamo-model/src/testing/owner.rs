@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::tables::FIXTURE_PREFIX;
 
 /// How old a fixture table made on another machine must be before
-/// [`TestTables::remove_leftovers`] deletes it: whether that machine's test
+/// [`TestTables::remove_leftovers`](crate::testing::TestTables::remove_leftovers) deletes it: whether that machine's test
 /// process still runs cannot be known from here.
 ///
 /// ```

@@ -234,9 +234,9 @@ impl TestTables {
     /// longer running (a crashed or killed run), and returns their names.
     ///
     /// A table counts as left behind when its name carries this crate's
-    /// fixture prefix and either this machine's [`this_host_id`] and the id of
+    /// fixture prefix and either this machine's [`this_host_id`](crate::testing::this_host_id) and the id of
     /// a process that no longer runs, or another machine's id and a creation
-    /// time older than [`LEFTOVER_AGE`]; tables of fixtures still running here
+    /// time older than [`LEFTOVER_AGE`](crate::testing::LEFTOVER_AGE); tables of fixtures still running here
     /// are never touched. The same loopback rule as for creating applies.
     ///
     /// ```
@@ -362,7 +362,7 @@ impl TestTablesBuilder {
 
     /// Allows an endpoint that is not a loopback address (by default refused,
     /// so that a fixture can never create or drop tables in a real account).
-    /// The environment variable [`ALLOW_REMOTE_ENV_VAR`] set to `1` does the same.
+    /// The environment variable [`ALLOW_REMOTE_ENV_VAR`](crate::testing::ALLOW_REMOTE_ENV_VAR) set to `1` does the same.
     ///
     /// ```no_run
     /// use dynamo_model::testing::TestTables;
