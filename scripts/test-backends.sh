@@ -93,7 +93,7 @@ while IFS=$'\t' read -r name exe; do
   [ "$name" = compile_fail ] && continue
   # The fault tests put their proxy in front of the embedded backend whatever
   # the environment says; `cargo test` runs them once, which is enough.
-  case "$name" in faults | batch_faults) continue ;; esac
+  case "$name" in faults | timeout_faults | batch_faults) continue ;; esac
   grep -qE 'LocalDynamoDb|TestTables|dynamo_model::test|run_test|DYNAMODB_ENDPOINT|support::server' "tests/$name.rs" || continue
   TARGETS+=("$name")
   EXE[$name]=$exe

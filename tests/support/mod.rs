@@ -2,11 +2,13 @@
 //! the backend under test and what it supports (`backend`), a table's
 //! description reduced for comparison (`describe`), the models more
 //! than one test file uses (`models`), a fresh fixture for tests that create
-//! tables themselves (`server`), and the fault-injecting proxy (`fault_proxy`).
+//! tables themselves (`server`), the fault-injecting proxy (`fault_proxy`) and the fault tests' setup
+//! around it (`faulty`).
 #![allow(dead_code)]
 
 pub mod backend;
 pub mod describe;
 pub mod fault_proxy;
+pub mod faulty;
 pub mod models;
 pub mod server;
