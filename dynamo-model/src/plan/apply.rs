@@ -17,7 +17,7 @@ use super::change::Change;
 use super::state::{Capacity, TableState};
 use super::{diff, Plan};
 use crate::error::{Error, Result};
-use crate::table::update::{self, NewIndex, Step};
+use crate::table::update_step::{self, NewIndex, Step};
 use crate::table::{backups, describe, tags, ttl, validate, wait};
 use crate::{Table, DEFAULT_WAIT_TIMEOUT};
 
@@ -394,7 +394,7 @@ impl<'a, M> Apply<'a, M> {
     /// The requests of one change; `before` is the table as it is now.
     async fn make(&self, client: &Client, change: &Change, before: &TableState) -> Result<()> {
         let table = self.table.name();
-        let send = |step: Step| update::send(client, table, step);
+        let send = |step: Step| update_step::send(client, table, step);
         match change {
             Change::CreateTable | Change::NeedsNewTable { .. } => {}
             Change::Billing { from, to, indexes } => match (from, to) {

@@ -21,6 +21,7 @@ pub(crate) mod request;
 pub(crate) mod tags;
 pub(crate) mod ttl;
 pub(crate) mod update;
+pub(crate) mod update_step;
 pub(crate) mod validate;
 pub(crate) mod wait;
 
