@@ -40,20 +40,18 @@ impl fmt::Display for LockDifference {
     }
 }
 
+/// `status S`: as a plan writes a key.
 fn key(k: &KeyAttribute) -> String {
-    format!("{} {}", k.name(), k.attribute_type().as_str())
+    crate::plan::KeyDef {
+        name: k.name().to_owned(),
+        attribute_type: k.attribute_type(),
+    }
+    .to_string()
 }
 
+/// `ALL`, `KEYS_ONLY` or `INCLUDE a, b` (sorted): as a plan writes it.
 fn projection(p: &Projection) -> String {
-    match p {
-        Projection::All => "ALL".to_owned(),
-        Projection::KeysOnly => "KEYS_ONLY".to_owned(),
-        Projection::Include(names) => {
-            let mut names: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
-            names.sort();
-            format!("INCLUDE {}", names.join(", "))
-        }
-    }
+    crate::plan::IndexProjection::of(p).to_string()
 }
 
 /// A schema as the lock holds it: readable, and in a stable order.

@@ -1,7 +1,7 @@
 //! Carrying out a plan: each change in the plan's order, each UpdateTable
 //! after the table (and every GSI) is ACTIVE again, and before each change a
-//! fresh read of the table, which must be as the plan and the changes made
-//! so far left it. Destructive changes wait for an explicit opt-in; a plan
+//! fresh read of the table (the one that showed the change before it), which
+//! must be as the plan and the changes made so far left it. Destructive changes wait for an explicit opt-in; a plan
 //! with a change that needs a new table is refused whole.
 
 use std::future::{Future, IntoFuture};
@@ -242,6 +242,9 @@ impl<'a, M> Apply<'a, M> {
         };
         let mut expected = planned.clone();
         let total = plan.changes.len();
+        // The read that showed the last change made is also the re-read
+        // before the next one: nothing is sent between them.
+        let mut just_read = false;
         for (i, change) in plan.changes.iter().enumerate() {
             if change.is_destructive() && !self.allow_destructive {
                 self.report(Progress::HeldBack { change });
@@ -253,13 +256,15 @@ impl<'a, M> Apply<'a, M> {
                 of: total,
                 change,
             });
-            self.ready(client, change).await?;
-            if let Some(differences) = self.differences(client, &expected).await? {
-                return Err(Error::PlanStale {
-                    table: table.to_owned(),
-                    differences,
-                    applied: done.applied.len(),
-                });
+            if !just_read {
+                self.ready(client, change).await?;
+                if let Some(differences) = self.differences(client, &expected).await? {
+                    return Err(Error::PlanStale {
+                        table: table.to_owned(),
+                        differences,
+                        applied: done.applied.len(),
+                    });
+                }
             }
             self.make(client, change, &expected).await?;
             change.apply_to(&mut expected);
@@ -272,6 +277,7 @@ impl<'a, M> Apply<'a, M> {
                     applied: done.applied.len(),
                 });
             }
+            just_read = true;
             self.report(Progress::Done { change });
             done.applied.push(change.clone());
         }
@@ -326,13 +332,7 @@ impl<'a, M> Apply<'a, M> {
                 applied: 0,
             });
         }
-        let Some(schema) = self.table.schema() else {
-            return Err(Error::invalid(
-                table,
-                "schema",
-                "a handle made by table name has no schema to create the table from",
-            ));
-        };
+        let schema = self.table.schema_to("create the table from")?;
         let desired = &self.plan.desired;
         let options = desired.create_options();
         let same = TableState::desired(schema, &options);

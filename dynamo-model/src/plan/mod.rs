@@ -250,14 +250,7 @@ impl<M> Table<M> {
     /// ```
     pub async fn plan(&self, options: &CreateTableOptions) -> Result<Plan> {
         let table = self.name();
-        let Some(schema) = self.schema() else {
-            return Err(Error::invalid(
-                table,
-                "schema",
-                "a handle made by table name has no schema to plan from; \
-                 make it with `Db::table::<Model>()` or `Db::table_for_schema`",
-            ));
-        };
+        let schema = self.schema_to("plan from")?;
         let desired = desired(table, schema, options)?;
         let client = self.client()?;
         let Some((live, not_compared)) = TableState::live(client, table).await? else {

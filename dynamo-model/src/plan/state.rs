@@ -69,7 +69,7 @@ impl fmt::Display for IndexProjection {
 }
 
 impl IndexProjection {
-    fn of(projection: &Projection) -> Self {
+    pub(crate) fn of(projection: &Projection) -> Self {
         match projection {
             Projection::All => IndexProjection::All,
             Projection::KeysOnly => IndexProjection::KeysOnly,

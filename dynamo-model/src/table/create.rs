@@ -68,14 +68,7 @@ impl<M> Table<M> {
 
     async fn create_now(&self, options: CreateTableOptions) -> Result<TableDescription> {
         let table = self.name();
-        let Some(schema) = self.schema() else {
-            return Err(Error::invalid(
-                table,
-                "schema",
-                "a handle made by table name has no schema to create the table from; \
-                 make it with `Db::table::<Model>()` or `Db::table_for_schema`",
-            ));
-        };
+        let schema = self.schema_to("create the table from")?;
         if options.db.is_some() {
             return Err(Error::invalid(
                 table,

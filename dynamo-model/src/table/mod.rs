@@ -207,6 +207,21 @@ impl<M> Table<M> {
         self.schema.as_ref().map(Schema::get)
     }
 
+    /// The schema, or why a handle made by name cannot do what needs one
+    /// (`to`: "create the table from", "plan from").
+    pub(crate) fn schema_to(&self, to: &str) -> crate::Result<&TableSchema> {
+        self.schema().ok_or_else(|| {
+            crate::Error::invalid(
+                &self.name,
+                "schema",
+                format!(
+                    "a handle made by table name has no schema to {to}; \
+                     make it with `Db::table::<Model>()` or `Db::table_for_schema`"
+                ),
+            )
+        })
+    }
+
     /// The client for a request, or why none can be sent: a connection
     /// whose endpoint is unusable, or a table name DynamoDB would refuse
     /// (`db.table_named("")`), which the SDK would otherwise report as a
