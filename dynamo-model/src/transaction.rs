@@ -221,57 +221,29 @@ impl Transaction {
             Error::invalid(&action.table, "transact", e.to_string())
         };
         let key = Some(action.key.attributes().clone());
+        // The four action builders are distinct SDK types with the same
+        // setters for what every action carries.
+        macro_rules! guarded {
+            ($builder:expr) => {
+                $builder
+                    .table_name(&action.table)
+                    .set_condition_expression(action.condition.clone())
+                    .set_expression_attribute_names(action.names.clone())
+                    .set_expression_attribute_values(action.values.clone())
+                    .build()
+                    .map_err(invalid)?
+            };
+        }
+        let item = TransactWriteItem::builder();
         Ok(match &action.body {
-            Body::Put(item) => TransactWriteItem::builder()
-                .put(
-                    TxPut::builder()
-                        .table_name(&action.table)
-                        .set_item(Some(item.clone()))
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .build()
-                        .map_err(invalid)?,
-                )
-                .build(),
-            Body::Update(expression) => TransactWriteItem::builder()
-                .update(
-                    TxUpdate::builder()
-                        .table_name(&action.table)
-                        .set_key(key)
-                        .update_expression(expression)
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .build()
-                        .map_err(invalid)?,
-                )
-                .build(),
-            Body::Delete => TransactWriteItem::builder()
-                .delete(
-                    TxDelete::builder()
-                        .table_name(&action.table)
-                        .set_key(key)
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .build()
-                        .map_err(invalid)?,
-                )
-                .build(),
-            Body::Check => TransactWriteItem::builder()
-                .condition_check(
-                    ConditionCheck::builder()
-                        .table_name(&action.table)
-                        .set_key(key)
-                        .set_condition_expression(action.condition.clone())
-                        .set_expression_attribute_names(action.names.clone())
-                        .set_expression_attribute_values(action.values.clone())
-                        .build()
-                        .map_err(invalid)?,
-                )
-                .build(),
-        })
+            Body::Put(put) => item.put(guarded!(TxPut::builder().set_item(Some(put.clone())))),
+            Body::Update(expression) => item.update(guarded!(TxUpdate::builder()
+                .set_key(key)
+                .update_expression(expression))),
+            Body::Delete => item.delete(guarded!(TxDelete::builder().set_key(key))),
+            Body::Check => item.condition_check(guarded!(ConditionCheck::builder().set_key(key))),
+        }
+        .build())
     }
 }
 
