@@ -524,10 +524,10 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
     assert_eq!(
         differences,
         &[
-            "partition key: the model has tenant (S), the table has id (S)",
-            "sort key: the model has id (N), the table has none",
-            "global index `by_email` projection: the model has KEYS_ONLY, the table has ALL",
-            "global index `by_plan` is on the table but not in the model",
+            "partition key: the model has tenant S, the table has id S",
+            "sort key: the model has id N, the table has none",
+            "GSI by_email: the model has (email S, KEYS_ONLY), the table has (email S, ALL)",
+            "GSI by_plan: the model has none, the table has (plan S, ALL)",
         ]
     );
     // The existing table is left alone.

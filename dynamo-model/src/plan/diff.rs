@@ -5,7 +5,7 @@
 //! their own requests. Each change is worked out on the table as the ones
 //! before it leave it, so that none repeats or undoes another.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::change::Change;
 use super::state::{Capacity, IndexKeys, KeyDef, TableState};
@@ -170,22 +170,53 @@ fn show_index(index: Option<&IndexKeys>) -> String {
 
 /// Table keys, their types and LSIs: fixed when the table is created.
 fn needs_new_table(desired: &TableState, live: &TableState) -> Vec<Change> {
+    fixed_differences(desired, live)
+        .into_iter()
+        .map(|what| Change::NeedsNewTable { what })
+        .collect()
+}
+
+/// Where the live table's keys or indexes (with their key types and
+/// projections) are not the model's, one line each: what a model that finds
+/// its table already there refuses (`if_not_exists`). Capacity, TTL, tags
+/// and the other settings may drift on purpose and are left to a plan.
+pub(crate) fn shape_differences(desired: &TableState, live: &TableState) -> Vec<String> {
+    let mut out = fixed_differences(desired, live);
+    let names: BTreeSet<&String> = desired
+        .global_indexes
+        .keys()
+        .chain(live.global_indexes.keys())
+        .collect();
+    for name in names {
+        let keys = |state: &TableState| state.global_indexes.get(name).map(|g| g.keys.clone());
+        let (model, table) = (keys(desired), keys(live));
+        if model != table {
+            out.push(format!(
+                "GSI {name}: the model has {}, the table has {}",
+                show_index(model.as_ref()),
+                show_index(table.as_ref())
+            ));
+        }
+    }
+    out
+}
+
+fn fixed_differences(desired: &TableState, live: &TableState) -> Vec<String> {
     let mut out = Vec::new();
-    let mut differ = |what: String| out.push(Change::NeedsNewTable { what });
     if desired.hash_key != live.hash_key {
-        differ(format!(
+        out.push(format!(
             "partition key: the model has {}, the table has {}",
             desired.hash_key, live.hash_key
         ));
     }
     if desired.range_key != live.range_key {
-        differ(format!(
+        out.push(format!(
             "sort key: the model has {}, the table has {}",
             show_key(desired.range_key.as_ref()),
             show_key(live.range_key.as_ref())
         ));
     }
-    let names: std::collections::BTreeSet<&String> = desired
+    let names: BTreeSet<&String> = desired
         .local_indexes
         .keys()
         .chain(live.local_indexes.keys())
@@ -196,7 +227,7 @@ fn needs_new_table(desired: &TableState, live: &TableState) -> Vec<Change> {
             live.local_indexes.get(name),
         );
         if model != table {
-            differ(format!(
+            out.push(format!(
                 "LSI {name}: the model has {}, the table has {}",
                 show_index(model),
                 show_index(table)
@@ -398,5 +429,33 @@ mod tests {
         );
         let destructive: Vec<bool> = planned.iter().map(Change::is_destructive).collect();
         assert_eq!(destructive, [false, false, true]);
+    }
+
+    #[test]
+    fn the_shape_differences_name_keys_and_indexes_but_not_settings() {
+        let live = state();
+        let mut desired = state();
+        desired.hash_key = key("tenant", AttributeType::S);
+        desired.range_key = None;
+        desired.global_indexes.remove("by_email");
+        desired
+            .global_indexes
+            .get_mut("by_status")
+            .unwrap()
+            .keys
+            .projection = IndexProjection::KeysOnly;
+        desired.billing = Capacity::Provisioned(Throughput::new(5, 5));
+        desired.stream = Some(StreamView::NewImage);
+        desired.tags = Some([("env".to_owned(), "prod".to_owned())].into());
+        assert_eq!(
+            shape_differences(&desired, &live),
+            [
+                "partition key: the model has tenant S, the table has pk S",
+                "sort key: the model has none, the table has sk N",
+                "GSI by_email: the model has none, the table has (email S, KEYS_ONLY)",
+                "GSI by_status: the model has (status S, KEYS_ONLY), the table has (status S, ALL)",
+            ]
+        );
+        assert_eq!(shape_differences(&live, &live), Vec::<String>::new());
     }
 }

@@ -49,6 +49,19 @@ use crate::error::{Error, Result};
 use crate::{CreateTableOptions, Table, TableSchema};
 use state::TableState;
 
+/// Where the table DynamoDB `described` is not the shape `schema` asks for
+/// (keys, key types, indexes and their projections), one line each; the
+/// same comparison as a plan's, so the two never disagree.
+pub(crate) fn shape_differences(
+    schema: &TableSchema,
+    described: &aws_sdk_dynamodb::types::TableDescription,
+) -> Vec<String> {
+    diff::shape_differences(
+        &TableState::desired(schema, &CreateTableOptions::new()),
+        &TableState::described(described),
+    )
+}
+
 /// What the live table needs to be what the model asks for.
 ///
 /// Store a plan as JSON (`serde_json`): it tells "TTL off" from "TTL not

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{TableDescription, TableStatus};
 
 use super::describe::describe;
 use super::options::CreateTableOptions;
-use super::{backups, compare, replicas, request, ttl, validate, wait, Table};
+use super::{backups, replicas, request, ttl, validate, wait, Table};
 use crate::error::{Error, Result};
 
 impl<M> Table<M> {
@@ -177,7 +177,7 @@ impl<M> Table<M> {
             }
         };
         if existed {
-            let differences = compare::differences(schema, &description);
+            let differences = crate::plan::shape_differences(schema, &description);
             if !differences.is_empty() {
                 return Err(Error::SchemaMismatch {
                     table: table.to_owned(),

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use crate::{Db, DynamoModel, TableSchema};
 
 pub(crate) mod backups;
-mod compare;
 mod create;
 pub(crate) mod delete;
 pub(crate) mod describe;
