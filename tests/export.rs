@@ -105,7 +105,8 @@ async fn the_create_table_json_creates_the_table_the_model_creates() {
 fn cloudformation_and_terraform_name_the_same_keys_attributes_and_indexes() {
     let options = options()
         .tag("team", "payments")
-        .point_in_time_recovery(true);
+        .point_in_time_recovery(true)
+        .capacity_autoscaled(true);
     let cfn: serde_json::Value = serde_json::from_str(
         &Order::schema()
             .export(Format::CloudFormationJson, &options)
@@ -166,6 +167,7 @@ fn cloudformation_and_terraform_name_the_same_keys_attributes_and_indexes() {
         "stream_view_type = \"NEW_AND_OLD_IMAGES\"",
         "\"team\" = \"payments\"",
         "point_in_time_recovery {\n    enabled = true\n  }",
+        "lifecycle {\n    ignore_changes = [read_capacity, write_capacity]\n  }",
     ] {
         assert!(tf.contains(expected), "missing {expected:?} in\n{tf}");
     }
@@ -186,7 +188,8 @@ fn write_export(format: Format, file: &str) -> std::path::PathBuf {
             format,
             &options()
                 .tag("team", "payments")
-                .point_in_time_recovery(true),
+                .point_in_time_recovery(true)
+                .capacity_autoscaled(true),
         )
         .unwrap();
     std::fs::write(&path, text).unwrap();
@@ -253,6 +256,7 @@ fn the_exports_pass_the_tools_their_users_run() {
         "by_created",
         "expiresAt",
         "createdAt",
+        "ignore_changes",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }

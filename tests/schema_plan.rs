@@ -410,6 +410,62 @@ async fn settings_round_trip<M>(table: dynamo_model::Table<M>, gsi: Option<&str>
     assert!(last.is_empty(), "{last}");
 }
 
+/// Capacity that auto scaling manages: the scaler's changes are not drift,
+/// and apply leaves them be; the billing mode is still compared.
+#[tokio::test]
+async fn autoscaled_capacity_is_left_to_the_scaler() {
+    let (_scratch, db) = support::server::scratch_db().await;
+    if supports(Feature::IndexCapacityUpdates) {
+        autoscaled_round_trip(db.table::<v1::Order>(), Some("by_email")).await;
+    } else {
+        lacks(
+            Feature::IndexCapacityUpdates,
+            "the table's own capacity, on a table without GSIs",
+        );
+        autoscaled_round_trip(db.table::<plain::Ledger>(), None).await;
+    }
+}
+
+async fn autoscaled_round_trip<M>(table: dynamo_model::Table<M>, gsi: Option<&str>) {
+    let options = CreateTableOptions::new()
+        .enable_ttl(false)
+        .provisioned(5, 5)
+        .capacity_autoscaled(true);
+    table.create(options.clone().wait(true)).await.unwrap();
+    // What a scaler does.
+    let mut scaled = UpdateTableOptions::new().provisioned(8, 6).wait(true);
+    if let Some(gsi) = gsi {
+        scaled = scaled.index_capacity(gsi, 3, 2);
+    }
+    table.update_table(scaled).await.unwrap();
+
+    let plan = table.plan(&options).await.unwrap();
+    assert!(plan.is_empty(), "{plan}");
+    // Without the option, the same table drifted, and apply would undo the
+    // scaler.
+    let unscaled = CreateTableOptions::new()
+        .enable_ttl(false)
+        .provisioned(5, 5);
+    let drift = table.plan(&unscaled).await.unwrap();
+    let mut expected = vec!["~ billing: provisioned 8/6 -> provisioned 5/5".to_owned()];
+    if let Some(gsi) = gsi {
+        expected.push(format!(
+            "~ GSI {gsi} capacity: provisioned 3/2 -> provisioned 5/5"
+        ));
+    }
+    assert_eq!(lines(drift.changes()), expected, "{drift}");
+    // A billing mode change is still planned.
+    let on_demand = table
+        .plan(&CreateTableOptions::new().enable_ttl(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        lines(on_demand.changes()),
+        ["~ billing: provisioned 8/6 -> on-demand"],
+        "{on_demand}"
+    );
+}
+
 #[tokio::test]
 async fn point_in_time_recovery_is_created_planned_and_turned_off_only_with_opt_in() {
     let (_scratch, db) = support::server::scratch_db().await;

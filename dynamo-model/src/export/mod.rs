@@ -36,6 +36,8 @@ pub(crate) struct Spec {
     pub(crate) request: CreateTableInputBuilder,
     pub(crate) ttl_attribute: Option<String>,
     pub(crate) point_in_time_recovery: bool,
+    /// Auto scaling owns the provisioned units (`capacity_autoscaled`).
+    pub(crate) capacity_autoscaled: bool,
 }
 
 impl TableSchema {
@@ -79,6 +81,7 @@ impl TableSchema {
                 .filter(|_| options.enable_ttl)
                 .map(str::to_owned),
             point_in_time_recovery: options.point_in_time_recovery,
+            capacity_autoscaled: options.capacity_autoscaled,
         };
         Ok(match format {
             Format::CreateTableJson => pretty(&create_table::json(&spec)),

@@ -181,6 +181,14 @@ pub(super) fn resource(spec: &Spec) -> String {
         }
         out.push_str("  }\n");
     }
+    if spec.capacity_autoscaled {
+        // Terraform would otherwise set the units back on every apply. GSI
+        // capacity sits inside the index blocks, which cannot be ignored
+        // one attribute at a time.
+        out.push_str(
+            "\n  lifecycle {\n    ignore_changes = [read_capacity, write_capacity]\n  }\n",
+        );
+    }
     out.push_str("}\n");
     out
 }

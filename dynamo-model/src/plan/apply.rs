@@ -294,6 +294,14 @@ impl<'a, M> Apply<'a, M> {
         let Some((live, _)) = TableState::live(client, self.table.name()).await? else {
             return Ok(Some(vec!["the table no longer exists".into()]));
         };
+        // The scaler may move the units at any time; that is not a change.
+        let scaled;
+        let expected = if self.plan.desired.capacity_autoscaled {
+            scaled = expected.with_units_of(&live);
+            &scaled
+        } else {
+            expected
+        };
         if live.matches(expected) {
             return Ok(None);
         }

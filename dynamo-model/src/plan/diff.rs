@@ -13,6 +13,13 @@ use super::state::{Capacity, IndexKeys, KeyDef, TableState};
 /// What differs between `live` and `desired`, as changes; empty when the
 /// table is as the model asks.
 pub(crate) fn changes(desired: &TableState, live: &TableState) -> Vec<Change> {
+    let autoscaled;
+    let desired = if desired.capacity_autoscaled {
+        autoscaled = desired.with_units_of(live);
+        &autoscaled
+    } else {
+        desired
+    };
     let mut out = needs_new_table(desired, live);
     let mut state = live.clone();
     let push = |change: Change, state: &mut TableState, out: &mut Vec<Change>| {
@@ -287,6 +294,7 @@ mod tests {
             ttl: Some(None),
             tags: Some(BTreeMap::new()),
             point_in_time_recovery: Some(false),
+            capacity_autoscaled: false,
         }
     }
 
@@ -457,5 +465,38 @@ mod tests {
             ]
         );
         assert_eq!(shape_differences(&live, &live), Vec::<String>::new());
+    }
+
+    #[test]
+    fn autoscaled_units_are_not_compared_but_the_billing_mode_is() {
+        let provisioned = |r, w| Capacity::Provisioned(Throughput::new(r, w));
+        let mut live = state();
+        live.billing = provisioned(9, 7);
+        for gsi in live.global_indexes.values_mut() {
+            gsi.capacity = provisioned(3, 3);
+        }
+        let mut desired = live.clone();
+        desired.capacity_autoscaled = true;
+        desired.billing = provisioned(5, 5);
+        for gsi in desired.global_indexes.values_mut() {
+            gsi.capacity = provisioned(5, 5);
+        }
+        desired.global_indexes.insert(
+            "by_coupon".into(),
+            gsi("coupon", IndexProjection::All, provisioned(4, 4)),
+        );
+        let lines: Vec<String> = changes(&desired, &live)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // A new index starts from the capacity given.
+        assert_eq!(lines, ["+ GSI by_coupon (coupon S, ALL; provisioned 4/4)"]);
+
+        let on_demand = state();
+        let planned = changes(&desired, &on_demand);
+        assert!(
+            matches!(planned[0], Change::Billing { to, .. } if to == provisioned(5, 5)),
+            "{planned:?}"
+        );
     }
 }

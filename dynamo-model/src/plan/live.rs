@@ -209,6 +209,7 @@ impl TableState {
             ttl: None,
             tags: None,
             point_in_time_recovery: None,
+            capacity_autoscaled: false,
         }
     }
 }

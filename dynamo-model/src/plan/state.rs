@@ -261,6 +261,10 @@ pub(crate) struct TableState {
     pub(crate) ttl: Option<Option<String>>,
     pub(crate) tags: Option<BTreeMap<String, String>>,
     pub(crate) point_in_time_recovery: Option<bool>,
+    /// Auto scaling owns the provisioned units: a desired state compares the
+    /// billing mode only (`CreateTableOptions::capacity_autoscaled`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) capacity_autoscaled: bool,
 }
 
 fn key_def(key: &crate::KeyAttribute) -> KeyDef {
@@ -334,7 +338,28 @@ impl TableState {
                 .then(|| schema.ttl_attribute().map(str::to_owned)),
             tags: Some(options.tags.iter().cloned().collect()),
             point_in_time_recovery: Some(options.point_in_time_recovery),
+            capacity_autoscaled: options.capacity_autoscaled,
         }
+    }
+
+    /// `self` with the provisioned units of `other` wherever both are
+    /// provisioned: what is left to compare when auto scaling owns them.
+    pub(crate) fn with_units_of(&self, other: &TableState) -> TableState {
+        let mut out = self.clone();
+        if let (Capacity::Provisioned(_), Capacity::Provisioned(units)) =
+            (out.billing, other.billing)
+        {
+            out.billing = Capacity::Provisioned(units);
+        }
+        for (name, gsi) in &mut out.global_indexes {
+            if let (Capacity::Provisioned(_), Some(Capacity::Provisioned(units))) = (
+                gsi.capacity,
+                other.global_indexes.get(name).map(|g| g.capacity),
+            ) {
+                gsi.capacity = Capacity::Provisioned(units);
+            }
+        }
+        out
     }
 
     /// The options that create this state's table (its keys and indexes
@@ -373,6 +398,7 @@ impl TableState {
             options = options.tag(key.clone(), value.clone());
         }
         options
+            .capacity_autoscaled(self.capacity_autoscaled)
             .enable_ttl(matches!(self.ttl, Some(Some(_))))
             .point_in_time_recovery(self.point_in_time_recovery == Some(true))
     }

@@ -102,6 +102,7 @@ pub struct CreateTableOptions {
     pub(crate) index_capacity: BTreeMap<String, Throughput>,
     pub(crate) max_on_demand: Option<Throughput>,
     pub(crate) index_max_on_demand: BTreeMap<String, Throughput>,
+    pub(crate) capacity_autoscaled: bool,
     pub(crate) table_class: Option<TableClass>,
     pub(crate) encryption: Option<Encryption>,
     pub(crate) tags: Vec<(String, String)>,
@@ -123,6 +124,7 @@ impl Default for CreateTableOptions {
             index_capacity: BTreeMap::new(),
             max_on_demand: None,
             index_max_on_demand: BTreeMap::new(),
+            capacity_autoscaled: false,
             table_class: None,
             encryption: None,
             tags: Vec::new(),
@@ -190,6 +192,24 @@ impl CreateTableOptions {
     /// ```
     pub fn max_on_demand(mut self, max_read_units: u64, max_write_units: u64) -> Self {
         self.max_on_demand = Some(Throughput::new(max_read_units, max_write_units));
+        self
+    }
+
+    /// Says that Application Auto Scaling manages the provisioned capacity
+    /// of the table and its GSIs (needs [`provisioned`](Self::provisioned)).
+    /// The capacity given here is what the table and a new GSI start with;
+    /// after that, a [plan](crate::Table::plan) compares the billing mode but
+    /// not the units, so it neither reports the scaler's changes as drift nor
+    /// has `apply` undo them, and a Terraform export ignores changes to the
+    /// table's `read_capacity` and `write_capacity`.
+    ///
+    /// ```
+    /// let opts = dynamo_model::CreateTableOptions::new()
+    ///     .provisioned(5, 5)
+    ///     .capacity_autoscaled(true);
+    /// ```
+    pub fn capacity_autoscaled(mut self, yes: bool) -> Self {
+        self.capacity_autoscaled = yes;
         self
     }
 

@@ -52,6 +52,14 @@ pub(crate) fn create_options(
 fn capacity(table: &str, schema: &TableSchema, options: &CreateTableOptions) -> Result<()> {
     match options.provisioned {
         None => {
+            if options.capacity_autoscaled {
+                return Err(Error::invalid(
+                    table,
+                    "capacity_autoscaled",
+                    "auto scaling manages provisioned capacity, and this table is on-demand; \
+                     call `provisioned(read, write)` with the capacity to start from",
+                ));
+            }
             if let Some(index) = options.index_capacity.keys().next() {
                 return Err(Error::invalid(
                     table,
@@ -304,6 +312,19 @@ mod tests {
                 })
                 .tag("env", "prod")
                 .tag("owner", "team@example.com"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn autoscaled_capacity_needs_provisioned_billing() {
+        let (option, reason) = refused(CreateTableOptions::new().capacity_autoscaled(true));
+        assert_eq!(option, "capacity_autoscaled");
+        assert!(reason.contains("provisioned(read, write)"), "{reason}");
+        check(
+            CreateTableOptions::new()
+                .provisioned(5, 5)
+                .capacity_autoscaled(true),
         )
         .unwrap();
     }
