@@ -296,8 +296,41 @@ async fn a_missing_table_plans_as_create_and_apply_creates_it_with_ttl() {
     let options = v2_options();
     let plan = orders.plan(&options).await.unwrap();
     assert_eq!(plan.changes(), [Change::CreateTable]);
-    let done = orders.apply(&plan).await.unwrap();
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = events.clone();
+    let done = orders
+        .apply(&plan)
+        .on_progress(move |p| {
+            log.lock().unwrap().push(match p {
+                Progress::Step { .. } => "step".to_owned(),
+                Progress::Waiting { change, status, .. } => format!("{change}: {status}"),
+                Progress::Done { .. } => "done".to_owned(),
+                _ => "other".to_owned(),
+            })
+        })
+        .await
+        .unwrap();
     assert_eq!(done.applied, [Change::CreateTable]);
+    // The create's wait for ACTIVE is reported as the step's waiting.
+    let events = events.lock().unwrap().clone();
+    assert_eq!(
+        events.first().map(String::as_str),
+        Some("step"),
+        "{events:?}"
+    );
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("done"),
+        "{events:?}"
+    );
+    if !supports(Feature::InstantCreate) {
+        assert!(
+            events
+                .iter()
+                .any(|e| e.starts_with("+ create the table: CREATING")),
+            "{events:?}"
+        );
+    }
     let again = orders.plan(&options).await.unwrap();
     assert!(again.is_empty(), "{again}");
     // Applying the old plan again is refused: the table exists now.

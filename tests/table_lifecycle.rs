@@ -263,6 +263,43 @@ async fn exists_before_and_after_create_and_delete() {
     assert!(!db.table::<UserProfile>().exists().await.unwrap());
 }
 
+/// `on_wait` sees each status the create polls through, never the last
+/// (ACTIVE) one, with a wait that only grows.
+#[tokio::test]
+async fn on_wait_reports_each_status_the_create_waits_through() {
+    let (_scratch, db) = server::scratch_db().await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let created = db
+        .table::<UserProfile>()
+        .create(
+            CreateTableOptions::new()
+                .wait(true)
+                .on_wait(move |status, waited| {
+                    log.lock().unwrap().push((status.to_owned(), waited))
+                }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.table_status(), Some(&TableStatus::Active));
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().all(|(status, _)| status != "ACTIVE"),
+        "{seen:?}"
+    );
+    assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "{seen:?}");
+    if supports(Feature::InstantCreate) {
+        // The first DescribeTable already says ACTIVE: nothing to report.
+        assert!(seen.is_empty(), "{seen:?}");
+    } else {
+        assert!(
+            seen.iter()
+                .any(|(status, _)| status.starts_with("CREATING")),
+            "{seen:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn creating_an_existing_table_is_an_error_unless_if_not_exists() {
     let (_scratch, db) = server::scratch_db().await;

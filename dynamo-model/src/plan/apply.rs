@@ -366,9 +366,17 @@ impl<'a, M> Apply<'a, M> {
             of: 1,
             change,
         });
-        self.table
-            .create(options.wait(true).wait_timeout(self.wait_timeout))
-            .await?;
+        let mut options = options.wait(true).wait_timeout(self.wait_timeout);
+        if let Some(report) = self.progress.clone() {
+            options = options.on_wait(move |status, waited| {
+                report(&Progress::Waiting {
+                    change: &Change::CreateTable,
+                    status,
+                    waited,
+                })
+            });
+        }
+        self.table.create(options).await?;
         self.report(Progress::Done { change });
         Ok(Applied {
             applied: vec![Change::CreateTable],

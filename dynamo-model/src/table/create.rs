@@ -169,7 +169,22 @@ impl<M> Table<M> {
             options.wait_timeout
         };
         let description = if must_wait {
-            wait::until_active(client, table, left.max(wait::MIN_DELAY)).await?
+            let waiting = tokio::time::Instant::now();
+            wait::until(
+                client,
+                table,
+                left.max(wait::MIN_DELAY),
+                "ACTIVE",
+                wait::is_ready,
+                |description| {
+                    let status = wait::status_summary(description);
+                    if let Some(report) = &options.on_wait {
+                        (report.0)(&status, waiting.elapsed());
+                    }
+                    status
+                },
+            )
+            .await?
         } else {
             match created {
                 Some(description) => description,

@@ -1,6 +1,8 @@
 //! `CreateTableOptions`: every setting of CreateTable beyond the schema.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{Db, Throughput};
@@ -115,6 +117,7 @@ pub struct CreateTableOptions {
     pub(crate) point_in_time_recovery: bool,
     pub(crate) replicas: Vec<String>,
     pub(crate) db: Option<Db>,
+    pub(crate) on_wait: Option<WaitReport>,
 }
 
 impl Default for CreateTableOptions {
@@ -137,6 +140,7 @@ impl Default for CreateTableOptions {
             point_in_time_recovery: false,
             replicas: Vec::new(),
             db: None,
+            on_wait: None,
         }
     }
 }
@@ -372,6 +376,22 @@ impl CreateTableOptions {
         self
     }
 
+    /// Called at each poll while the create waits for the table and its
+    /// GSIs to be ACTIVE (about once a second), with the status DynamoDB
+    /// reports (`CREATING`, `ACTIVE (index by_email: CREATING)`) and how
+    /// long the wait has lasted: a progress display for creates that take
+    /// minutes. A server that creates at once may never call it.
+    ///
+    /// ```
+    /// let opts = dynamo_model::CreateTableOptions::new()
+    ///     .wait(true)
+    ///     .on_wait(|status, waited| eprintln!("{status} after {waited:?}"));
+    /// ```
+    pub fn on_wait(mut self, report: impl Fn(&str, Duration) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(WaitReport(Arc::new(report)));
+        self
+    }
+
     /// Whether these options wait for the table to be ACTIVE.
     ///
     /// ```
@@ -381,5 +401,18 @@ impl CreateTableOptions {
     /// ```
     pub fn waits(&self) -> bool {
         self.wait
+    }
+}
+
+/// The [`on_wait`](CreateTableOptions::on_wait) callback; options stay
+/// `Clone` and `Debug` with it.
+#[derive(Clone)]
+pub(crate) struct WaitReport(pub(crate) Arc<WaitFn>);
+
+type WaitFn = dyn Fn(&str, Duration) + Send + Sync;
+
+impl fmt::Debug for WaitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WaitReport(..)")
     }
 }
