@@ -527,7 +527,7 @@ async fn if_not_exists_lists_every_difference_from_an_existing_table() {
             "partition key: the model has tenant S, the table has id S",
             "sort key: the model has id N, the table has none",
             "GSI by_email: the model has (email S, KEYS_ONLY), the table has (email S, ALL)",
-            "GSI by_plan: the model has none, the table has (plan S, ALL)",
+            "GSI by_plan (plan S, ALL) is on the table, not in the model",
         ]
     );
     // The existing table is left alone.

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::config::Region;
 use super::args::{Args, Command, ExportFormat};
 use super::{progress, Cli, Entry, EXIT_DRIFT, EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK};
 use crate::error::{Error, Result};
-use crate::plan::{Change, Plan, Progress};
+use crate::plan::Plan;
 use crate::{Db, SchemaLock, TableSchema};
 
 pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
@@ -297,15 +297,17 @@ async fn create(cli: &Cli, db: &Db, names: &[String]) -> Result<u8> {
             continue;
         }
         let bar = progress::spinner(format!("{}: creating", table.name()));
-        let report = progress::reporter(table.name().to_owned(), bar.clone());
+        let spinner =
+            crate::plan::create_waits(progress::reporter(table.name().to_owned(), bar.clone()));
         let options = entry.options.clone().if_not_exists(true).wait(true);
+        // The model's own `on_wait`, if it has one, still hears every poll.
+        let own = options.on_wait.clone();
         let created = table
             .create(options.on_wait(move |status, waited| {
-                report(&Progress::Waiting {
-                    change: &Change::CreateTable,
-                    status,
-                    waited,
-                })
+                if let Some(own) = &own {
+                    (own.0)(status, waited);
+                }
+                spinner(status, waited);
             }))
             .await;
         bar.finish_and_clear();

@@ -401,6 +401,7 @@ impl Error {
     }
 
     /// Whether the server never answered (as opposed to answering no).
+    #[cfg(feature = "testing")]
     pub(crate) fn is_no_answer(&self) -> bool {
         match self {
             Error::Sdk { message, .. } => {

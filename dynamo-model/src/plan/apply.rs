@@ -295,13 +295,7 @@ impl<'a, M> Apply<'a, M> {
             return Ok(Some(vec!["the table no longer exists".into()]));
         };
         // The scaler may move the units at any time; that is not a change.
-        let scaled;
-        let expected = if self.plan.desired.capacity_autoscaled {
-            scaled = expected.with_units_of(&live);
-            &scaled
-        } else {
-            expected
-        };
+        let expected = &*expected.compared_with(&live, self.plan.desired.capacity_autoscaled);
         if live.matches(expected) {
             return Ok(None);
         }
@@ -368,13 +362,7 @@ impl<'a, M> Apply<'a, M> {
         });
         let mut options = options.wait(true).wait_timeout(self.wait_timeout);
         if let Some(report) = self.progress.clone() {
-            options = options.on_wait(move |status, waited| {
-                report(&Progress::Waiting {
-                    change: &Change::CreateTable,
-                    status,
-                    waited,
-                })
-            });
+            options = options.on_wait(create_waits(move |p| report(p)));
         }
         self.table.create(options).await?;
         self.report(Progress::Done { change });
@@ -386,21 +374,16 @@ impl<'a, M> Apply<'a, M> {
 
     /// Waits until the table and its GSIs are ACTIVE, reporting each poll.
     async fn ready(&self, client: &Client, change: &Change) -> Result<()> {
-        let start = Instant::now();
-        wait::until(
+        wait::until_active_reporting(
             client,
             self.table.name(),
             self.wait_timeout,
-            "ACTIVE",
-            wait::is_ready,
-            |description| {
-                let status = wait::status_summary(description);
+            |status, waited| {
                 self.report(Progress::Waiting {
                     change,
-                    status: &status,
-                    waited: start.elapsed(),
-                });
-                status
+                    status,
+                    waited,
+                })
             },
         )
         .await?;
@@ -548,5 +531,19 @@ impl<'a, M> IntoFuture for Apply<'a, M> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
+    }
+}
+
+/// An [`on_wait`](crate::CreateTableOptions::on_wait) callback that reports
+/// a create's waits as [`Progress::Waiting`] on its [`Change::CreateTable`].
+pub(crate) fn create_waits(
+    report: impl Fn(&Progress<'_>) + Send + Sync + 'static,
+) -> impl Fn(&str, Duration) + Send + Sync + 'static {
+    move |status, waited| {
+        report(&Progress::Waiting {
+            change: &Change::CreateTable,
+            status,
+            waited,
+        })
     }
 }

@@ -13,13 +13,7 @@ use super::state::{Capacity, IndexKeys, KeyDef, TableState};
 /// What differs between `live` and `desired`, as changes; empty when the
 /// table is as the model asks.
 pub(crate) fn changes(desired: &TableState, live: &TableState) -> Vec<Change> {
-    let autoscaled;
-    let desired = if desired.capacity_autoscaled {
-        autoscaled = desired.with_units_of(live);
-        &autoscaled
-    } else {
-        desired
-    };
+    let desired = &*desired.compared_with(live, desired.capacity_autoscaled);
     let mut out = needs_new_table(desired, live);
     let mut state = live.clone();
     let push = |change: Change, state: &mut TableState, out: &mut Vec<Change>| {
@@ -171,10 +165,6 @@ fn show_key(key: Option<&KeyDef>) -> String {
     key.map_or_else(|| "none".to_owned(), ToString::to_string)
 }
 
-fn show_index(index: Option<&IndexKeys>) -> String {
-    index.map_or_else(|| "none".to_owned(), |i| format!("({i})"))
-}
-
 /// Table keys, their types and LSIs: fixed when the table is created.
 fn needs_new_table(desired: &TableState, live: &TableState) -> Vec<Change> {
     fixed_differences(desired, live)
@@ -196,16 +186,30 @@ pub(crate) fn shape_differences(desired: &TableState, live: &TableState) -> Vec<
         .collect();
     for name in names {
         let keys = |state: &TableState| state.global_indexes.get(name).map(|g| g.keys.clone());
-        let (model, table) = (keys(desired), keys(live));
-        if model != table {
-            out.push(format!(
-                "GSI {name}: the model has {}, the table has {}",
-                show_index(model.as_ref()),
-                show_index(table.as_ref())
-            ));
+        if let Some(line) =
+            index_difference("GSI", name, keys(desired).as_ref(), keys(live).as_ref())
+        {
+            out.push(line);
         }
     }
     out
+}
+
+/// How an index of the model and the table's of that name differ, if they do.
+fn index_difference(
+    kind: &str,
+    name: &str,
+    model: Option<&IndexKeys>,
+    table: Option<&IndexKeys>,
+) -> Option<String> {
+    Some(match (model, table) {
+        (Some(model), Some(table)) if model != table => {
+            format!("{kind} {name}: the model has ({model}), the table has ({table})")
+        }
+        (Some(model), None) => format!("{kind} {name} ({model}) is in the model, not on the table"),
+        (None, Some(table)) => format!("{kind} {name} ({table}) is on the table, not in the model"),
+        _ => return None,
+    })
 }
 
 fn fixed_differences(desired: &TableState, live: &TableState) -> Vec<String> {
@@ -233,12 +237,8 @@ fn fixed_differences(desired: &TableState, live: &TableState) -> Vec<String> {
             desired.local_indexes.get(name),
             live.local_indexes.get(name),
         );
-        if model != table {
-            out.push(format!(
-                "LSI {name}: the model has {}, the table has {}",
-                show_index(model),
-                show_index(table)
-            ));
+        if let Some(line) = index_difference("LSI", name, model, table) {
+            out.push(line);
         }
     }
     out
@@ -405,7 +405,7 @@ mod tests {
             lines,
             [
                 "! sort key: the model has sk S, the table has sk N (needs a new table)",
-                "! LSI by_date: the model has (pk S, range date S, ALL), the table has none (needs a new table)",
+                "! LSI by_date (pk S, range date S, ALL) is in the model, not on the table (needs a new table)",
             ]
         );
         assert!(planned.iter().all(|c| !c.is_in_place()));
@@ -460,7 +460,7 @@ mod tests {
             [
                 "partition key: the model has tenant S, the table has pk S",
                 "sort key: the model has none, the table has sk N",
-                "GSI by_email: the model has none, the table has (email S, KEYS_ONLY)",
+                "GSI by_email (email S, KEYS_ONLY) is on the table, not in the model",
                 "GSI by_status: the model has (status S, KEYS_ONLY), the table has (status S, ALL)",
             ]
         );
@@ -485,12 +485,25 @@ mod tests {
             "by_coupon".into(),
             gsi("coupon", IndexProjection::All, provisioned(4, 4)),
         );
-        let lines: Vec<String> = changes(&desired, &live)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        // A new index starts from the capacity given.
-        assert_eq!(lines, ["+ GSI by_coupon (coupon S, ALL; provisioned 4/4)"]);
+        desired.global_indexes.insert(
+            "by_email".into(),
+            gsi("email", IndexProjection::All, provisioned(6, 6)),
+        );
+        let planned = changes(&desired, &live);
+        let lines: Vec<String> = planned.iter().map(ToString::to_string).collect();
+        // A new index, and one replaced by a new one of the same name, start
+        // from the capacity given, not from the scaler's units of the old one.
+        assert_eq!(
+            lines,
+            [
+                "-/+ GSI by_email: (email S, KEYS_ONLY) -> (email S, ALL) (drop and re-add)",
+                "+ GSI by_coupon (coupon S, ALL; provisioned 4/4)"
+            ]
+        );
+        assert!(
+            matches!(&planned[0], Change::ReplaceIndex { capacity, .. } if *capacity == provisioned(6, 6)),
+            "{planned:?}"
+        );
 
         let on_demand = state();
         let planned = changes(&desired, &on_demand);

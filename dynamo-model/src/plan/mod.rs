@@ -41,6 +41,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "cli")]
+pub(crate) use apply::create_waits;
 pub use apply::{Applied, Apply, Progress};
 pub use change::Change;
 pub use state::{Capacity, EncryptionState, IndexKeys, IndexProjection, KeyDef};

@@ -3,6 +3,7 @@
 //! and the check that a table has not changed since its plan compare like
 //! with like. Reading the live table is `live.rs`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -342,24 +343,29 @@ impl TableState {
         }
     }
 
-    /// `self` with the provisioned units of `other` wherever both are
-    /// provisioned: what is left to compare when auto scaling owns them.
-    pub(crate) fn with_units_of(&self, other: &TableState) -> TableState {
+    /// What of `self` is compared with `live`: all of it, or, when auto
+    /// scaling owns the units (`autoscaled`), all but the provisioned units
+    /// of the table and of each GSI that `live` has with the same keys (a
+    /// new or replaced GSI starts from the capacity `self` gives).
+    pub(crate) fn compared_with(&self, live: &TableState, autoscaled: bool) -> Cow<'_, TableState> {
+        if !autoscaled {
+            return Cow::Borrowed(self);
+        }
         let mut out = self.clone();
         if let (Capacity::Provisioned(_), Capacity::Provisioned(units)) =
-            (out.billing, other.billing)
+            (out.billing, live.billing)
         {
             out.billing = Capacity::Provisioned(units);
         }
         for (name, gsi) in &mut out.global_indexes {
-            if let (Capacity::Provisioned(_), Some(Capacity::Provisioned(units))) = (
-                gsi.capacity,
-                other.global_indexes.get(name).map(|g| g.capacity),
-            ) {
+            let same = live.global_indexes.get(name).filter(|g| g.keys == gsi.keys);
+            if let (Capacity::Provisioned(_), Some(Capacity::Provisioned(units))) =
+                (gsi.capacity, same.map(|g| g.capacity))
+            {
                 gsi.capacity = Capacity::Provisioned(units);
             }
         }
-        out
+        Cow::Owned(out)
     }
 
     /// The options that create this state's table (its keys and indexes

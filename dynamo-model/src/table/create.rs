@@ -169,19 +169,14 @@ impl<M> Table<M> {
             options.wait_timeout
         };
         let description = if must_wait {
-            let waiting = tokio::time::Instant::now();
-            wait::until(
+            wait::until_active_reporting(
                 client,
                 table,
                 left.max(wait::MIN_DELAY),
-                "ACTIVE",
-                wait::is_ready,
-                |description| {
-                    let status = wait::status_summary(description);
+                |status, waited| {
                     if let Some(report) = &options.on_wait {
-                        (report.0)(&status, waiting.elapsed());
+                        (report.0)(status, waited);
                     }
-                    status
                 },
             )
             .await?

@@ -205,7 +205,9 @@ impl CreateTableOptions {
     /// after that, a [plan](crate::Table::plan) compares the billing mode but
     /// not the units, so it neither reports the scaler's changes as drift nor
     /// has `apply` undo them, and a Terraform export ignores changes to the
-    /// table's `read_capacity` and `write_capacity`.
+    /// table's `read_capacity` and `write_capacity`. Terraform cannot ignore
+    /// one attribute of a GSI block, so it still sets an autoscaled GSI's
+    /// capacity back to the exported one.
     ///
     /// ```
     /// let opts = dynamo_model::CreateTableOptions::new()
@@ -377,10 +379,13 @@ impl CreateTableOptions {
     }
 
     /// Called at each poll while the create waits for the table and its
-    /// GSIs to be ACTIVE (about once a second), with the status DynamoDB
-    /// reports (`CREATING`, `ACTIVE (index by_email: CREATING)`) and how
-    /// long the wait has lasted: a progress display for creates that take
-    /// minutes. A server that creates at once may never call it.
+    /// GSIs to be ACTIVE (polls start 10 ms apart and slow to one a second),
+    /// with the status DynamoDB reports (`CREATING`, `ACTIVE (index
+    /// by_email: CREATING)`) and how long the wait has lasted: a progress
+    /// display for creates that take minutes. It runs inside the polling
+    /// loop, so it should return quickly. A server that creates at once may
+    /// never call it; the waits for an earlier table of the name to finish
+    /// deleting, and for [`replicas`](Self::replicas), are not reported.
     ///
     /// ```
     /// let opts = dynamo_model::CreateTableOptions::new()

@@ -74,6 +74,23 @@ pub(crate) async fn until_active(
     until(client, table, timeout, "ACTIVE", is_ready, status_summary).await
 }
 
+/// [`until_active`], telling `report` each status polled through and how
+/// long the wait has lasted.
+pub(crate) async fn until_active_reporting(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+    report: impl Fn(&str, Duration),
+) -> Result<TableDescription> {
+    let start = tokio::time::Instant::now();
+    until(client, table, timeout, "ACTIVE", is_ready, |description| {
+        let status = status_summary(description);
+        report(&status, start.elapsed());
+        status
+    })
+    .await
+}
+
 /// Polls DescribeTable until `done` holds for the description, or `timeout`
 /// passes; `summary` says what the last description showed, for the error.
 pub(crate) async fn until(
