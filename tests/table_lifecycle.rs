@@ -509,16 +509,30 @@ async fn creating_over_a_deleting_table_waits_or_says_so() {
                 matches!(&err, Error::TableBeingDeleted { table } if *table == db.table_name("user_profile")),
                 "{err:?}"
             );
+            let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = seen.clone();
             let table = profiles
                 .create(
                     CreateTableOptions::new()
                         .if_not_exists(if_not_exists)
                         .wait(true)
-                        .wait_timeout(Duration::from_secs(60)),
+                        .wait_timeout(Duration::from_secs(60))
+                        .on_wait(move |status, waited| {
+                            log.lock().unwrap().push((status.to_owned(), waited))
+                        }),
                 )
                 .await
                 .unwrap();
             assert_eq!(table.table_status(), Some(&TableStatus::Active));
+            // The wait for the deletion is reported first, and the time
+            // waited runs on through the wait for ACTIVE.
+            let seen = seen.lock().unwrap().clone();
+            assert!(
+                seen.first()
+                    .is_some_and(|(s, _)| s == "DELETING (an earlier table of this name)"),
+                "{seen:?}"
+            );
+            assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "{seen:?}");
         }
         assert!(profiles.exists().await.unwrap());
         profiles

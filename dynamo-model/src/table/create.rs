@@ -103,6 +103,13 @@ impl<M> Table<M> {
             || options.point_in_time_recovery
             || !options.replicas.is_empty();
         let started = tokio::time::Instant::now();
+        // Both waits (for an earlier table's deletion, then for ACTIVE) are
+        // one wait to the caller, timed from the start.
+        let report = |status: &str| {
+            if let Some(on_wait) = &options.on_wait {
+                (on_wait.0)(status, started.elapsed());
+            }
+        };
 
         // Sending CreateTable and treating "already exists" as success is what
         // makes `if_not_exists` race-free: there is no check-then-create gap.
@@ -155,7 +162,10 @@ impl<M> Table<M> {
                     table: table.to_owned(),
                 });
             }
-            wait::until_deleted(client, table, left.max(wait::MIN_DELAY)).await?;
+            wait::until_deleted_reporting(client, table, left.max(wait::MIN_DELAY), |status, _| {
+                report(&format!("{status} (an earlier table of this name)"))
+            })
+            .await?;
             waited_for_deletion = true;
         };
         let existed = created.is_none();
@@ -169,16 +179,9 @@ impl<M> Table<M> {
             options.wait_timeout
         };
         let description = if must_wait {
-            wait::until_active_reporting(
-                client,
-                table,
-                left.max(wait::MIN_DELAY),
-                |status, waited| {
-                    if let Some(report) = &options.on_wait {
-                        (report.0)(status, waited);
-                    }
-                },
-            )
+            wait::until_active_reporting(client, table, left.max(wait::MIN_DELAY), |status, _| {
+                report(status)
+            })
             .await?
         } else {
             match created {

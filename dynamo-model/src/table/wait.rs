@@ -112,10 +112,26 @@ pub(crate) async fn until(
 
 /// Polls until DescribeTable says `table` does not exist, or `timeout` passes.
 pub(crate) async fn until_deleted(client: &Client, table: &str, timeout: Duration) -> Result<()> {
+    until_deleted_reporting(client, table, timeout, |_, _| {}).await
+}
+
+/// [`until_deleted`], telling `report` each status polled through and how
+/// long the wait has lasted.
+pub(crate) async fn until_deleted_reporting(
+    client: &Client,
+    table: &str,
+    timeout: Duration,
+    report: impl Fn(&str, Duration),
+) -> Result<()> {
+    let start = tokio::time::Instant::now();
     poll(client, table, timeout, "deleted", |answer| match answer {
         Err(Error::TableNotFound { .. }) => Ok(Poll::Done(())),
         Err(other) => Err(other),
-        Ok(description) => Ok(Poll::Pending(status_summary(&description))),
+        Ok(description) => {
+            let status = status_summary(&description);
+            report(&status, start.elapsed());
+            Ok(Poll::Pending(status))
+        }
     })
     .await
 }
