@@ -125,24 +125,13 @@ pub struct Check<M> {
 
 impl<M: DynamoModel> Check<M> {
     fn prepare(self) -> Result<Prepared> {
-        let key = self.key?;
-        let mut p = Placeholders::default();
-        let condition = self.guard.render(
+        Prepared::new::<M>(
             self.table.name(),
-            M::schema(),
-            Some(M::field_infos()),
-            &mut p,
-        )?;
-        let (names, values) = p.into_parts();
-        Ok(Prepared {
-            table: self.table.name().to_owned(),
-            key,
-            guard: self.guard,
-            condition,
-            names,
-            values,
-            body: Body::Check,
-        })
+            self.key?,
+            self.guard,
+            Body::Check,
+            Placeholders::default(),
+        )
     }
 }
 

@@ -142,24 +142,13 @@ impl<M, Out> Delete<M, Out> {
         let Delete {
             table, key, guard, ..
         } = self;
-        let key = key?;
-        let mut placeholders = Placeholders::default();
-        let condition = guard.render(
+        Prepared::new::<M>(
             table.name(),
-            M::schema(),
-            Some(M::field_infos()),
-            &mut placeholders,
-        )?;
-        let (names, values) = placeholders.into_parts();
-        Ok(Prepared {
-            table: table.name().to_owned(),
-            key,
+            key?,
             guard,
-            condition,
-            names,
-            values,
-            body: Body::Delete,
-        })
+            Body::Delete,
+            Placeholders::default(),
+        )
     }
 
     async fn send(self, return_old: bool) -> Result<(ItemKey, Option<Attributes>, Table<M>)>

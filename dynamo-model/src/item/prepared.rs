@@ -3,9 +3,11 @@
 //! checks, two ways out.
 
 use super::encode::Attributes;
-use super::expression::{Names, Values};
+use super::expression::{Names, Placeholders, Values};
 use super::guard::Guard;
 use super::key::ItemKey;
+use crate::error::Result;
+use crate::DynamoModel;
 
 /// What the write does.
 pub(crate) enum Body {
@@ -25,4 +27,33 @@ pub(crate) struct Prepared {
     pub(crate) names: Option<Names>,
     pub(crate) values: Option<Values>,
     pub(crate) body: Body,
+}
+
+impl Prepared {
+    /// The write of `body` to the item `key` of `M`'s `table`, with `guard`
+    /// rendered into `placeholders` after whatever the body put there.
+    pub(crate) fn new<M: DynamoModel>(
+        table: &str,
+        key: ItemKey,
+        guard: Guard,
+        body: Body,
+        mut placeholders: Placeholders,
+    ) -> Result<Self> {
+        let condition = guard.render(
+            table,
+            M::schema(),
+            Some(M::field_infos()),
+            &mut placeholders,
+        )?;
+        let (names, values) = placeholders.into_parts();
+        Ok(Prepared {
+            table: table.to_owned(),
+            key,
+            guard,
+            condition,
+            names,
+            values,
+            body,
+        })
+    }
 }

@@ -115,23 +115,13 @@ impl<M: DynamoModel> Put<M> {
     pub(crate) fn prepare(self) -> Result<Prepared> {
         let Put { table, item, guard } = self;
         let (item, key) = item?;
-        let mut placeholders = Placeholders::default();
-        let condition = guard.render(
+        Prepared::new::<M>(
             table.name(),
-            M::schema(),
-            Some(M::field_infos()),
-            &mut placeholders,
-        )?;
-        let (names, values) = placeholders.into_parts();
-        Ok(Prepared {
-            table: table.name().to_owned(),
             key,
             guard,
-            condition,
-            names,
-            values,
-            body: Body::Put(item),
-        })
+            Body::Put(item),
+            Placeholders::default(),
+        )
     }
 }
 

@@ -387,17 +387,7 @@ impl<M: DynamoModel> Update<M> {
         }
         let mut p = Placeholders::default();
         let expression = render(table.name(), fields, actions, version, &mut p)?;
-        let condition = guard.render(table.name(), M::schema(), Some(fields), &mut p)?;
-        let (names, values) = p.into_parts();
-        Ok(Prepared {
-            table: table.name().to_owned(),
-            key,
-            guard,
-            condition,
-            names,
-            values,
-            body: Body::Update(expression),
-        })
+        Prepared::new::<M>(table.name(), key, guard, Body::Update(expression), p)
     }
 }
 
