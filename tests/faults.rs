@@ -438,3 +438,71 @@ async fn failures_read_as_sentences_not_debug_dumps() {
         "the SDK error stays as the source"
     );
 }
+
+/// A TTL attribute change is two UpdateTimeToLive calls (off, then on for the
+/// new attribute); AWS refuses the second within the hour. The error says so,
+/// and that TTL is off now; a new plan then turns it on.
+#[tokio::test]
+async fn a_refused_ttl_attribute_change_says_ttl_is_off_now() {
+    let s = setup();
+    let schema = |ttl: &str| {
+        dynamo_model::TableSchema::builder("ttl_moves")
+            .hash_key("id", dynamo_model::AttributeType::S)
+            .ttl(ttl)
+            .build()
+            .unwrap()
+    };
+    let (old, new) = (schema("expires_at"), schema("valid_until"));
+    s.db.table_for_schema(&old)
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let table = s.db.table_for_schema(&new);
+    let plan = table.plan(&CreateTableOptions::new()).await.unwrap();
+    assert_eq!(
+        plan.changes()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["~ TTL: expires_at -> valid_until"]
+    );
+    s.proxy.add(
+        Rule::new(Fault::TtlChangedTooOften)
+            .on("UpdateTimeToLive")
+            .after(1),
+    );
+    let err = table
+        .apply(&plan)
+        .allow_destructive(true)
+        .await
+        .unwrap_err();
+    let Error::TtlNotEnabled { attribute, .. } = &err else {
+        panic!("expected TtlNotEnabled, got {err:?}");
+    };
+    assert_eq!(attribute, "valid_until");
+    let text = err.to_string();
+    for part in [
+        "TTL on `expires_at` was turned off first and is off now",
+        "one TTL change per table an hour",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+    assert_eq!(s.proxy.faults("UpdateTimeToLive"), 1);
+
+    let again = table.plan(&CreateTableOptions::new()).await.unwrap();
+    assert_eq!(
+        again
+            .changes()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["~ TTL: off -> valid_until"]
+    );
+    let done = table.apply(&again).await.unwrap();
+    assert!(done.is_complete(), "{done:?}");
+    assert!(table
+        .plan(&CreateTableOptions::new())
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -59,6 +59,9 @@ pub enum Fault {
     AccessDenied,
     /// HTTP 400 `ValidationException` (not retryable).
     Validation,
+    /// HTTP 400 `ValidationException` as UpdateTimeToLive answers a second
+    /// TTL change within the hour.
+    TtlChangedTooOften,
     /// HTTP 200 with an HTML page, as a captive portal or a wrong port
     /// (a web server) answers.
     Html,
@@ -101,6 +104,11 @@ impl Fault {
                 "com.amazon.coral.validate#ValidationException",
                 "1 validation error detected (injected by the fault proxy)",
             ),
+            Fault::TtlChangedTooOften => (
+                "400 Bad Request",
+                "com.amazon.coral.validate#ValidationException",
+                "Time to live has been modified multiple times within a fixed interval (injected by the fault proxy)",
+            ),
             _ => return None,
         })
     }
@@ -113,6 +121,7 @@ pub struct Rule {
     fault: Fault,
     operation: Option<String>,
     remaining: Option<u32>,
+    skip: u32,
 }
 
 impl Rule {
@@ -124,7 +133,14 @@ impl Rule {
             fault,
             operation: None,
             remaining: Some(1),
+            skip: 0,
         }
+    }
+
+    /// Lets the first `n` matching requests through unharmed.
+    pub fn after(mut self, n: u32) -> Rule {
+        self.skip = n;
+        self
     }
 
     /// Only requests of this operation, e.g. `"DescribeTable"`.
@@ -166,6 +182,10 @@ impl State {
     fn admit(&mut self, operation: &str) -> Option<Fault> {
         *self.requests.entry(operation.to_owned()).or_default() += 1;
         let rule = self.rules.iter_mut().find(|r| r.claims(operation))?;
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         if let Some(n) = &mut rule.remaining {
             *n -= 1;
         }

@@ -491,7 +491,11 @@ impl<'a, M> Apply<'a, M> {
                     ttl::disable(client, table, attribute).await?;
                 }
                 if let Some(attribute) = to {
-                    ttl::enable(client, table, attribute).await?;
+                    let enabled = ttl::enable(client, table, attribute).await;
+                    match (enabled, from) {
+                        (Err(err), Some(old)) => return Err(ttl::after_disabling(err, old)),
+                        (enabled, _) => enabled?,
+                    }
                 }
             }
             Change::TableClass { to, .. } => {

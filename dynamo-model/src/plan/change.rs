@@ -87,8 +87,9 @@ pub enum Change {
     },
     /// TTL: on, off (destructive), or another attribute (off, then on).
     /// DynamoDB accepts one TTL change per table an hour: on AWS the second
-    /// half of an attribute change is refused, TTL stays off, and `apply`
-    /// must be run again an hour later.
+    /// half of an attribute change is refused, and `apply` stops with
+    /// [`Error::TtlNotEnabled`](crate::Error::TtlNotEnabled) saying that TTL
+    /// is off now; a new plan an hour later turns it on.
     Ttl {
         /// The attribute TTL is on for now.
         from: Option<String>,

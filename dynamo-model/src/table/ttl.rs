@@ -69,6 +69,35 @@ where
     }
 }
 
+/// A failure to turn TTL on for a new attribute, right after it was turned
+/// off for `old`: TTL is now off, which the caller must hear, and on AWS the
+/// cause is usually that a table takes one TTL change an hour.
+pub(crate) fn after_disabling(err: Error, old: &str) -> Error {
+    let Error::TtlNotEnabled {
+        table,
+        attribute,
+        message,
+        source,
+    } = err
+    else {
+        return err;
+    };
+    let hint = if message.contains("multiple times") {
+        format!(
+            "DynamoDB takes one TTL change per table an hour: apply a new plan after that hour \
+             to turn TTL on for `{attribute}`"
+        )
+    } else {
+        format!("apply a new plan to turn TTL on for `{attribute}`")
+    };
+    Error::TtlNotEnabled {
+        message: format!("{message}; TTL on `{old}` was turned off first and is off now; {hint}"),
+        table,
+        attribute,
+        source,
+    }
+}
+
 /// What DescribeTimeToLive says about the model's TTL attribute.
 enum TtlState {
     Off,
