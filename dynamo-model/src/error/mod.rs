@@ -90,7 +90,8 @@ pub enum Error {
     WaitTimeout {
         /// The table name as sent.
         table: String,
-        /// What was waited for: `ACTIVE` or `deleted`.
+        /// What was waited for: `ACTIVE`, `deleted`, or (during an apply)
+        /// `ACTIVE with its encryption settled`.
         target: &'static str,
         /// The status DynamoDB last reported, with any GSI not yet ACTIVE.
         last_status: String,

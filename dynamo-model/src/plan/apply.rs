@@ -372,12 +372,16 @@ impl<'a, M> Apply<'a, M> {
         })
     }
 
-    /// Waits until the table and its GSIs are ACTIVE, reporting each poll.
+    /// Waits until the table and its GSIs are ACTIVE and its encryption is
+    /// not changing (the next UpdateTable, and the check that a change shows,
+    /// need it settled), reporting each poll.
     async fn ready(&self, client: &Client, change: &Change) -> Result<()> {
-        wait::until_active_reporting(
+        wait::until_reporting(
             client,
             self.table.name(),
             self.wait_timeout,
+            "ACTIVE with its encryption settled",
+            wait::is_settled,
             |status, waited| {
                 self.report(Progress::Waiting {
                     change,

@@ -179,9 +179,14 @@ impl<M> Table<M> {
             options.wait_timeout
         };
         let description = if must_wait {
-            wait::until_active_reporting(client, table, left.max(wait::MIN_DELAY), |status, _| {
-                report(status)
-            })
+            wait::until_reporting(
+                client,
+                table,
+                left.max(wait::MIN_DELAY),
+                "ACTIVE",
+                wait::is_ready,
+                |status, _| report(status),
+            )
             .await?
         } else {
             match created {

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{IndexStatus, TableDescription, TableStatus};
+use aws_sdk_dynamodb::types::{IndexStatus, SseStatus, TableDescription, TableStatus};
 use aws_sdk_dynamodb::Client;
 use tokio::time::Instant;
 
@@ -39,8 +39,28 @@ pub(crate) fn is_ready(table: &TableDescription) -> bool {
             .all(|gsi| gsi.index_status() == Some(&IndexStatus::Active))
 }
 
-/// What a status line says about a table that is not ready: its status and
-/// every GSI that is not ACTIVE, e.g. `ACTIVE (index by_email: CREATING)`.
+/// Whether the table is ready and its encryption is not changing: an SSE
+/// update leaves the table ACTIVE while its SSE status is UPDATING, and
+/// until it settles DynamoDB may still report the old key.
+pub(crate) fn is_settled(table: &TableDescription) -> bool {
+    is_ready(table) && sse_changing(table).is_none()
+}
+
+fn sse_changing(table: &TableDescription) -> Option<&SseStatus> {
+    table
+        .sse_description()
+        .and_then(|sse| sse.status())
+        .filter(|s| {
+            matches!(
+                s,
+                SseStatus::Enabling | SseStatus::Disabling | SseStatus::Updating
+            )
+        })
+}
+
+/// What a status line says about a table that is not ready: its status,
+/// every GSI that is not ACTIVE and encryption that is changing, e.g.
+/// `ACTIVE (index by_email: CREATING)`.
 pub(crate) fn status_summary(table: &TableDescription) -> String {
     let status = table.table_status().map_or("UNKNOWN", |s| s.as_str());
     let pending: Vec<String> = table
@@ -54,6 +74,7 @@ pub(crate) fn status_summary(table: &TableDescription) -> String {
                 gsi.index_status().map_or("UNKNOWN", |s| s.as_str())
             )
         })
+        .chain(sse_changing(table).map(|s| format!("encryption: {}", s.as_str())))
         .collect();
     if pending.is_empty() {
         status.to_owned()
@@ -74,16 +95,18 @@ pub(crate) async fn until_active(
     until(client, table, timeout, "ACTIVE", is_ready, status_summary).await
 }
 
-/// [`until_active`], telling `report` each status polled through and how
+/// [`until`] `done`, telling `report` each status polled through and how
 /// long the wait has lasted.
-pub(crate) async fn until_active_reporting(
+pub(crate) async fn until_reporting(
     client: &Client,
     table: &str,
     timeout: Duration,
+    target: &'static str,
+    done: impl Fn(&TableDescription) -> bool,
     report: impl Fn(&str, Duration),
 ) -> Result<TableDescription> {
     let start = tokio::time::Instant::now();
-    until(client, table, timeout, "ACTIVE", is_ready, |description| {
+    until(client, table, timeout, target, done, |description| {
         let status = status_summary(description);
         report(&status, start.elapsed());
         status
@@ -351,5 +374,26 @@ mod tests {
             TableStatus::Active,
             vec![gsi("a", IndexStatus::Active)]
         )));
+    }
+
+    #[test]
+    fn settled_also_needs_encryption_that_is_not_changing() {
+        use aws_sdk_dynamodb::types::SseDescription;
+        let with_sse = |status| {
+            TableDescription::builder()
+                .table_status(TableStatus::Active)
+                .sse_description(SseDescription::builder().status(status).build())
+                .build()
+        };
+        let updating = with_sse(SseStatus::Updating);
+        assert!(is_ready(&updating), "ACTIVE, so data calls may go on");
+        assert!(!is_settled(&updating));
+        assert_eq!(status_summary(&updating), "ACTIVE (encryption: UPDATING)");
+        assert!(is_settled(&with_sse(SseStatus::Enabled)));
+        assert!(is_settled(
+            &TableDescription::builder()
+                .table_status(TableStatus::Active)
+                .build()
+        ));
     }
 }
