@@ -506,3 +506,55 @@ async fn a_refused_ttl_attribute_change_says_ttl_is_off_now() {
         .unwrap()
         .is_empty());
 }
+
+/// An encryption update leaves the table ACTIVE with its SSE status UPDATING;
+/// apply waits for it to settle before its next change, saying so.
+#[tokio::test]
+async fn apply_waits_for_an_encryption_update_to_settle() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let s = setup();
+    let table = s.db.table::<Session>();
+    table
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    let options = CreateTableOptions::new().stream(dynamo_model::StreamView::KeysOnly);
+    let plan = table.plan(&options).await.unwrap();
+    assert_eq!(plan.changes().len(), 1, "{plan}");
+
+    s.proxy.rewrite_sse_status("UPDATING");
+    let cleared = AtomicBool::new(false);
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let log = statuses.clone();
+    let apply = async {
+        let done = table
+            .apply(&plan)
+            .on_progress(move |p| {
+                if let dynamo_model::plan::Progress::Waiting { status, .. } = p {
+                    log.lock().unwrap().push(status.to_string());
+                }
+            })
+            .await;
+        (done, cleared.load(Ordering::SeqCst))
+    };
+    let settle = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cleared.store(true, Ordering::SeqCst);
+        s.proxy.clear();
+    };
+    let ((done, after_settling), ()) = tokio::join!(apply, settle);
+    assert!(done.unwrap().is_complete());
+    assert!(
+        after_settling,
+        "the apply finished while encryption was UPDATING"
+    );
+    let statuses = statuses.lock().unwrap().clone();
+    assert!(
+        statuses
+            .iter()
+            .any(|s| s == "ACTIVE (encryption: UPDATING)"),
+        "{statuses:?}"
+    );
+    assert!(table.plan(&options).await.unwrap().is_empty());
+}

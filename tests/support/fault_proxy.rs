@@ -137,7 +137,8 @@ impl Rule {
         }
     }
 
-    /// Lets the first `n` matching requests through unharmed.
+    /// Lets the first `n` matching requests through unharmed (and past any
+    /// later rule).
     pub fn after(mut self, n: u32) -> Rule {
         self.skip = n;
         self
@@ -175,6 +176,7 @@ struct State {
     max_in_flight: HashMap<String, u32>,
     table_status: Option<String>,
     index_status: Option<(String, String)>,
+    sse_status: Option<String>,
 }
 
 impl State {
@@ -279,6 +281,7 @@ impl FaultProxy {
         state.rules.clear();
         state.table_status = None;
         state.index_status = None;
+        state.sse_status = None;
     }
 
     /// Makes every DescribeTable answer report this `TableStatus`.
@@ -290,6 +293,12 @@ impl FaultProxy {
     /// named `index`.
     pub fn rewrite_index_status(&self, index: &str, status: &str) {
         self.state().index_status = Some((index.to_owned(), status.to_owned()));
+    }
+
+    /// Makes every DescribeTable answer report this `SSEDescription.Status`
+    /// (an encryption change under way, while the table stays ACTIVE).
+    pub fn rewrite_sse_status(&self, status: &str) {
+        self.state().sse_status = Some(status.to_owned());
     }
 
     /// Requests seen for `operation` (faulted or not).
@@ -634,10 +643,10 @@ async fn partial_batch(
     Ok(answer)
 }
 
-/// Applies the configured TableStatus / IndexStatus rewrites to a
-/// DescribeTable answer.
+/// Applies the configured TableStatus / IndexStatus / SSE status rewrites
+/// to a DescribeTable answer.
 fn rewrite_statuses(answer: &mut Message, state: &State) {
-    if state.table_status.is_none() && state.index_status.is_none() {
+    if state.table_status.is_none() && state.index_status.is_none() && state.sse_status.is_none() {
         return;
     }
     let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&answer.body) else {
@@ -648,6 +657,12 @@ fn rewrite_statuses(answer: &mut Message, state: &State) {
     };
     if let Some(status) = &state.table_status {
         table.insert("TableStatus".into(), status.clone().into());
+    }
+    if let Some(status) = &state.sse_status {
+        let sse = table
+            .entry("SSEDescription")
+            .or_insert_with(|| serde_json::json!({}));
+        sse["Status"] = status.clone().into();
     }
     if let Some((index, status)) = &state.index_status {
         let gsis = table

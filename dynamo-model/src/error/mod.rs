@@ -93,7 +93,8 @@ pub enum Error {
         /// What was waited for: `ACTIVE`, `deleted`, or (during an apply)
         /// `ACTIVE with its encryption settled`.
         target: &'static str,
-        /// The status DynamoDB last reported, with any GSI not yet ACTIVE.
+        /// The status DynamoDB last reported, with any GSI not yet ACTIVE and
+        /// any encryption change under way.
         last_status: String,
         /// How long the wait lasted.
         waited: Duration,
@@ -172,9 +173,10 @@ pub enum Error {
         reason: String,
     },
 
-    /// The table (created now, or found by `if_not_exists`) is ACTIVE, but
-    /// turning on TTL failed (for example on a backend that has no TTL
-    /// support). The table is left in place; pass
+    /// The table (created now, found by `if_not_exists`, or being changed
+    /// by a plan's apply) is ACTIVE, but turning on TTL failed (for example
+    /// on a backend that has no TTL support, or within an hour of another
+    /// TTL change). The table is left in place; pass
     /// `CreateTableOptions::enable_ttl(false)` to skip TTL.
     #[error(
         "table `{table}` is ACTIVE, but enabling TTL on attribute `{attribute}` failed: {message}"

@@ -269,7 +269,7 @@ impl<'a, M> Apply<'a, M> {
             self.make(client, change, &expected).await?;
             change.apply_to(&mut expected);
             self.ready(client, change).await?;
-            if let Some(differences) = self.shown(client, &expected).await? {
+            if let Some(differences) = self.shown(client, change, &expected).await? {
                 return Err(Error::ChangeNotShown {
                     table: table.to_owned(),
                     change: change.to_string(),
@@ -310,13 +310,24 @@ impl<'a, M> Apply<'a, M> {
     }
 
     /// [`differences`](Self::differences) once the change had time to show:
-    /// some reads (ListTagsOfResource on AWS) lag behind the write a little.
-    async fn shown(&self, client: &Client, expected: &TableState) -> Result<Option<Vec<String>>> {
+    /// some reads (ListTagsOfResource on AWS) lag behind the write a little,
+    /// and a new encryption key can show only once its update began, which
+    /// may be after the settle wait saw the old key settled.
+    async fn shown(
+        &self,
+        client: &Client,
+        change: &Change,
+        expected: &TableState,
+    ) -> Result<Option<Vec<String>>> {
+        let window = match change {
+            Change::Encryption { .. } => self.wait_timeout,
+            _ => SHOW_TIMEOUT,
+        };
         let start = Instant::now();
         loop {
             let differences = self.differences(client, expected).await?;
             let waited = start.elapsed();
-            if differences.is_none() || waited >= SHOW_TIMEOUT {
+            if differences.is_none() || waited >= window {
                 return Ok(differences);
             }
             tokio::time::sleep(wait::next_delay(waited).max(Duration::from_millis(100))).await;

@@ -86,10 +86,13 @@ pub enum Change {
         to: Option<StreamView>,
     },
     /// TTL: on, off (destructive), or another attribute (off, then on).
-    /// DynamoDB accepts one TTL change per table an hour: on AWS the second
+    /// DynamoDB accepts one TTL change per table an hour. On AWS the second
     /// half of an attribute change is refused, and `apply` stops with
     /// [`Error::TtlNotEnabled`](crate::Error::TtlNotEnabled) saying that TTL
-    /// is off now; a new plan an hour later turns it on.
+    /// is off now; a new plan an hour later turns it on. Within an hour of
+    /// an earlier TTL change, the first half is refused too (an
+    /// [`Error::Sdk`](crate::Error::Sdk) from UpdateTimeToLive), and TTL
+    /// stays as it was.
     Ttl {
         /// The attribute TTL is on for now.
         from: Option<String>,

@@ -385,9 +385,10 @@ impl CreateTableOptions {
     /// display for creates that take minutes. It runs inside the polling
     /// loop, so it should return quickly. A server that creates at once may
     /// never call it. A wait for an earlier table of the name to finish
-    /// deleting comes first, reported as `DELETING (an earlier table of this
-    /// name)`, and the time waited counts from the start of the create; the
-    /// waits for [`replicas`](Self::replicas) are not reported.
+    /// deleting comes first, its statuses ending in `(an earlier table of
+    /// this name)` (`DELETING (an earlier table of this name)`), and the time
+    /// waited counts from the start of the create; the waits for
+    /// [`replicas`](Self::replicas) are not reported.
     ///
     /// ```
     /// let opts = dynamo_model::CreateTableOptions::new()

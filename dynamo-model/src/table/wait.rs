@@ -58,9 +58,9 @@ fn sse_changing(table: &TableDescription) -> Option<&SseStatus> {
         })
 }
 
-/// What a status line says about a table that is not ready: its status,
-/// every GSI that is not ACTIVE and encryption that is changing, e.g.
-/// `ACTIVE (index by_email: CREATING)`.
+/// What a status line says about a table that is not ready or not settled:
+/// its status, every GSI that is not ACTIVE and encryption that is
+/// changing, e.g. `ACTIVE (index by_email: CREATING)`.
 pub(crate) fn status_summary(table: &TableDescription) -> String {
     let status = table.table_status().map_or("UNKNOWN", |s| s.as_str());
     let pending: Vec<String> = table
@@ -389,7 +389,10 @@ mod tests {
         assert!(is_ready(&updating), "ACTIVE, so data calls may go on");
         assert!(!is_settled(&updating));
         assert_eq!(status_summary(&updating), "ACTIVE (encryption: UPDATING)");
+        assert!(!is_settled(&with_sse(SseStatus::Enabling)));
+        assert!(!is_settled(&with_sse(SseStatus::Disabling)));
         assert!(is_settled(&with_sse(SseStatus::Enabled)));
+        assert!(is_settled(&with_sse(SseStatus::Disabled)));
         assert!(is_settled(
             &TableDescription::builder()
                 .table_status(TableStatus::Active)
