@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ScalarAttributeType};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::Serialize;
 
 use super::encode::{self, Attributes};
@@ -94,12 +94,7 @@ impl<M> Table<M> {
             .attribute_definitions()
             .iter()
             .filter_map(|d| {
-                let t = match d.attribute_type() {
-                    ScalarAttributeType::S => AttributeType::S,
-                    ScalarAttributeType::N => AttributeType::N,
-                    ScalarAttributeType::B => AttributeType::B,
-                    _ => return None,
-                };
+                let t = crate::table::request::attribute_type_of(d.attribute_type())?;
                 Some((d.attribute_name(), t))
             })
             .collect();

@@ -42,11 +42,7 @@ impl fmt::Display for LockDifference {
 
 /// `status S`: as a plan writes a key.
 fn key(k: &KeyAttribute) -> String {
-    crate::plan::KeyDef {
-        name: k.name().to_owned(),
-        attribute_type: k.attribute_type(),
-    }
-    .to_string()
+    crate::plan::KeyDef::of(k).to_string()
 }
 
 /// `ALL`, `KEYS_ONLY` or `INCLUDE a, b` (sorted): as a plan writes it.

@@ -349,17 +349,7 @@ impl<'a, M> Apply<'a, M> {
         let desired = &self.plan.desired;
         let options = desired.create_options();
         let same = TableState::desired(schema, &options);
-        if (
-            &same.hash_key,
-            &same.range_key,
-            &same.global_indexes,
-            &same.local_indexes,
-        ) != (
-            &desired.hash_key,
-            &desired.range_key,
-            &desired.global_indexes,
-            &desired.local_indexes,
-        ) {
+        if !diff::shape_differences(desired, &same).is_empty() {
             return Err(Error::invalid(
                 table,
                 "plan",

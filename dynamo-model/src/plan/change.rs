@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::state::{Capacity, EncryptionState, GsiState, IndexKeys, TableState};
+use crate::table::request;
 use crate::{StreamView, TableClass, Throughput};
 
 /// A change of a [`Plan`](super::Plan), in the order `apply` makes them.
@@ -260,21 +261,16 @@ fn on_off(on: bool) -> &'static str {
     }
 }
 
-fn view(view: &Option<StreamView>) -> &'static str {
-    match view {
-        None => "off",
-        Some(StreamView::KeysOnly) => "KEYS_ONLY",
-        Some(StreamView::NewImage) => "NEW_IMAGE",
-        Some(StreamView::OldImage) => "OLD_IMAGE",
-        Some(StreamView::NewAndOldImages) => "NEW_AND_OLD_IMAGES",
-    }
+/// The name DynamoDB gives the view, or `off`.
+fn view(view: &Option<StreamView>) -> String {
+    view.map_or("off".to_owned(), |v| {
+        request::stream_view(v).as_str().to_owned()
+    })
 }
 
-fn class(class: &TableClass) -> &'static str {
-    match class {
-        TableClass::Standard => "STANDARD",
-        TableClass::StandardInfrequentAccess => "STANDARD_INFREQUENT_ACCESS",
-    }
+/// The name DynamoDB gives the class.
+fn class(class: &TableClass) -> String {
+    request::table_class(*class).as_str().to_owned()
 }
 
 /// One line, as a Terraform plan writes it: `+` adds, `-` removes, `~`

@@ -15,8 +15,8 @@ use super::state::{
     Capacity, EncryptionState, GsiState, IndexKeys, IndexProjection, KeyDef, TableState,
 };
 use crate::error::{Error, Result};
-use crate::table::{backups, describe, tags, ttl};
-use crate::{AttributeType, StreamView, TableClass, Throughput};
+use crate::table::{backups, describe, request, tags, ttl};
+use crate::{AttributeType, TableClass, Throughput};
 
 impl TableState {
     /// The live table as DynamoDB describes it, and the settings read from
@@ -70,12 +70,8 @@ impl TableState {
             .attribute_definitions()
             .iter()
             .map(|d| {
-                let kind = match d.attribute_type().as_str() {
-                    "N" => AttributeType::N,
-                    "B" => AttributeType::B,
-                    _ => AttributeType::S,
-                };
-                (d.attribute_name(), kind)
+                let kind = request::attribute_type_of(d.attribute_type());
+                (d.attribute_name(), kind.unwrap_or(AttributeType::S))
             })
             .collect();
         let keys = |elements: &[KeySchemaElement], kind: KeyType| -> Vec<KeyDef> {
@@ -128,6 +124,14 @@ impl TableState {
                 Capacity::Provisioned(provisioned(t).unwrap_or(Throughput::new(0, 0)))
             }
         };
+        let index_keys =
+            |elements: &[KeySchemaElement], p: Option<&aws_sdk_dynamodb::types::Projection>| {
+                IndexKeys {
+                    hash: keys(elements, KeyType::Hash),
+                    range: keys(elements, KeyType::Range),
+                    projection: projection(p),
+                }
+            };
         let key_schema = description.key_schema();
         let hash_key = keys(key_schema, KeyType::Hash)
             .into_iter()
@@ -140,11 +144,7 @@ impl TableState {
             .global_secondary_indexes()
             .iter()
             .filter_map(|g| {
-                let keys = IndexKeys {
-                    hash: keys(g.key_schema(), KeyType::Hash),
-                    range: keys(g.key_schema(), KeyType::Range),
-                    projection: projection(g.projection()),
-                };
+                let keys = index_keys(g.key_schema(), g.projection());
                 let capacity = capacity(g.provisioned_throughput(), g.on_demand_throughput());
                 Some((g.index_name()?.to_owned(), GsiState { keys, capacity }))
             })
@@ -153,11 +153,7 @@ impl TableState {
             .local_secondary_indexes()
             .iter()
             .filter_map(|l| {
-                let index = IndexKeys {
-                    hash: keys(l.key_schema(), KeyType::Hash),
-                    range: keys(l.key_schema(), KeyType::Range),
-                    projection: projection(l.projection()),
-                };
+                let index = index_keys(l.key_schema(), l.projection());
                 Some((l.index_name()?.to_owned(), index))
             })
             .collect();
@@ -165,20 +161,11 @@ impl TableState {
             .stream_specification()
             .filter(|s| s.stream_enabled())
             .and_then(|s| s.stream_view_type())
-            .map(|view| match view.as_str() {
-                "KEYS_ONLY" => StreamView::KeysOnly,
-                "NEW_IMAGE" => StreamView::NewImage,
-                "OLD_IMAGE" => StreamView::OldImage,
-                _ => StreamView::NewAndOldImages,
-            });
-        let table_class = match description
+            .map(request::stream_view_of);
+        let table_class = description
             .table_class_summary()
             .and_then(|c| c.table_class())
-            .map(|c| c.as_str())
-        {
-            Some("STANDARD_INFREQUENT_ACCESS") => TableClass::StandardInfrequentAccess,
-            _ => TableClass::Standard,
-        };
+            .map_or(TableClass::Standard, request::table_class_of);
         let encryption = match description.sse_description() {
             Some(sse)
                 if sse.sse_type() == Some(&SseType::Kms)
@@ -270,7 +257,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CreateTableOptions, Encryption, TableSchema};
+    use crate::{CreateTableOptions, Encryption, StreamView, TableSchema};
     use aws_sdk_dynamodb::types::{
         AttributeDefinition, BillingModeSummary, GlobalSecondaryIndexDescription, Projection,
         ProvisionedThroughputDescription, ScalarAttributeType, SseDescription, StreamSpecification,

@@ -268,10 +268,12 @@ pub(crate) struct TableState {
     pub(crate) capacity_autoscaled: bool,
 }
 
-fn key_def(key: &crate::KeyAttribute) -> KeyDef {
-    KeyDef {
-        name: key.name().to_owned(),
-        attribute_type: key.attribute_type(),
+impl KeyDef {
+    pub(crate) fn of(key: &crate::KeyAttribute) -> Self {
+        KeyDef {
+            name: key.name().to_owned(),
+            attribute_type: key.attribute_type(),
+        }
     }
 }
 
@@ -286,27 +288,20 @@ impl TableState {
                 max: options.max_on_demand,
             },
         };
-        let hash_key = key_def(schema.hash_key());
+        let hash_key = KeyDef::of(schema.hash_key());
         let global_indexes = schema
             .global_indexes()
             .iter()
             .map(|gsi| {
-                let capacity = match options.provisioned {
-                    Some(table) => Capacity::Provisioned(
-                        options
-                            .index_capacity
-                            .get(gsi.name())
-                            .copied()
-                            .or(gsi.throughput())
-                            .unwrap_or(table),
-                    ),
+                let capacity = match options.index_throughput(gsi) {
+                    Some(units) => Capacity::Provisioned(units),
                     None => Capacity::OnDemand {
                         max: options.index_max_on_demand.get(gsi.name()).copied(),
                     },
                 };
                 let keys = IndexKeys {
-                    hash: gsi.hash_keys().iter().map(key_def).collect(),
-                    range: gsi.range_keys().iter().map(key_def).collect(),
+                    hash: gsi.hash_keys().iter().map(KeyDef::of).collect(),
+                    range: gsi.range_keys().iter().map(KeyDef::of).collect(),
                     projection: IndexProjection::of(gsi.projection()),
                 };
                 (gsi.name().to_owned(), GsiState { keys, capacity })
@@ -318,7 +313,7 @@ impl TableState {
             .map(|lsi| {
                 let keys = IndexKeys {
                     hash: vec![hash_key.clone()],
-                    range: vec![key_def(lsi.range_key())],
+                    range: vec![KeyDef::of(lsi.range_key())],
                     projection: IndexProjection::of(lsi.projection()),
                 };
                 (lsi.name().to_owned(), keys)
@@ -326,7 +321,7 @@ impl TableState {
             .collect();
         TableState {
             hash_key,
-            range_key: schema.range_key().map(key_def),
+            range_key: schema.range_key().map(KeyDef::of),
             global_indexes,
             local_indexes,
             billing,

@@ -46,10 +46,8 @@ impl<M> Table<M> {
     pub async fn create(&self, options: CreateTableOptions) -> Result<TableDescription> {
         // Replicas wait once per region, each up to `wait_timeout`: those
         // creates are bounded by their waits alone.
-        let waits = (options.wait
-            || options.point_in_time_recovery
-            || (options.enable_ttl && self.schema().is_some_and(|s| s.ttl_attribute().is_some())))
-            && options.replicas.is_empty();
+        let ttl = self.schema().and_then(|s| s.ttl_attribute());
+        let waits = must_wait(&options, ttl) && options.replicas.is_empty();
         match self.client() {
             Ok(client) if waits => {
                 let timeout = options.wait_timeout;
@@ -98,10 +96,7 @@ impl<M> Table<M> {
             replicas::validate_regions(table, &options.replicas, own_region)?;
         }
         let ttl_attribute = schema.ttl_attribute().filter(|_| options.enable_ttl);
-        let must_wait = options.wait
-            || ttl_attribute.is_some()
-            || options.point_in_time_recovery
-            || !options.replicas.is_empty();
+        let must_wait = must_wait(&options, ttl_attribute);
         let started = tokio::time::Instant::now();
         // Both waits (for an earlier table's deletion, then for ACTIVE) are
         // one wait to the caller, timed from the start.
@@ -215,4 +210,13 @@ impl<M> Table<M> {
             replicas::add(client, table, &options.replicas, options.wait_timeout).await
         }
     }
+}
+
+/// Whether a create waits for ACTIVE: when asked to, or to make a setting
+/// DynamoDB takes only then (TTL on `ttl_attribute`, PITR, replicas).
+fn must_wait(options: &CreateTableOptions, ttl_attribute: Option<&str>) -> bool {
+    options.wait
+        || (options.enable_ttl && ttl_attribute.is_some())
+        || options.point_in_time_recovery
+        || !options.replicas.is_empty()
 }

@@ -400,6 +400,19 @@ impl CreateTableOptions {
         self
     }
 
+    /// The provisioned capacity a GSI gets on a provisioned table: the
+    /// option's, else the model's, else the table's; `None` on demand.
+    pub(crate) fn index_throughput(&self, gsi: &crate::GlobalSecondaryIndex) -> Option<Throughput> {
+        let table = self.provisioned?;
+        Some(
+            self.index_capacity
+                .get(gsi.name())
+                .copied()
+                .or(gsi.throughput())
+                .unwrap_or(table),
+        )
+    }
+
     /// Whether these options wait for the table to be ACTIVE.
     ///
     /// ```

@@ -68,16 +68,9 @@ pub(crate) fn create_table(
             .index_name(gsi.name())
             .set_key_schema(Some(keys))
             .projection(projection(gsi.projection()));
-        if let Some(table_throughput) = options.provisioned {
-            // A provisioned table whose GSIs carry no throughput is rejected
-            // by DynamoDB, so every GSI gets one: the option, the model's, or
-            // the table's.
-            let throughput = options
-                .index_capacity
-                .get(gsi.name())
-                .copied()
-                .or(gsi.throughput())
-                .unwrap_or(table_throughput);
+        // A provisioned table whose GSIs carry no throughput is rejected by
+        // DynamoDB, so every GSI gets one.
+        if let Some(throughput) = options.index_throughput(gsi) {
             index =
                 index.provisioned_throughput(provisioned_throughput(throughput).map_err(built)?);
         }
@@ -215,6 +208,35 @@ pub(crate) fn stream_view(view: StreamView) -> StreamViewType {
         StreamView::NewImage => StreamViewType::NewImage,
         StreamView::OldImage => StreamViewType::OldImage,
         StreamView::NewAndOldImages => StreamViewType::NewAndOldImages,
+    }
+}
+
+/// The crate's type of a key attribute DynamoDB describes; `None` for a
+/// type this SDK does not know.
+pub(crate) fn attribute_type_of(kind: &ScalarAttributeType) -> Option<AttributeType> {
+    Some(match kind {
+        ScalarAttributeType::S => AttributeType::S,
+        ScalarAttributeType::N => AttributeType::N,
+        ScalarAttributeType::B => AttributeType::B,
+        _ => return None,
+    })
+}
+
+/// [`table_class`] read back; a class this SDK does not know reads as the default.
+pub(crate) fn table_class_of(class: &sdk::TableClass) -> TableClass {
+    match class {
+        sdk::TableClass::StandardInfrequentAccess => TableClass::StandardInfrequentAccess,
+        _ => TableClass::Standard,
+    }
+}
+
+/// [`stream_view`] read back; a view this SDK does not know reads as the widest.
+pub(crate) fn stream_view_of(view: &StreamViewType) -> StreamView {
+    match view {
+        StreamViewType::KeysOnly => StreamView::KeysOnly,
+        StreamViewType::NewImage => StreamView::NewImage,
+        StreamViewType::OldImage => StreamView::OldImage,
+        _ => StreamView::NewAndOldImages,
     }
 }
 

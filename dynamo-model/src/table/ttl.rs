@@ -108,24 +108,13 @@ enum TtlState {
 }
 
 async fn ttl_state(client: &Client, table: &str, attribute: &str) -> Result<TtlState> {
-    let current = client
-        .describe_time_to_live()
-        .table_name(table)
-        .send()
+    let on = current(client, table)
         .await
         .map_err(|e| ttl_failed(table, attribute, e))?;
-    let Some(ttl) = current.time_to_live_description() else {
-        return Ok(TtlState::Off);
-    };
-    let on = matches!(
-        ttl.time_to_live_status(),
-        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-    );
-    Ok(match ttl.attribute_name() {
-        _ if !on => TtlState::Off,
-        Some(name) if name == attribute => TtlState::On,
-        Some(other) => TtlState::OnOther(other.to_owned()),
+    Ok(match on {
         None => TtlState::Off,
+        Some(name) if name == attribute => TtlState::On,
+        Some(other) => TtlState::OnOther(other),
     })
 }
 
