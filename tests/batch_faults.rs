@@ -177,7 +177,7 @@ async fn when_retries_run_out_the_error_names_exactly_the_unwritten_keys() {
 }
 
 #[tokio::test]
-async fn a_refused_batch_fails_at_once_naming_its_keys() {
+async fn a_refused_batch_is_split_until_each_refused_item_stands_alone() {
     let s = setup().await;
     s.proxy
         .add(Rule::new(Fault::Validation).on("BatchWriteItem").always());
@@ -186,14 +186,57 @@ async fn a_refused_batch_fails_at_once_naming_its_keys() {
             .batch_put(&items(30))
             .await
             .unwrap_err();
-    let Error::BatchIncomplete { keys, reason, .. } = &err else {
+    let Error::BatchIncomplete {
+        keys,
+        reason,
+        done,
+        attempts,
+        ..
+    } = &err
+    else {
         panic!("expected BatchIncomplete, got {err:?}");
     };
-    assert_eq!(keys.len(), 30);
+    assert_eq!((keys.len(), *done, *attempts), (30, 0, 1), "{err}");
     assert!(reason.contains("ValidationException"), "{reason}");
-    assert_eq!(
-        s.proxy.requests("BatchWriteItem"),
-        2,
-        "one request per chunk, no retry"
+    // A refused request is never retried as it was; each half is tried, down
+    // to single items: 2n - 1 requests for a chunk of n (25 and 5).
+    assert_eq!(s.proxy.requests("BatchWriteItem"), 49 + 9);
+}
+
+#[tokio::test]
+async fn one_refused_item_among_1000_is_reported_as_itself_and_the_rest_are_written() {
+    let s = setup().await;
+    let mut all = items(1000);
+    all[537].body = "poison".into();
+    s.proxy.add(
+        Rule::new(Fault::Validation)
+            .on("BatchWriteItem")
+            .containing("poison")
+            .always(),
     );
+    let err = s.db.table::<Item>().batch_put(&all).await.unwrap_err();
+    let Error::BatchIncomplete {
+        keys,
+        reason,
+        done,
+        attempts,
+        ..
+    } = &err
+    else {
+        panic!("expected BatchIncomplete, got {err:?}");
+    };
+    assert_eq!(keys, &["id = 537"]);
+    assert_eq!((*done, *attempts), (999, 1));
+    assert!(
+        reason.contains("`id = 537`: ValidationException"),
+        "the server's message, naming the item: {reason}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("1 item(s) not written, 999 written; after 1 attempt(s)"),
+        "{text}"
+    );
+    let stored: HashSet<u32> = stored(&s).await.into_iter().collect();
+    let want: HashSet<u32> = (0..1000).filter(|i| *i != 537).collect();
+    assert_eq!(stored, want, "every other item is written");
 }

@@ -56,6 +56,11 @@ async fn puts_check_and_bump_the_version(db: Db) {
         other => panic!("expected VersionConflict, got {other:?}"),
     }
 
+    // The same put with the caller's own `if_not_exists`: that is the check
+    // the error names (README: `if_not_exists` fails with ConditionFailed).
+    let err = counters.put(&new).if_not_exists().await.unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
+
     // Writing the version read succeeds once; the stale copy then loses.
     let mut mine = stored.clone();
     mine.count = 10;

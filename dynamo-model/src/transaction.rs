@@ -226,7 +226,7 @@ impl Transaction {
         let item = TransactWriteItem::builder();
         Ok(match &action.body {
             Body::Put(put) => item.put(guarded!(TxPut::builder().set_item(Some(put.clone())))),
-            Body::Update(expression) => item.update(guarded!(TxUpdate::builder()
+            Body::Update(expression, _) => item.update(guarded!(TxUpdate::builder()
                 .set_key(key)
                 .update_expression(expression))),
             Body::Delete => item.delete(guarded!(TxDelete::builder().set_key(key))),

@@ -120,6 +120,7 @@ impl Fault {
 pub struct Rule {
     fault: Fault,
     operation: Option<String>,
+    needle: Option<String>,
     remaining: Option<u32>,
     skip: u32,
 }
@@ -132,6 +133,7 @@ impl Rule {
         Rule {
             fault,
             operation: None,
+            needle: None,
             remaining: Some(1),
             skip: 0,
         }
@@ -150,6 +152,13 @@ impl Rule {
         self
     }
 
+    /// Only requests whose body contains `text` (an item's value, say: a
+    /// batch request that carries it).
+    pub fn containing(mut self, text: &str) -> Rule {
+        self.needle = Some(text.to_owned());
+        self
+    }
+
     /// The next `n` matching requests.
     pub fn times(mut self, n: u32) -> Rule {
         self.remaining = Some(n);
@@ -162,8 +171,13 @@ impl Rule {
         self
     }
 
-    fn claims(&self, operation: &str) -> bool {
-        self.remaining != Some(0) && self.operation.as_deref().is_none_or(|op| op == operation)
+    fn claims(&self, operation: &str, body: &[u8]) -> bool {
+        self.remaining != Some(0)
+            && self.operation.as_deref().is_none_or(|op| op == operation)
+            && self.needle.as_deref().is_none_or(|needle| {
+                body.windows(needle.len().max(1))
+                    .any(|w| w == needle.as_bytes())
+            })
     }
 }
 
@@ -181,9 +195,9 @@ struct State {
 
 impl State {
     /// Counts a request and returns the fault it gets, if any.
-    fn admit(&mut self, operation: &str) -> Option<Fault> {
+    fn admit(&mut self, operation: &str, body: &[u8]) -> Option<Fault> {
         *self.requests.entry(operation.to_owned()).or_default() += 1;
-        let rule = self.rules.iter_mut().find(|r| r.claims(operation))?;
+        let rule = self.rules.iter_mut().find(|r| r.claims(operation, body))?;
         if rule.skip > 0 {
             rule.skip -= 1;
             return None;
@@ -433,7 +447,7 @@ async fn serve(client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<State>>
             .and_then(|t| t.rsplit('.').next())
             .unwrap_or("(none)")
             .to_owned();
-        let fault = lock(&state).admit(&operation);
+        let fault = lock(&state).admit(&operation, &request.body);
         let answer = match fault {
             Some(Fault::DropConnection) => return,
             Some(Fault::NoAnswer) => {

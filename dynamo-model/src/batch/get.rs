@@ -8,14 +8,16 @@ use std::collections::{HashMap, HashSet};
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use aws_sdk_dynamodb::Client;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use super::incomplete::{incomplete, Failure};
 use super::retry::{self, Retry};
 use super::Settings;
-use crate::error::{Error, Result};
+use crate::error::{cause, Error, Result};
 use crate::item::encode::{self, Attributes};
 use crate::item::key::{IntoKey, ItemKey};
 use crate::{DynamoModel, Table, TableSchema};
@@ -51,7 +53,7 @@ impl<M: DynamoModel + DeserializeOwned> Table<M> {
                 ItemKey::encode(M::schema(), table, hash, range)
             })
             .filter(|key| match key {
-                Ok(key) => seen.insert(key.to_string()),
+                Ok(key) => seen.insert(key.identity()),
                 Err(_) => true,
             })
             .collect::<Result<Vec<_>>>();
@@ -84,7 +86,8 @@ impl<M> BatchGet<M> {
     }
 }
 
-type ChunkResult = std::result::Result<Vec<Attributes>, (Vec<Attributes>, Vec<ItemKey>, String)>;
+/// The items a request found, and the keys it could not read.
+type ChunkResult = (Vec<Attributes>, Option<Failure>);
 
 /// Reads one request's worth of keys, retrying what is left.
 async fn read_chunk(
@@ -96,11 +99,13 @@ async fn read_chunk(
     retry: Retry,
 ) -> ChunkResult {
     let mut found = Vec::new();
-    let mut pending: Vec<Attributes> = keys.into_iter().map(|k| k.attributes().clone()).collect();
+    let mut pending: Vec<Attributes> = keys.into_iter().map(ItemKey::into_attributes).collect();
     let mut reason = String::new();
-    for attempt in 0..retry.attempts {
-        if attempt > 0 {
-            tokio::time::sleep(retry.delay(attempt)).await;
+    let (mut attempts, mut table_missing) = (0, false);
+    for attempt in 1..=retry.attempts {
+        attempts = attempt;
+        if attempt > 1 {
+            tokio::time::sleep(retry.delay(attempt - 1)).await;
         }
         let request = match KeysAndAttributes::builder()
             .set_keys(Some(pending.clone()))
@@ -129,13 +134,16 @@ async fn read_chunk(
                     .map(|k| k.keys)
                     .unwrap_or_default();
                 if pending.is_empty() {
-                    return Ok(found);
+                    return (found, None);
                 }
                 reason = "DynamoDB left them unprocessed (throughput exceeded)".to_owned();
             }
             Err(err) => {
                 let retryable = retry::is_retryable(&err);
-                reason = Error::sdk(table, "BatchGetItem", err).to_string();
+                table_missing = err
+                    .as_service_error()
+                    .is_some_and(|e| e.code() == Some("ResourceNotFoundException"));
+                reason = cause::describe(&err);
                 if !retryable {
                     break;
                 }
@@ -146,7 +154,13 @@ async fn read_chunk(
         .iter()
         .filter_map(|k| ItemKey::from_item(schema, table, k).ok())
         .collect();
-    Err((found, keys, reason))
+    let failure = Failure {
+        keys,
+        reason,
+        attempts,
+        table_missing,
+    };
+    (found, Some(failure))
 }
 
 impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for BatchGet<M> {
@@ -163,7 +177,7 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for BatchGet<M> {
             let table = self.table.name().to_owned();
             let schema = M::schema();
             let (retry, consistent) = (self.settings.retry, self.consistent_read);
-            let order: Vec<String> = keys.iter().map(ItemKey::to_string).collect();
+            let order: Vec<String> = keys.iter().map(ItemKey::identity).collect();
             let chunks: Vec<Vec<ItemKey>> = keys.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
             let results: Vec<ChunkResult> = futures_util::stream::iter(chunks)
                 .map(|chunk| {
@@ -173,40 +187,135 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for BatchGet<M> {
                 .buffer_unordered(self.settings.concurrency)
                 .collect()
                 .await;
-            let mut found: HashMap<String, Attributes> = HashMap::new();
-            let mut missing = Vec::new();
-            let mut reason = None;
-            for result in results {
-                let items = match result {
-                    Ok(items) => items,
-                    Err((items, keys, why)) => {
-                        missing.extend(keys.into_iter().map(|k| k.to_string()));
-                        reason.get_or_insert(why);
-                        items
-                    }
-                };
-                for item in items {
-                    let key = ItemKey::from_item(schema, &table, &item)?;
-                    found.insert(key.to_string(), item);
-                }
+            let mut found = Vec::new();
+            let mut failures = Vec::new();
+            for (items, failure) in results {
+                found.extend(items);
+                failures.extend(failure);
             }
-            if !missing.is_empty() {
-                return Err(Error::BatchIncomplete {
-                    table,
-                    operation: "BatchGetItem",
-                    keys: missing,
-                    attempts: retry.attempts,
-                    reason: reason.unwrap_or_default(),
-                });
+            if let Some(err) = incomplete(table.clone(), "BatchGetItem", keys.len(), failures) {
+                return Err(err);
             }
-            let mut items = Vec::with_capacity(found.len());
-            for key_text in order {
-                if let Some(item) = found.remove(&key_text) {
-                    let key = ItemKey::from_item(schema, &table, &item)?;
-                    items.push(encode::from_item(&table, &key, item)?);
-                }
-            }
-            Ok(items)
+            in_request_order(schema, &table, &order, found)?
+                .into_iter()
+                .map(|(key, item)| encode::from_item(&table, &key, item))
+                .collect()
         })
+    }
+}
+
+/// The items found, in the order of the keys requested (`order`: their
+/// identities). An item is matched to its key by the key's identity, as
+/// DynamoDB tells keys apart, never by its text: the server answers with its
+/// own spelling of a number (`0` for `-0`, `100` for `1e2`). An item that
+/// matches no key requested is an error, not dropped.
+fn in_request_order(
+    schema: &TableSchema,
+    table: &str,
+    order: &[String],
+    items: Vec<Attributes>,
+) -> Result<Vec<(ItemKey, Attributes)>> {
+    let mut found: HashMap<String, (ItemKey, Attributes)> = HashMap::with_capacity(items.len());
+    for item in items {
+        let key = ItemKey::from_item(schema, table, &item)?;
+        found.insert(key.identity(), (key, item));
+    }
+    let mut out = Vec::with_capacity(found.len());
+    for identity in order {
+        if let Some(entry) = found.remove(identity) {
+            out.push(entry);
+        }
+    }
+    if let Some((key, _)) = found.into_values().next() {
+        return Err(Error::invalid(
+            table,
+            "response",
+            format!("BatchGetItem returned item `{key}`, whose key matches none requested"),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AttributeType;
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    fn schema() -> TableSchema {
+        TableSchema::builder("things")
+            .hash_key("id", AttributeType::N)
+            .build()
+            .unwrap()
+    }
+
+    fn requested(texts: &[&str]) -> Vec<String> {
+        texts
+            .iter()
+            .map(|t| {
+                ItemKey::from_item(&schema(), "t", &item(t))
+                    .unwrap()
+                    .identity()
+            })
+            .collect()
+    }
+
+    fn item(n: &str) -> Attributes {
+        Attributes::from([("id".to_owned(), AttributeValue::N(n.into()))])
+    }
+
+    #[test]
+    fn items_match_their_keys_whatever_spelling_the_server_answers_with() {
+        let sent = [
+            "-0",
+            "1.0",
+            "1e2",
+            "007",
+            "1.50",
+            "12345678901234567890123456789012345678",
+        ];
+        let answered = [
+            "1.2345678901234567890123456789012345678e37",
+            "1.5",
+            "7",
+            "100",
+            "1",
+            "0",
+        ];
+        let out = in_request_order(
+            &schema(),
+            "t",
+            &requested(&sent),
+            answered.iter().map(|n| item(n)).collect(),
+        )
+        .unwrap();
+        let got: Vec<&str> = out
+            .iter()
+            .map(|(_, item)| item["id"].as_n().unwrap().as_str())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0",
+                "1",
+                "100",
+                "7",
+                "1.5",
+                "1.2345678901234567890123456789012345678e37"
+            ],
+            "every item, in the order requested"
+        );
+    }
+
+    #[test]
+    fn an_item_for_no_requested_key_is_an_error() {
+        let err = in_request_order(
+            &schema(),
+            "t",
+            &requested(&["1"]),
+            vec![item("1"), item("2")],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("matches none requested"), "{err}");
     }
 }

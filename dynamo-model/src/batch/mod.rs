@@ -5,6 +5,7 @@
 //! exactly the keys not written or read.
 
 pub(crate) mod get;
+pub(crate) mod incomplete;
 pub(crate) mod retry;
 pub(crate) mod write;
 

@@ -9,14 +9,16 @@ use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use super::incomplete::{incomplete, Failure};
 use super::retry::{self, Retry};
 use super::Settings;
-use crate::error::{Error, Result};
+use crate::error::{cause, Error, Result};
 use crate::item::encode;
 use crate::item::key::{IntoKey, ItemKey};
 use crate::item::version;
@@ -40,10 +42,11 @@ fn last_per_key(requests: Vec<(ItemKey, WriteRequest)>) -> Vec<(ItemKey, WriteRe
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<(ItemKey, WriteRequest)> = Vec::with_capacity(requests.len());
     for (key, request) in requests {
-        match position.get(&key.to_string()) {
+        let identity = key.identity();
+        match position.get(&identity) {
             Some(&i) => out[i].1 = request,
             None => {
-                position.insert(key.to_string(), out.len());
+                position.insert(identity, out.len());
                 out.push((key, request));
             }
         }
@@ -168,19 +171,28 @@ fn key_of(schema: &TableSchema, table: &str, request: &WriteRequest) -> Result<I
     ItemKey::from_item(schema, table, attributes)
 }
 
-/// Writes one request's worth, retrying what is left; on failure, the keys
-/// still unwritten and why.
-async fn write_chunk(
+/// How a request's writes stopped short.
+enum Stop {
+    /// Retries ran out (left unprocessed, throttled, 5xx).
+    Exhausted(Vec<(ItemKey, WriteRequest)>, String, u32),
+    /// DynamoDB refused the request: its error code, its message, and the
+    /// attempts made. Sending it again cannot help.
+    Refused(Vec<(ItemKey, WriteRequest)>, String, String, u32),
+}
+
+/// Sends `pending` until it is all written, retrying what DynamoDB leaves
+/// unprocessed and transient failures with jittered backoff.
+async fn send_with_retries(
     client: &Client,
     schema: &TableSchema,
     table: &str,
     mut pending: Vec<(ItemKey, WriteRequest)>,
     retry: Retry,
-) -> std::result::Result<(), (Vec<ItemKey>, String)> {
+) -> std::result::Result<(), Stop> {
     let mut reason = String::new();
-    for attempt in 0..retry.attempts {
-        if attempt > 0 {
-            tokio::time::sleep(retry.delay(attempt)).await;
+    for attempt in 1..=retry.attempts {
+        if attempt > 1 {
+            tokio::time::sleep(retry.delay(attempt - 1)).await;
         }
         let requests: Vec<WriteRequest> = pending.iter().map(|(_, r)| r.clone()).collect();
         match client
@@ -203,9 +215,11 @@ async fn write_chunk(
                     match key_of(schema, table, &request) {
                         Ok(key) => next.push((key, request)),
                         Err(err) => {
-                            return Err((
-                                pending.into_iter().map(|(k, _)| k).collect(),
+                            return Err(Stop::Refused(
+                                pending,
+                                String::new(),
                                 err.to_string(),
+                                attempt,
                             ))
                         }
                     }
@@ -213,15 +227,63 @@ async fn write_chunk(
                 pending = next;
             }
             Err(err) => {
+                let code = err
+                    .as_service_error()
+                    .and_then(|e| e.code())
+                    .unwrap_or_default()
+                    .to_owned();
                 let retryable = retry::is_retryable(&err);
-                reason = Error::sdk(table, "BatchWriteItem", err).to_string();
+                reason = cause::describe(&err);
                 if !retryable {
-                    break;
+                    return Err(Stop::Refused(pending, code, reason, attempt));
                 }
             }
         }
     }
-    Err((pending.into_iter().map(|(k, _)| k).collect(), reason))
+    Err(Stop::Exhausted(pending, reason, retry.attempts))
+}
+
+/// Writes one request's worth. A request DynamoDB refuses as invalid
+/// (`ValidationException`: one bad item fails all 25) is split in halves
+/// until the refused items stand alone, so that every other item is written
+/// and the failures name exactly the items refused, with the server's
+/// message.
+async fn write_chunk(
+    client: &Client,
+    schema: &TableSchema,
+    table: &str,
+    chunk: Vec<(ItemKey, WriteRequest)>,
+    retry: Retry,
+) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let mut work = vec![chunk];
+    while let Some(pending) = work.pop() {
+        let failure = match send_with_retries(client, schema, table, pending, retry).await {
+            Ok(()) => continue,
+            Err(Stop::Refused(mut pending, code, _, _))
+                if code == "ValidationException" && pending.len() > 1 =>
+            {
+                let second = pending.split_off(pending.len() / 2);
+                work.push(second);
+                work.push(pending);
+                continue;
+            }
+            Err(Stop::Refused(pending, code, reason, attempts)) => Failure {
+                keys: pending.into_iter().map(|(k, _)| k).collect(),
+                reason,
+                attempts,
+                table_missing: code == "ResourceNotFoundException",
+            },
+            Err(Stop::Exhausted(pending, reason, attempts)) => Failure {
+                keys: pending.into_iter().map(|(k, _)| k).collect(),
+                reason,
+                attempts,
+                table_missing: false,
+            },
+        };
+        failures.push(failure);
+    }
+    failures
 }
 
 impl<M: DynamoModel + 'static> IntoFuture for BatchWrite<M> {
@@ -244,30 +306,16 @@ impl<M: DynamoModel + 'static> IntoFuture for BatchWrite<M> {
             while requests.peek().is_some() {
                 chunks.push(requests.by_ref().take(MAX_BATCH_WRITE).collect::<Vec<_>>());
             }
-            let failures: Vec<(Vec<ItemKey>, String)> = futures_util::stream::iter(chunks)
+            let failures: Vec<Failure> = futures_util::stream::iter(chunks)
                 .map(|chunk| {
                     let (client, table) = (&client, table.as_str());
                     async move { write_chunk(client, schema, table, chunk, retry).await }
                 })
                 .buffer_unordered(self.settings.concurrency)
-                .filter_map(|result| async move { result.err() })
+                .flat_map(futures_util::stream::iter)
                 .collect()
                 .await;
-            if failures.is_empty() {
-                return Ok(count);
-            }
-            let reason = failures[0].1.clone();
-            Err(Error::BatchIncomplete {
-                table,
-                operation: "BatchWriteItem",
-                keys: failures
-                    .into_iter()
-                    .flat_map(|(keys, _)| keys)
-                    .map(|k| k.to_string())
-                    .collect(),
-                attempts: retry.attempts,
-                reason,
-            })
+            incomplete(table, "BatchWriteItem", count, failures).map_or(Ok(count), Err)
         })
     }
 }

@@ -217,6 +217,26 @@ pub enum Error {
         expected: String,
     },
 
+    /// A write whose answer was lost (a timeout, a connection lost after the
+    /// request was sent, a 5xx): the server may or may not have applied it,
+    /// and this call could not find out which. Only writes that cannot be
+    /// applied twice harmlessly end here (an `add`, a version bump without
+    /// [`expect_version`](crate::Update::expect_version)); see the README's
+    /// "Timeouts and retries".
+    #[error("{operation} of item `{key}` of table `{table}` may or may not have been applied: its answer was lost ({reason}); {detail}")]
+    OutcomeUnknown {
+        /// The table name as sent.
+        table: String,
+        /// The item's key.
+        key: String,
+        /// `PutItem`, `UpdateItem` or `DeleteItem`.
+        operation: &'static str,
+        /// What happened to the answer.
+        reason: String,
+        /// What was done about it, and what to do.
+        detail: String,
+    },
+
     /// An item over DynamoDB's 400 KB item size limit; nothing was sent.
     #[error("item `{key}` of table `{table}` is {size} bytes, over DynamoDB's limit of {limit} bytes; nothing was sent")]
     ItemTooLarge {
@@ -243,10 +263,11 @@ pub enum Error {
     },
 
     /// A batch could not write (or read) every item: after its retries, these
-    /// keys are still unprocessed or their requests failed. Every other item
-    /// of the batch was written (read); nothing is dropped without being
-    /// listed here.
-    #[error("{operation} on table `{table}`: {} item(s) not {} after {attempts} attempt(s): {reason}; keys: {}", keys.len(), if *operation == "BatchGetItem" { "read" } else { "written" }, keys.join("; "))]
+    /// keys are still unprocessed, or DynamoDB refused them (a refused
+    /// request is split until the refused items stand alone, so one bad item
+    /// does not hold back the other 24). Every other item of the batch was
+    /// written (read); nothing is dropped without being listed here.
+    #[error("{operation} on table `{table}`: {} item(s) not {verb}, {done} {verb}; after {attempts} attempt(s): {reason}; keys not {verb}: {}", keys.len(), keys.join("; "), verb = if *operation == "BatchGetItem" { "read" } else { "written" })]
     BatchIncomplete {
         /// The table name as sent.
         table: String,
@@ -254,9 +275,11 @@ pub enum Error {
         operation: &'static str,
         /// Exactly the keys not written (or not read), as `id = "u1"`.
         keys: Vec<String>,
-        /// The attempts made per request.
+        /// How many of the batch's distinct items were written (read).
+        done: usize,
+        /// The most attempts a failed request took (1 for a refusal).
         attempts: u32,
-        /// Why the last attempt did not get them through.
+        /// Why, as the server said it, with the keys when they are few.
         reason: String,
     },
 
@@ -387,6 +410,7 @@ impl Error {
             | Error::TtlNotEnabled { table, .. }
             | Error::ConditionFailed { table, .. }
             | Error::VersionConflict { table, .. }
+            | Error::OutcomeUnknown { table, .. }
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
             | Error::BatchIncomplete { table, .. }

@@ -17,8 +17,9 @@ use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
 use super::prepared::{Body, Prepared};
+use super::replay::{self, Outcome, Replay, Sent};
 use super::version;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
 
 /// A DeleteItem on its way. Made by [`Table::delete`] and
@@ -165,7 +166,8 @@ impl<M, Out> Delete<M, Out> {
             ..
         } = self.prepare()?;
         let client = table.client()?;
-        let result = client
+        let replay = Replay::of_delete(&guard, return_old);
+        let request = client
             .delete_item()
             .table_name(table.name())
             .set_key(Some(key.attributes().clone()))
@@ -175,16 +177,43 @@ impl<M, Out> Delete<M, Out> {
             .set_return_values(return_old.then_some(ReturnValue::AllOld))
             .set_return_values_on_condition_check_failure(
                 (!guard.is_empty()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            )
-            .send()
-            .await;
-        match result {
-            Ok(output) => Ok((key, output.attributes.filter(|a| !a.is_empty()), table)),
-            Err(err) => Err(guard
-                .write_error(client, table.name(), &key, "DeleteItem", err, |e| match e {
-                    DeleteItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
-                    _ => None,
-                })
+            );
+        let returned = |e: &DeleteItemError| match e {
+            DeleteItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+            _ => None,
+        };
+        let sent = replay::send(
+            client,
+            table.name(),
+            &key,
+            "DeleteItem",
+            &replay,
+            returned,
+            replay::attempt!(request),
+        )
+        .await;
+        match sent {
+            Ok(Sent::Answer { output, after_lost }) => {
+                let old = output.attributes.filter(|a| !a.is_empty());
+                if after_lost && return_old && old.is_none() {
+                    // The first attempt may have deleted it: "there was no
+                    // item" would be a guess.
+                    return Err(Error::OutcomeUnknown {
+                        table: table.name().to_owned(),
+                        key: key.to_string(),
+                        operation: "DeleteItem",
+                        reason: "an earlier attempt's answer was lost".to_owned(),
+                        detail: "it was sent again and found no item: the item is gone, but whether this call deleted it, and what it held, is unknown".to_owned(),
+                    });
+                }
+                Ok((key, old, table))
+            }
+            Ok(Sent::Recognised(_)) => {
+                unreachable!("a delete is never recognised by the stored item")
+            }
+            Err(Outcome::Unknown(err)) => Err(err),
+            Err(Outcome::Failed(err)) => Err(guard
+                .write_error(client, table.name(), &key, "DeleteItem", err, returned)
                 .await),
         }
     }

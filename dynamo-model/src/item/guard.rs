@@ -102,15 +102,7 @@ impl Guard {
         let old = match returned {
             Some(item) => Some(item),
             None if several => {
-                read = client
-                    .get_item()
-                    .table_name(table)
-                    .set_key(Some(key.attributes().clone()))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .ok()
-                    .and_then(|out| out.item);
+                read = read_stored(client, table, key).await;
                 read.as_ref()
             }
             None => None,
@@ -172,7 +164,17 @@ impl Guard {
         if !several {
             return conflict();
         }
-        // Several checks: the stored item tells which failed.
+        // Several checks: the stored item tells which failed. An existence
+        // check the caller wrote names the failure when it is false, even
+        // where the version check failed too: `put(&new).if_not_exists()`
+        // over a stored item is the caller's `if_not_exists` failing.
+        let condition_failed = || Error::ConditionFailed {
+            table: table.to_owned(),
+            key: key.to_string(),
+        };
+        if self.must_exist.is_some_and(|must| must != old.is_some()) {
+            return condition_failed();
+        }
         let stored = match old {
             None => Expected::New,
             Some(item) => match item.get(*attribute) {
@@ -183,12 +185,24 @@ impl Guard {
         if &stored != expected {
             conflict()
         } else {
-            Error::ConditionFailed {
-                table: table.to_owned(),
-                key: key.to_string(),
-            }
+            condition_failed()
         }
     }
+}
+
+/// The stored item, read consistently after a failed condition where the
+/// backend did not return it (`None` also when the read fails: the caller
+/// then judges without it).
+pub(crate) async fn read_stored(client: &Client, table: &str, key: &ItemKey) -> Option<Attributes> {
+    client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key.attributes().clone()))
+        .consistent_read(true)
+        .send()
+        .await
+        .ok()
+        .and_then(|out| out.item)
 }
 
 #[cfg(test)]
@@ -266,6 +280,30 @@ mod tests {
         ));
         assert!(matches!(
             both.classify("t", &key, None, true),
+            Error::VersionConflict { .. }
+        ));
+        // if_not_exists on a new versioned item over a stored one: the
+        // caller's existence check is what failed.
+        let new_if_not_exists = Guard {
+            must_exist: Some(false),
+            version: Some(("version", Expected::New)),
+            ..Guard::default()
+        };
+        assert!(matches!(
+            new_if_not_exists.classify("t", &key, Some(&at("3")), true),
+            Error::ConditionFailed { .. }
+        ));
+        let held_if_exists = Guard {
+            must_exist: Some(true),
+            version: Some(("version", Expected::At("2".into()))),
+            ..Guard::default()
+        };
+        assert!(matches!(
+            held_if_exists.classify("t", &key, None, true),
+            Error::ConditionFailed { .. }
+        ));
+        assert!(matches!(
+            held_if_exists.classify("t", &key, Some(&at("3")), true),
             Error::VersionConflict { .. }
         ));
     }

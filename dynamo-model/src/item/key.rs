@@ -298,6 +298,18 @@ impl ItemKey {
         Ok(())
     }
 
+    /// What tells this key apart from every other, as DynamoDB does: the
+    /// values by type, numbers by value (`1`, `1.0` and `1e0` are one key,
+    /// whichever spelling the server answers with), binaries by their bytes.
+    /// Keys are matched by this, never by their display.
+    pub(crate) fn identity(&self) -> String {
+        let mut out = String::new();
+        for name in &self.names {
+            super::canonical::key_value(&mut out, &self.attributes[name]);
+        }
+        out
+    }
+
     /// The key attributes, as the SDK takes them.
     pub fn attributes(&self) -> &HashMap<String, AttributeValue> {
         &self.attributes

@@ -5,6 +5,7 @@
 //! The derive emits data only (the key's shape, one typed path per field,
 //! and a description of each field); every request is built here.
 
+pub(crate) mod canonical;
 pub(crate) mod condition;
 pub(crate) mod delete;
 pub(crate) mod encode;
@@ -17,5 +18,6 @@ pub(crate) mod key;
 pub(crate) mod prepared;
 pub(crate) mod put;
 pub(crate) mod raw;
+pub(crate) mod replay;
 pub(crate) mod update;
 pub(crate) mod version;

@@ -6,13 +6,16 @@ use super::encode::Attributes;
 use super::expression::{Names, Placeholders, Values};
 use super::guard::Guard;
 use super::key::ItemKey;
+use super::replay::Replay;
 use crate::error::Result;
 use crate::DynamoModel;
 
 /// What the write does.
 pub(crate) enum Body {
     Put(Attributes),
-    Update(String),
+    /// The `UpdateExpression`, and whether it may be resent after a lost
+    /// answer (known only once its actions are rendered).
+    Update(String, Replay),
     Delete,
     /// A transaction's condition check: no write.
     Check,

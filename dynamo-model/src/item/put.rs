@@ -14,6 +14,7 @@ use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::ItemKey;
 use super::prepared::{Body, Prepared};
+use super::replay::{self, Outcome, Replay};
 use super::version;
 use crate::error::Result;
 use crate::{DynamoModel, Table};
@@ -145,7 +146,8 @@ impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
                 unreachable!("a put prepares a put")
             };
             let client = table.client()?;
-            let result = client
+            let replay = Replay::of_put(&guard, &item);
+            let request = client
                 .put_item()
                 .table_name(table.name())
                 .set_item(Some(item))
@@ -154,16 +156,26 @@ impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
                 .set_expression_attribute_values(values)
                 .set_return_values_on_condition_check_failure(
                     (!guard.is_empty()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-                )
-                .send()
-                .await;
-            match result {
+                );
+            let returned = |e: &PutItemError| match e {
+                PutItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+                _ => None,
+            };
+            let sent = replay::send(
+                client,
+                table.name(),
+                &key,
+                "PutItem",
+                &replay,
+                returned,
+                replay::attempt!(request),
+            )
+            .await;
+            match sent {
                 Ok(_) => Ok(()),
-                Err(err) => Err(guard
-                    .write_error(client, table.name(), &key, "PutItem", err, |e| match e {
-                        PutItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
-                        _ => None,
-                    })
+                Err(Outcome::Unknown(err)) => Err(err),
+                Err(Outcome::Failed(err)) => Err(guard
+                    .write_error(client, table.name(), &key, "PutItem", err, returned)
                     .await),
             }
         })

@@ -18,6 +18,7 @@ use super::fields::{self, FieldInfo, FieldRole, SetKind, ValueKind};
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
 use super::prepared::{Body, Prepared};
+use super::replay::{self, Outcome, Replay, Sent};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -116,6 +117,12 @@ impl<M> Update<M> {
 
     /// Adds `value` to a number field, or its elements to a set field
     /// (DynamoDB's ADD: a missing attribute counts as 0 or the empty set).
+    ///
+    /// Twice is not once: if the answer is lost (a timeout, a dropped
+    /// connection, a 5xx), the update is not sent again and the call fails
+    /// with [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown); with
+    /// [`expect_version`](Self::expect_version) it is sent again, since
+    /// the version check stops a second application.
     pub fn add<T: Addable, R: Writable, V: ValueOf<T>>(
         mut self,
         field: Field<M, T, R>,
@@ -254,15 +261,26 @@ fn as_set(table: &str, name: &str, set: SetKind, value: AttributeValue) -> Resul
     })
 }
 
-/// The `UpdateExpression` of `actions`, checked before any request.
+/// What an update does to the item, to tell whether it may be resent.
+#[derive(Debug, Default)]
+struct Effect {
+    set: Vec<(String, AttributeValue)>,
+    removed: Vec<String>,
+    adds: bool,
+    bumps: Option<&'static str>,
+}
+
+/// The `UpdateExpression` of `actions`, checked before any request, and
+/// what it does.
 fn render(
     table: &str,
     fields: &[FieldInfo],
     actions: Vec<Action>,
     version: Option<&FieldInfo>,
     p: &mut Placeholders,
-) -> Result<String> {
+) -> Result<(String, Effect)> {
     let (mut sets, mut removes, mut adds) = (Vec::new(), Vec::new(), Vec::new());
+    let mut effect = Effect::default();
     let mut written: Vec<String> = Vec::new();
     let invalid = |reason: String| Error::invalid(table, "update", reason);
     for action in actions {
@@ -290,13 +308,19 @@ fn render(
                 }
                 if value.is_null() {
                     removes.push(p.name(&attribute));
+                    effect.removed.push(attribute);
                     continue;
                 }
                 let value = match field.and_then(|f| f.set) {
                     Some(set) => as_set(table, &name, set, value)?,
                     None => value,
                 };
-                sets.push(format!("{} = {}", p.name(&attribute), p.value(value)));
+                sets.push(format!(
+                    "{} = {}",
+                    p.name(&attribute),
+                    p.value(value.clone())
+                ));
+                effect.set.push((attribute, value));
             }
             Action::Remove(target) => {
                 if let (Target::Named(_), Some(field)) = (&target, &field) {
@@ -307,6 +331,7 @@ fn render(
                     }
                 }
                 removes.push(p.name(&attribute));
+                effect.removed.push(attribute);
             }
             Action::Add(target, kind, value) => {
                 let value = value.map_err(|r| invalid(format!("field `{name}`: {r}")))?;
@@ -329,6 +354,7 @@ fn render(
                     (AddKind::Number, _) => value,
                 };
                 adds.push(format!("{} {}", p.name(&attribute), p.value(value)));
+                effect.adds = true;
             }
         }
     }
@@ -343,6 +369,7 @@ fn render(
         let zero = p.value(AttributeValue::N("0".into()));
         let one = p.value(AttributeValue::N("1".into()));
         sets.push(format!("{name} = if_not_exists({name}, {zero}) + {one}"));
+        effect.bumps = Some(version.attribute);
     }
     if sets.is_empty() && removes.is_empty() && adds.is_empty() {
         return Err(invalid(
@@ -359,7 +386,7 @@ fn render(
     if !adds.is_empty() {
         clauses.push(format!("ADD {}", adds.join(", ")));
     }
-    Ok(clauses.join(" "))
+    Ok((clauses.join(" "), effect))
 }
 
 impl<M: DynamoModel> Update<M> {
@@ -386,8 +413,21 @@ impl<M: DynamoModel> Update<M> {
             guard.version = Some((version.attribute, version::expected(expected)));
         }
         let mut p = Placeholders::default();
-        let expression = render(table.name(), fields, actions, version, &mut p)?;
-        Prepared::new::<M>(table.name(), key, guard, Body::Update(expression), p)
+        let (expression, effect) = render(table.name(), fields, actions, version, &mut p)?;
+        let replay = Replay::of_update(
+            &guard,
+            effect.set,
+            effect.removed,
+            effect.adds,
+            effect.bumps,
+        );
+        Prepared::new::<M>(
+            table.name(),
+            key,
+            guard,
+            Body::Update(expression, replay),
+            p,
+        )
     }
 }
 
@@ -407,11 +447,11 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 body,
                 ..
             } = self.prepare()?;
-            let Body::Update(expression) = body else {
+            let Body::Update(expression, replay) = body else {
                 unreachable!("an update prepares an update")
             };
             let client = table.client()?;
-            let result = client
+            let request = client
                 .update_item()
                 .table_name(table.name())
                 .set_key(Some(key.attributes().clone()))
@@ -422,19 +462,30 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 .return_values(ReturnValue::AllNew)
                 .set_return_values_on_condition_check_failure(
                     (!guard.is_empty()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-                )
-                .send()
-                .await;
-            match result {
-                Ok(output) => {
+                );
+            let returned = |e: &UpdateItemError| match e {
+                UpdateItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
+                _ => None,
+            };
+            let sent = replay::send(
+                client,
+                table.name(),
+                &key,
+                "UpdateItem",
+                &replay,
+                returned,
+                replay::attempt!(request),
+            )
+            .await;
+            match sent {
+                Ok(Sent::Answer { output, .. }) => {
                     let item = output.attributes.unwrap_or_default();
                     encode::from_item(table.name(), &key, item)
                 }
-                Err(err) => Err(guard
-                    .write_error(client, table.name(), &key, "UpdateItem", err, |e| match e {
-                        UpdateItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
-                        _ => None,
-                    })
+                Ok(Sent::Recognised(item)) => encode::from_item(table.name(), &key, item),
+                Err(Outcome::Unknown(err)) => Err(err),
+                Err(Outcome::Failed(err)) => Err(guard
+                    .write_error(client, table.name(), &key, "UpdateItem", err, returned)
                     .await),
             }
         })
@@ -467,7 +518,7 @@ mod tests {
 
     fn render_actions(actions: Vec<Action>) -> Result<(String, Placeholders)> {
         let mut p = Placeholders::default();
-        let text = render("t", FIELDS, actions, None, &mut p)?;
+        let (text, _) = render("t", FIELDS, actions, None, &mut p)?;
         Ok((text, p))
     }
 
@@ -539,7 +590,7 @@ mod tests {
     #[test]
     fn a_versioned_update_bumps_the_version() {
         let mut p = Placeholders::default();
-        let text = render(
+        let (text, effect) = render(
             "t",
             FIELDS,
             vec![Action::Set(
@@ -551,5 +602,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text, "SET #n0 = :v0, #n1 = if_not_exists(#n1, :v1) + :v2");
+        assert_eq!(effect.bumps, Some("v"));
+        assert_eq!(
+            effect.set,
+            vec![("status".to_owned(), AttributeValue::S("x".into()))]
+        );
     }
 }

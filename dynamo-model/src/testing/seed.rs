@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 use super::TestTablesBuilder;
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
+use crate::item::key::ItemKey;
 use crate::item::put;
 use crate::{Db, DynamoModel};
 
@@ -23,7 +24,7 @@ use crate::{Db, DynamoModel};
 pub(super) struct Seed {
     /// The table name without the fixture's prefix.
     table: String,
-    items: Result<Vec<(Attributes, String)>>,
+    items: Result<Vec<(Attributes, ItemKey)>>,
 }
 
 impl TestTablesBuilder {
@@ -63,10 +64,7 @@ impl TestTablesBuilder {
         }
         let items = items
             .into_iter()
-            .map(|item| {
-                let (encoded, _) = put::prepare(&table, &item);
-                encoded.map(|(attributes, key)| (attributes, key.to_string()))
-            })
+            .map(|item| put::prepare(&table, &item).0)
             .collect();
         self.seeds.push(Seed { table, items });
         self
@@ -85,7 +83,7 @@ pub(super) fn plan(db: &Db, seeds: Vec<Seed>) -> Result<Vec<Write>> {
     for seed in seeds {
         let table = db.table_name(&seed.table);
         for (item, key) in seed.items.map_err(|e| in_fixture(&table, e))? {
-            if !keys.insert((table.clone(), key.clone())) {
+            if !keys.insert((table.clone(), key.identity())) {
                 return Err(Error::invalid(
                     &table,
                     "with_items",

@@ -1,0 +1,421 @@
+//! When a write may be sent again after an attempt whose answer was lost.
+//!
+//! An attempt that timed out, lost its connection after sending, or got a
+//! 5xx may have been applied by the server. Sending it again is safe only
+//! when a second application leaves what one does: a plain put or delete,
+//! an update that only sets and removes. A write with a condition is resent
+//! too, but its second attempt may fail *because of* the first: an
+//! `if_not_exists` put finds the item it stored itself. So after a lost
+//! answer a failed condition is not believed: the stored item (which
+//! DynamoDB returns with the failure) is compared with what this write
+//! leaves, and a match is this write's own success. A write that cannot be
+//! applied twice harmlessly and has no condition to stop a second
+//! application (an `ADD`, an unchecked version bump) is never resent: its
+//! lost answer is [`Error::OutcomeUnknown`].
+//!
+//! The SDK's own retries follow the same rule: for every write that is not
+//! free to repeat, [`AmbiguousNotRetried`] forbids the SDK to resend after
+//! an attempt that may have reached the server; throttling and refused
+//! connections are still retried there, since nothing was applied.
+
+use std::future::Future;
+
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
+use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+use super::canonical;
+use super::encode::Attributes;
+use super::guard::Guard;
+use super::version::Expected;
+use crate::batch::retry::Retry;
+use crate::error::Error;
+
+/// How a write may be repeated after an attempt whose answer was lost.
+#[derive(Debug, Clone)]
+pub(crate) enum Replay {
+    /// Twice is once and the answer does not tell them apart: the SDK
+    /// retries it as any request.
+    Free,
+    /// May be sent again; a failed condition after a lost answer is checked
+    /// against what the write leaves.
+    Checked(Leaves),
+    /// Must not be sent twice: why.
+    Never(&'static str),
+}
+
+impl Replay {
+    /// A put: the item itself shows it was stored.
+    pub(crate) fn of_put(guard: &Guard, item: &Attributes) -> Replay {
+        if guard.is_empty() {
+            Replay::Free
+        } else {
+            Replay::Checked(Leaves::Item(item.clone()))
+        }
+    }
+
+    /// A delete: its answer changes on a second try (no old item), and an
+    /// absent item may be another writer's delete.
+    pub(crate) fn of_delete(guard: &Guard, returning_old: bool) -> Replay {
+        if guard.is_empty() && !returning_old {
+            Replay::Free
+        } else {
+            Replay::Checked(Leaves::Unknowable(
+                "an absent item (another writer's delete looks the same)",
+            ))
+        }
+    }
+
+    /// An update that sets `set`, removes `removed`, adds (`adds`) and
+    /// bumps the version attribute `bumps`.
+    pub(crate) fn of_update(
+        guard: &Guard,
+        set: Vec<(String, AttributeValue)>,
+        removed: Vec<String>,
+        adds: bool,
+        bumps: Option<&'static str>,
+    ) -> Replay {
+        // A version check fails once the first application bumped it.
+        let checked = guard.version.as_ref().map(|(_, expected)| expected);
+        if checked.is_none() {
+            if adds {
+                return Replay::Never(
+                    "it adds to a number or a set (ADD), and a second application would add again",
+                );
+            }
+            if bumps.is_some() {
+                return Replay::Never(
+                    "it bumps the `#[version]` without checking it (give `expect_version` to make a resend safe)",
+                );
+            }
+        }
+        if guard.is_empty() && bumps.is_none() {
+            return Replay::Free;
+        }
+        if adds {
+            return Replay::Checked(Leaves::Unknowable("an ADD (which adds to what was there)"));
+        }
+        let version = bumps.zip(checked).map(|(attribute, expected)| {
+            let next = match expected {
+                Expected::New => 1,
+                Expected::At(at) => at.parse::<u128>().map_or(0, |v| v + 1),
+            };
+            (attribute, next.to_string())
+        });
+        Replay::Checked(Leaves::Fields {
+            set,
+            removed,
+            version,
+        })
+    }
+}
+
+/// What a write leaves in the item, to recognise it there.
+#[derive(Debug, Clone)]
+pub(crate) enum Leaves {
+    /// Exactly this item (a put).
+    Item(Attributes),
+    /// These attributes set, these removed, and the version at this value
+    /// (an update of SET and REMOVE actions).
+    Fields {
+        set: Vec<(String, AttributeValue)>,
+        removed: Vec<String>,
+        version: Option<(&'static str, String)>,
+    },
+    /// Something the stored item cannot show: an `ADD` (which adds to what
+    /// was there), a delete (an absent item may be another's delete).
+    Unknowable(&'static str),
+}
+
+impl Leaves {
+    /// Whether `stored` is what this write leaves.
+    pub(crate) fn shown_by(&self, stored: Option<&Attributes>) -> bool {
+        let Some(stored) = stored else {
+            return false;
+        };
+        match self {
+            Leaves::Item(item) => canonical::same_item(item, stored),
+            Leaves::Fields {
+                set,
+                removed,
+                version,
+            } => {
+                set.iter()
+                    .all(|(name, value)| stored.get(name).is_some_and(|v| canonical::same(v, value)))
+                    && removed.iter().all(|name| !stored.contains_key(name))
+                    && version.as_ref().is_none_or(|(name, at)| {
+                        matches!(stored.get(*name), Some(AttributeValue::N(n)) if canonical::same_number(n, at))
+                    })
+            }
+            Leaves::Unknowable(_) => false,
+        }
+    }
+}
+
+/// Whether a failed attempt may have been applied by the server: it timed
+/// out, lost its connection after connecting, or got a 5xx answer.
+pub(crate) fn may_have_applied<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(failure) => !failure
+            .as_connector_error()
+            .is_some_and(|e| e.is_timeout() || never_connected(e)),
+        SdkError::ServiceError(service) => service.raw().status().as_u16() >= 500,
+        _ => false,
+    }
+}
+
+/// A connection refused (or a host not found): the request never left. (A
+/// connect that timed out is the connector's `is_timeout`.)
+fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return true;
+            }
+        }
+        if err.to_string().contains("dns error") {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
+/// Forbids the SDK to resend a write after an attempt that may have been
+/// applied (a transient or server error other than a refused connection).
+/// Throttling is left to the SDK: a throttled write was not applied.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct AmbiguousNotRetried;
+
+impl ClassifyRetry for AmbiguousNotRetried {
+    // A `RetryForbidden` ends the classification whatever runs after it, so
+    // this needs no place among the SDK's classifiers: it judges the attempt
+    // itself.
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(Err(err)) = ctx.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let server_error = ctx.response().is_some_and(|r| r.status().as_u16() >= 500);
+        let lost = err.is_timeout_error()
+            || err.is_response_error()
+            || err
+                .as_connector_error()
+                .is_some_and(|e| !e.is_timeout() && !never_connected(e));
+        if lost || server_error {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "dynamo-model: a write that may have been applied is not resent"
+    }
+}
+
+/// The configuration override that puts [`AmbiguousNotRetried`] on one
+/// request.
+pub(crate) fn no_blind_resend() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::new().retry_classifier(AmbiguousNotRetried)
+}
+
+/// One attempt of `request` (a fluent builder, cloned for each), with
+/// [`no_blind_resend`] on it when [`send`] asks for it: the `send` argument
+/// of [`send`], for any of the SDK's write builders.
+macro_rules! attempt {
+    ($request:expr) => {
+        |guarded: bool| {
+            let request = $request.clone();
+            async move {
+                if guarded {
+                    request
+                        .customize()
+                        .config_override($crate::item::replay::no_blind_resend())
+                        .send()
+                        .await
+                } else {
+                    request.send().await
+                }
+            }
+        }
+    };
+}
+pub(crate) use attempt;
+
+/// The result of a write sent under a [`Replay`] rule.
+pub(crate) enum Sent<O> {
+    /// The server's answer; `after_lost` when an earlier attempt's answer
+    /// was lost (so the answer may not be the first application's).
+    Answer { output: O, after_lost: bool },
+    /// A resend's condition failed on the item this very write had left:
+    /// the write was applied, and this is the item as stored.
+    Recognised(Attributes),
+}
+
+/// Sends a write by `replay`'s rule: `send(guarded)` makes one attempt
+/// (`guarded`: with [`no_blind_resend`] on it). A lost answer of a
+/// [`Replay::Checked`] write is resent (with backoff, up to the
+/// connection's attempts); a failed condition after it is recognised as
+/// this write's own or reported as [`Error::OutcomeUnknown`]; a lost
+/// answer of a [`Replay::Never`] write is [`Error::OutcomeUnknown`].
+/// Any other failure is handed back for the caller's own error mapping.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn send<O, E, F, Fut>(
+    client: &Client,
+    table: &str,
+    key: &super::key::ItemKey,
+    operation: &'static str,
+    replay: &Replay,
+    returned: impl Fn(&E) -> Option<Attributes>,
+    send: F,
+) -> Result<Sent<O>, Outcome<E>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    F: Fn(bool) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+{
+    let guarded = !matches!(replay, Replay::Free);
+    let attempts = client
+        .config()
+        .retry_config()
+        .map_or(3, |r| r.max_attempts())
+        .max(1);
+    let backoff = Retry::default();
+    let mut lost: Option<String> = None;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let err = match send(guarded).await {
+            Ok(output) => {
+                return Ok(Sent::Answer {
+                    output,
+                    after_lost: lost.is_some(),
+                })
+            }
+            Err(err) => err,
+        };
+        let unknown = |reason: String, detail: String| {
+            Outcome::Unknown(Error::OutcomeUnknown {
+                table: table.to_owned(),
+                key: key.to_string(),
+                operation,
+                reason,
+                detail,
+            })
+        };
+        if guarded && may_have_applied(&err) {
+            let reason = crate::error::cause::describe(&err);
+            match replay {
+                Replay::Never(why) => {
+                    return Err(unknown(
+                        reason,
+                        format!("it was not sent again, because {why}; read the item to see whether it was applied"),
+                    ))
+                }
+                Replay::Checked(_) if attempt < attempts => {
+                    lost.get_or_insert(reason);
+                    tokio::time::sleep(backoff.delay(attempt)).await;
+                    continue;
+                }
+                Replay::Checked(_) | Replay::Free => {
+                    return Err(unknown(
+                        reason,
+                        format!("it was tried {attempt} time(s), and no answer came back"),
+                    ))
+                }
+            }
+        }
+        let Some(first) = &lost else {
+            return Err(Outcome::Failed(err));
+        };
+        // An earlier answer was lost: this attempt's failure does not say
+        // whether that one was applied, unless the stored item shows it.
+        let failed_condition = err
+            .as_service_error()
+            .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"));
+        let detail = match replay {
+            Replay::Checked(leaves) if failed_condition => {
+                // Where the backend does not return the item with the
+                // failure, it is read.
+                let stored = match err.as_service_error().and_then(&returned) {
+                    Some(item) => Some(item),
+                    None => super::guard::read_stored(client, table, key).await,
+                };
+                if leaves.shown_by(stored.as_ref()) {
+                    return Ok(Sent::Recognised(stored.unwrap_or_default()));
+                }
+                match leaves {
+                    Leaves::Unknowable(what) => format!(
+                        "it was sent again and its condition failed, which {what} cannot tell apart from this write's own earlier success"
+                    ),
+                    _ => "it was sent again and its condition failed on an item this write does not leave: either the first attempt was not applied and the condition is false, or it was and another writer changed the item since".to_owned(),
+                }
+            }
+            _ => format!(
+                "it was sent again and that attempt failed: {}",
+                crate::error::cause::describe(&err)
+            ),
+        };
+        return Err(unknown(first.clone(), detail));
+    }
+}
+
+/// Why a write sent under a [`Replay`] rule did not succeed.
+pub(crate) enum Outcome<E> {
+    /// Whether it was applied is unknown (a lost answer that could not be
+    /// resolved); the error says so.
+    Unknown(Error),
+    /// The server's answer to the only attempt whose answer came back (a
+    /// failed condition, a validation error, ...): nothing was applied.
+    Failed(SdkError<E, HttpResponse>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(v: &str) -> AttributeValue {
+        AttributeValue::N(v.into())
+    }
+
+    #[test]
+    fn a_put_is_recognised_by_its_whole_item() {
+        let item = Attributes::from([("id".into(), n("1")), ("x".into(), n("2.50"))]);
+        let leaves = Leaves::Item(item.clone());
+        let stored = Attributes::from([("id".into(), n("1")), ("x".into(), n("2.5"))]);
+        assert!(leaves.shown_by(Some(&stored)));
+        let other = Attributes::from([("id".into(), n("1")), ("x".into(), n("3"))]);
+        assert!(!leaves.shown_by(Some(&other)));
+        assert!(!leaves.shown_by(None));
+    }
+
+    #[test]
+    fn an_update_is_recognised_by_what_it_sets_removes_and_the_version() {
+        let leaves = Leaves::Fields {
+            set: vec![("s".into(), AttributeValue::S("shipped".into()))],
+            removed: vec!["coupon".into()],
+            version: Some(("v", "4".into())),
+        };
+        let stored = |s: &str, v: &str, coupon: bool| {
+            let mut item = Attributes::from([
+                ("s".into(), AttributeValue::S(s.into())),
+                ("v".into(), n(v)),
+                ("other".into(), n("9")),
+            ]);
+            if coupon {
+                item.insert("coupon".into(), AttributeValue::S("X".into()));
+            }
+            item
+        };
+        assert!(leaves.shown_by(Some(&stored("shipped", "4", false))));
+        assert!(!leaves.shown_by(Some(&stored("shipped", "5", false))));
+        assert!(!leaves.shown_by(Some(&stored("new", "4", false))));
+        assert!(!leaves.shown_by(Some(&stored("shipped", "4", true))));
+        assert!(!Leaves::Unknowable("ADD").shown_by(Some(&stored("shipped", "4", false))));
+    }
+}
