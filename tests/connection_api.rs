@@ -350,3 +350,16 @@ async fn waiting_named_tables_uses_the_prefix() {
         .unwrap();
     assert_eq!(table.table_name(), Some(db.table_name("accounts").as_str()));
 }
+
+/// URL schemes are case-insensitive: `HTTP://` reaches the server as
+/// `http://` does.
+#[tokio::test]
+async fn an_upper_case_scheme_is_the_same_endpoint() {
+    let local = dynamo_model::testing::LocalDynamoDb::start().await.unwrap();
+    let endpoint = local.endpoint().to_owned();
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return; // an https endpoint from the environment: nothing to rewrite
+    };
+    let shouted = Db::local(format!("HTTP://{rest}"));
+    assert!(!shouted.table_named("no_such_table").exists().await.unwrap());
+}

@@ -555,3 +555,41 @@ async fn creating_over_a_deleting_table_waits_or_says_so() {
         );
     }
 }
+
+/// Every option that takes a `Duration` takes `Duration::MAX` ("as long as
+/// it takes") without overflowing: create with a wait, the explicit waits,
+/// an update that waits, a plan's apply, delete and wait, and a connection's
+/// timeouts.
+#[tokio::test]
+async fn every_duration_option_takes_duration_max() {
+    let (_scratch, db) = server::scratch_db().await;
+    let db = db.with_timeouts(Duration::MAX, Duration::MAX);
+    let users = db.table::<UserProfile>();
+    users
+        .create(
+            CreateTableOptions::new()
+                .wait(true)
+                .wait_timeout(Duration::MAX),
+        )
+        .await
+        .unwrap();
+    users.wait_active(Duration::MAX).await.unwrap();
+    users
+        .update_table(
+            dynamo_model::UpdateTableOptions::new()
+                .deletion_protection(false)
+                .wait(true)
+                .wait_timeout(Duration::MAX),
+        )
+        .await
+        .unwrap();
+    let plan = users.plan(&CreateTableOptions::new()).await.unwrap();
+    let applied = users
+        .apply(&plan)
+        .wait_timeout(Duration::MAX)
+        .await
+        .unwrap();
+    assert!(applied.is_complete());
+    users.delete_table_and_wait(Duration::MAX).await.unwrap();
+    assert!(!users.exists().await.unwrap());
+}

@@ -114,6 +114,8 @@ pub struct ContainerAttrs {
     pub rename_all_serialize: RenameRule,
     /// serde's `rename_all` for reading items back.
     pub rename_all_deserialize: RenameRule,
+    /// serde's `default` on the struct: a missing field reads as its default.
+    pub default: bool,
 }
 
 /// Field-level attributes.
@@ -151,6 +153,8 @@ pub struct SerdeFieldAttrs {
     /// `with = "..."` or `serialize_with = "..."`: the stored form is not
     /// the Rust type's own.
     pub with: Option<LitStr>,
+    /// `default` or `default = "..."`: an item without the field reads.
+    pub default: bool,
 }
 
 /// One `#[gsi(...)]` or `#[lsi(...)]` on a field.
@@ -486,6 +490,9 @@ fn serde_container(attr: &Attribute, out: &mut ContainerAttrs) {
                     Ok(())
                 })?;
             }
+        } else if meta.path.is_ident("default") {
+            out.default = true;
+            skip_arg(meta.input);
         } else {
             skip_arg(meta.input);
         }
@@ -529,6 +536,9 @@ fn serde_field(attr: &Attribute, out: &mut SerdeFieldAttrs) {
             skip_arg(meta.input);
         } else if meta.path.is_ident("with") || meta.path.is_ident("serialize_with") {
             out.with = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("default") {
+            out.default = true;
+            skip_arg(meta.input);
         } else {
             skip_arg(meta.input);
         }

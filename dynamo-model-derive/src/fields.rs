@@ -148,9 +148,14 @@ impl<'m, 'a> Fields<'m, 'a> {
             let info = quote! {
                 ::dynamo_model::FieldInfo::new(#rust, #attribute, ::dynamo_model::FieldRole::#role_variant, #optional, #kind)
             };
-            match set_kind(field) {
+            let info = match set_kind(field) {
                 Some(set) => quote!(#info.stored_as_set(::dynamo_model::__private::SetKind::#set)),
                 None => info,
+            };
+            if field.attrs.serde.default {
+                quote!(#info.defaulted())
+            } else {
+                info
             }
         });
         quote! {

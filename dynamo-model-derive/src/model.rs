@@ -99,7 +99,8 @@ impl<'a> Model<'a> {
             .iter()
             .map(|field| {
                 let ident = field.ident.as_ref().expect("named field");
-                let attrs = attr::field_attrs(cx, &field.attrs);
+                let mut attrs = attr::field_attrs(cx, &field.attrs);
+                attrs.serde.default |= container.default;
                 // serde applies `rename_all` to the name without `r#`.
                 let rust_name = ident.unraw().to_string();
                 let attribute_name = match &attrs.serde.rename_serialize {

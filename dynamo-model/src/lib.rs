@@ -62,6 +62,7 @@ pub mod testing;
 pub use aws_sdk_dynamodb;
 pub use db::retry::{
     DEFAULT_MAX_ATTEMPTS, LOCAL_ATTEMPT_TIMEOUT, LOCAL_CONNECT_TIMEOUT, LOCAL_OPERATION_TIMEOUT,
+    MAX_TIMEOUT,
 };
 pub use db::Db;
 #[cfg(feature = "testing")]

@@ -65,6 +65,8 @@ impl Db {
     /// and [`LOCAL_OPERATION_TIMEOUT`](crate::LOCAL_OPERATION_TIMEOUT); an
     /// operation with a wait timeout (a create that waits, `delete_table_and_wait`)
     /// ends by its wait timeout plus one attempt, whatever the server does.
+    /// A timeout over [`MAX_TIMEOUT`](crate::MAX_TIMEOUT) (a year; say
+    /// `Duration::MAX` for "as long as it takes") is taken as that.
     ///
     /// ```
     /// use std::time::Duration;
@@ -151,10 +153,9 @@ impl Db {
         let endpoint_problem = endpoint_problem(&endpoint).map(Arc::from);
         // The SDK panics on an empty or malformed URL: it gets a harmless
         // placeholder, and requests are refused before they reach it.
-        let sdk_endpoint = if endpoint_problem.is_some() {
-            "http://127.0.0.1:9".to_owned()
-        } else {
-            endpoint.clone()
+        let sdk_endpoint = match (&endpoint_problem, split_scheme(&endpoint)) {
+            (None, Some((scheme, rest))) => format!("{scheme}://{rest}"),
+            _ => "http://127.0.0.1:9".to_owned(),
         };
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
@@ -322,11 +323,22 @@ impl Db {
     }
 }
 
+/// The scheme of `endpoint` in lower case (schemes are case-insensitive:
+/// `HTTP://` is `http://`), and the rest after `://`.
+fn split_scheme(endpoint: &str) -> Option<(&'static str, &str)> {
+    let (scheme, rest) = endpoint.split_once("://")?;
+    if scheme.eq_ignore_ascii_case("http") {
+        Some(("http", rest))
+    } else if scheme.eq_ignore_ascii_case("https") {
+        Some(("https", rest))
+    } else {
+        None
+    }
+}
+
 /// What is wrong with `endpoint` as the URL of a server, if anything.
 fn endpoint_problem(endpoint: &str) -> Option<String> {
-    let rest = endpoint
-        .strip_prefix("http://")
-        .or_else(|| endpoint.strip_prefix("https://"));
+    let rest = split_scheme(endpoint).map(|(_, rest)| rest);
     let Some(rest) = rest else {
         return Some(if endpoint.is_empty() {
             "the endpoint is empty; give a URL such as `http://127.0.0.1:8000`".to_owned()
@@ -340,6 +352,8 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
         Some("the URL has no host, as in `http://127.0.0.1:8000`".to_owned())
     } else if endpoint.chars().any(char::is_whitespace) {
         Some("the URL contains white space".to_owned())
+    } else if let Some(problem) = host_problem(host) {
+        Some(problem)
     } else if let Some(port) = host
         .rsplit_once(':')
         .map(|(_, p)| p)
@@ -352,6 +366,41 @@ fn endpoint_problem(endpoint: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// What is wrong with the `host[:port]` part of a URL: an IPv6 address
+/// goes whole in brackets, a name is letters, digits, `.`, `-`, `_`.
+fn host_problem(host: &str) -> Option<String> {
+    let name = match host.strip_prefix('[') {
+        Some(inside) => {
+            let Some((address, after)) = inside.split_once(']') else {
+                return Some(format!(
+                    "the host `{host}` opens a bracket and does not close it; an IPv6 address goes in brackets, as in `http://[::1]:8000`"
+                ));
+            };
+            let ipv6 = !address.is_empty()
+                && address.contains(':')
+                && address
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+            if !ipv6 {
+                return Some(format!("`[{address}]` is not an IPv6 address"));
+            }
+            if !(after.is_empty() || after.starts_with(':')) {
+                return Some(format!(
+                    "the host `{host}` has `{after}` after its closing bracket; a port follows a colon, as in `http://[::1]:8000`"
+                ));
+            }
+            return None;
+        }
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '~' | '%')));
+    bad.map(|c| {
+        format!("the host `{name}` contains `{c}`, which a host name cannot hold (an IPv6 address goes in brackets, as in `http://[::1]:8000`)")
+    })
 }
 
 /// The endpoint the DynamoDB client built from `config` will call, resolved
@@ -387,6 +436,9 @@ mod tests {
             "https://dynamodb.eu-west-1.amazonaws.com",
             "http://localhost:4566/",
             "http://[::1]:8000",
+            "HTTP://LOCALHOST:1",
+            "Https://dynamodb.us-east-1.amazonaws.com/",
+            "http://user_host-1.local:80",
         ] {
             assert_eq!(endpoint_problem(good), None, "{good}");
         }
@@ -398,6 +450,12 @@ mod tests {
             ("http://:8000", "no host"),
             ("http://127.0.0.1:80x0", "not a port"),
             ("http://local host:8000", "white space"),
+            ("http://[::1:1", "does not close it"),
+            ("http://[::1]x:80", "after its closing bracket"),
+            ("http://[nope]:80", "not an IPv6 address"),
+            ("http://::1:8000", "no host"),
+            ("http://a]b:80", "cannot hold"),
+            ("ftp://127.0.0.1:21", "must start with"),
         ] {
             let problem = endpoint_problem(bad).unwrap_or_default();
             assert!(problem.contains(says), "{bad}: {problem}");

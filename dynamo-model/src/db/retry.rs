@@ -67,7 +67,13 @@ pub(crate) fn local_timeouts() -> TimeoutConfig {
     timeouts(LOCAL_ATTEMPT_TIMEOUT, LOCAL_OPERATION_TIMEOUT)
 }
 
+/// The longest timeout a connection takes: the SDK works out deadlines
+/// from its timeouts in floating point and panics on `Duration::MAX`, so a
+/// longer one (meaning "as long as it takes") is taken as this, a year.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
 pub(crate) fn timeouts(attempt: Duration, operation: Duration) -> TimeoutConfig {
+    let (attempt, operation) = (attempt.min(MAX_TIMEOUT), operation.min(MAX_TIMEOUT));
     TimeoutConfig::builder()
         .connect_timeout(LOCAL_CONNECT_TIMEOUT.min(attempt))
         .operation_attempt_timeout(attempt)

@@ -24,7 +24,12 @@ where
             let e = service.err();
             match (e.code(), e.message()) {
                 (Some(code), Some(message)) => format!("{code}: {message}"),
-                (Some(code), None) => code.to_owned(),
+                (Some("UnknownOperationException"), None) => {
+                    "UnknownOperationException: this server does not implement the operation \
+                     (a local DynamoDB without the feature)"
+                        .to_owned()
+                }
+                (Some(code), None) => format!("{code} (the server sent no message)"),
                 _ => unrecognised_answer(service.raw()),
             }
         }
@@ -159,5 +164,23 @@ mod tests {
         let text = describe(&err);
         assert!(text.starts_with("no answer in time"), "{text}");
         assert!(!text.contains("TimeoutError"), "{text}");
+    }
+
+    #[test]
+    fn a_code_without_a_message_says_what_it_means() {
+        use aws_sdk_dynamodb::error::ErrorMetadata;
+        let unknown = DescribeTableError::generic(
+            ErrorMetadata::builder()
+                .code("UnknownOperationException")
+                .build(),
+        );
+        let err: SdkError<DescribeTableError, HttpResponse> =
+            SdkError::service_error(unknown, response(400, "application/x-amz-json-1.0"));
+        let text = describe(&err);
+        assert!(text.contains("does not implement the operation"), "{text}");
+        let other = DescribeTableError::generic(ErrorMetadata::builder().code("Odd").build());
+        let err: SdkError<DescribeTableError, HttpResponse> =
+            SdkError::service_error(other, response(400, "application/x-amz-json-1.0"));
+        assert_eq!(describe(&err), "Odd (the server sent no message)");
     }
 }

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 pub(crate) mod cause;
+pub(crate) mod duration;
 
 /// A boxed error from the SDK or the transport, kept as the `source`.
 ///
@@ -86,7 +87,7 @@ pub enum Error {
     },
 
     /// A wait ran out of time before the table reached the state waited for.
-    #[error("table `{table}` did not become {target} within {waited:?}; its last status was {last_status}")]
+    #[error("table `{table}` did not become {target} within {}; its last status was {last_status}", duration::Readable(*waited))]
     WaitTimeout {
         /// The table name as sent.
         table: String,
@@ -235,6 +236,20 @@ pub enum Error {
         reason: String,
         /// What was done about it, and what to do.
         detail: String,
+    },
+
+    /// An update of an item that does not exist. It would have created the
+    /// item without required fields, which the model could not read back,
+    /// so it required the item to exist; nothing was written. Set those
+    /// fields and call [`upsert`](crate::Update::upsert) to create it.
+    #[error("item `{key}` of table `{table}` does not exist, and this update would have created it without the required field(s) {}, which the model cannot read back; nothing was written (set them and call `upsert()` to create it)", lacking.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))]
+    ItemNotFound {
+        /// The table name as sent.
+        table: String,
+        /// The item's key.
+        key: String,
+        /// The required fields the update does not set.
+        lacking: Vec<String>,
     },
 
     /// An item over DynamoDB's 400 KB item size limit; nothing was sent.
@@ -411,6 +426,7 @@ impl Error {
             | Error::ConditionFailed { table, .. }
             | Error::VersionConflict { table, .. }
             | Error::OutcomeUnknown { table, .. }
+            | Error::ItemNotFound { table, .. }
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
             | Error::BatchIncomplete { table, .. }
@@ -556,7 +572,7 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            "table `orders` did not become ACTIVE within 1.5s; its last status was ACTIVE, index by_status CREATING"
+            "table `orders` did not become ACTIVE within 1.5 s; its last status was ACTIVE, index by_status CREATING"
         );
     }
 

@@ -30,6 +30,9 @@ pub struct FieldInfo {
     pub(crate) optional: bool,
     pub(crate) kind: fn() -> ValueKind,
     pub(crate) set: Option<SetKind>,
+    /// `#[serde(default)]` (on the field or the struct): an item without it
+    /// still reads.
+    pub(crate) defaulted: bool,
 }
 
 /// What a field is to the table.
@@ -98,7 +101,37 @@ impl FieldInfo {
             optional,
             kind,
             set: None,
+            defaulted: false,
         }
+    }
+
+    /// Read as its default when the item lacks it (`#[serde(default)]`).
+    #[doc(hidden)]
+    pub const fn defaulted(mut self) -> Self {
+        self.defaulted = true;
+        self
+    }
+
+    /// Whether an item without this field cannot be read into the model:
+    /// a stored field that is neither a key, the version (which every write
+    /// sets), an `Option`, nor `#[serde(default)]`.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order {
+    /// #     #[hash_key] id: String,
+    /// #     status: String,
+    /// #     #[serde(skip_serializing_if = "Option::is_none")] coupon: Option<String>,
+    /// #     #[serde(default)] retries: u32,
+    /// # }
+    /// let required: Vec<&str> = Order::field_infos().iter().filter(|f| f.is_required()).map(|f| f.name()).collect();
+    /// assert_eq!(required, ["status"]);
+    /// ```
+    pub fn is_required(&self) -> bool {
+        matches!(self.role, FieldRole::Attribute | FieldRole::Encoded)
+            && !self.optional
+            && !self.defaulted
     }
 
     /// Stored as a DynamoDB set through serde_dynamo's set modules.

@@ -25,6 +25,10 @@ pub(crate) struct Guard {
     pub(crate) must_exist: Option<bool>,
     /// The version check: attribute and what it must hold.
     pub(crate) version: Option<(&'static str, Expected)>,
+    /// Set when `must_exist` was added because the write, creating a missing
+    /// item, would leave out these required fields (an update that does not
+    /// set them): a missing item is then [`Error::ItemNotFound`].
+    pub(crate) would_lack: Option<Vec<&'static str>>,
 }
 
 impl Guard {
@@ -96,8 +100,9 @@ impl Guard {
         key: &ItemKey,
         returned: Option<&Attributes>,
     ) -> Error {
-        let several =
-            self.version.is_some() && (self.condition.is_some() || self.must_exist.is_some());
+        let several = (self.version.is_some()
+            && (self.condition.is_some() || self.must_exist.is_some()))
+            || (self.would_lack.is_some() && self.condition.is_some());
         let read;
         let old = match returned {
             Some(item) => Some(item),
@@ -155,6 +160,17 @@ impl Guard {
                 .map(|(_, e)| e.describe())
                 .unwrap_or_default(),
         };
+        if let Some(lacking) = &self.would_lack {
+            // Alone, the existence check is what failed; with others, the
+            // stored item tells.
+            if !several || old.is_none() {
+                return Error::ItemNotFound {
+                    table: table.to_owned(),
+                    key: key.to_string(),
+                    lacking: lacking.iter().map(|f| (*f).to_owned()).collect(),
+                };
+            }
+        }
         let Some((attribute, expected)) = &self.version else {
             return Error::ConditionFailed {
                 table: table.to_owned(),
@@ -223,6 +239,7 @@ mod tests {
             condition: None,
             must_exist: Some(true),
             version: Some(("version", Expected::At("3".into()))),
+            would_lack: None,
         };
         let mut p = Placeholders::default();
         let text = guard.render("t", &schema(), None, &mut p).unwrap();

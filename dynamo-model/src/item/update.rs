@@ -32,6 +32,7 @@ pub struct Update<M> {
     actions: Vec<Action>,
     guard: Guard,
     expected_version: Option<u128>,
+    upsert: bool,
 }
 
 #[derive(Debug)]
@@ -43,10 +44,15 @@ enum Action {
 
 impl<M: DynamoModel> Table<M> {
     /// An update of the item with this key: `set`, `remove` and `add`
-    /// actions, then `.await` for the item as it is afterwards. As in
-    /// DynamoDB, an update of a missing item creates it (add
-    /// [`if_exists`](Update::if_exists) to refuse that). A `#[version]`
+    /// actions, then `.await` for the item as it is afterwards. A `#[version]`
     /// model's version is bumped by every update.
+    ///
+    /// An update of a missing item creates it (as in DynamoDB) only when it
+    /// sets every required field (see [`FieldInfo::is_required`](crate::FieldInfo::is_required)),
+    /// so that the item it makes can be read back. Otherwise it requires the
+    /// item to exist, and a missing one is [`Error::ItemNotFound`]: nothing
+    /// is written. [`upsert`](Update::upsert) asks for creation outright;
+    /// [`if_exists`](Update::if_exists) refuses it.
     ///
     /// ```
     /// use dynamo_model::testing::LocalDynamoDb;
@@ -88,6 +94,7 @@ impl<M: DynamoModel> Table<M> {
             actions: Vec::new(),
             guard: Guard::default(),
             expected_version: None,
+            upsert: false,
         }
     }
 }
@@ -168,6 +175,14 @@ impl<M> Update<M> {
         self
     }
 
+    /// Create the item when it is missing. The update must then set every
+    /// required field, so that the item made can be read back: one that does
+    /// not is [`Error::InvalidInput`] before any request.
+    pub fn upsert(mut self) -> Self {
+        self.upsert = true;
+        self
+    }
+
     /// Only if the item exists (never create one).
     pub fn if_exists(mut self) -> Self {
         self.guard.must_exist = Some(true);
@@ -187,6 +202,15 @@ impl<M> Update<M> {
         self.expected_version = Some(version);
         self
     }
+}
+
+/// `a`, `b` as a message lists field names.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The attribute an action writes, checked for a by-name target.
@@ -266,8 +290,23 @@ fn as_set(table: &str, name: &str, set: SetKind, value: AttributeValue) -> Resul
 struct Effect {
     set: Vec<(String, AttributeValue)>,
     removed: Vec<String>,
-    adds: bool,
+    added: Vec<String>,
     bumps: Option<&'static str>,
+}
+
+impl Effect {
+    /// The required fields of `fields` an item made by this update lacks.
+    fn lacking(&self, fields: &[FieldInfo]) -> Vec<&'static str> {
+        let written = |attribute: &str| {
+            self.set.iter().any(|(a, _)| a == attribute)
+                || self.added.iter().any(|a| a == attribute)
+        };
+        fields
+            .iter()
+            .filter(|f| f.is_required() && !written(f.attribute))
+            .map(|f| f.name)
+            .collect()
+    }
 }
 
 /// The `UpdateExpression` of `actions`, checked before any request, and
@@ -354,7 +393,7 @@ fn render(
                     (AddKind::Number, _) => value,
                 };
                 adds.push(format!("{} {}", p.name(&attribute), p.value(value)));
-                effect.adds = true;
+                effect.added.push(attribute);
             }
         }
     }
@@ -398,6 +437,7 @@ impl<M: DynamoModel> Update<M> {
             actions,
             mut guard,
             expected_version,
+            upsert,
         } = self;
         let key = key?;
         let fields = M::field_infos();
@@ -414,11 +454,36 @@ impl<M: DynamoModel> Update<M> {
         }
         let mut p = Placeholders::default();
         let (expression, effect) = render(table.name(), fields, actions, version, &mut p)?;
+        if upsert && guard.must_exist == Some(true) {
+            return Err(Error::invalid(
+                table.name(),
+                "update",
+                "`upsert` creates a missing item and `if_exists` refuses to: choose one",
+            ));
+        }
+        // A missing item would be created: only whole, so that it reads.
+        let may_create = guard.must_exist != Some(true)
+            && !matches!(guard.version, Some((_, version::Expected::At(_))));
+        let lacking = effect.lacking(fields);
+        if may_create && !lacking.is_empty() {
+            if upsert || guard.version.is_some() {
+                return Err(Error::invalid(
+                    table.name(),
+                    "update",
+                    format!(
+                        "it creates the item when it is missing, and that item would lack the required field(s) {}, which the model cannot read back; set them too (or make them `Option` or `#[serde(default)]`)",
+                        quoted(&lacking)
+                    ),
+                ));
+            }
+            guard.must_exist = Some(true);
+            guard.would_lack = Some(lacking);
+        }
         let replay = Replay::of_update(
             &guard,
             effect.set,
             effect.removed,
-            effect.adds,
+            !effect.added.is_empty(),
             effect.bumps,
         );
         Prepared::new::<M>(

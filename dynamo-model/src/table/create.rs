@@ -108,7 +108,8 @@ impl<M> Table<M> {
 
         // Sending CreateTable and treating "already exists" as success is what
         // makes `if_not_exists` race-free: there is no check-then-create gap.
-        let deadline = started + options.wait_timeout;
+        // `Duration::MAX` waits for ever: the deadline saturates.
+        let deadline = wait::deadline(started, options.wait_timeout);
         let mut waited_for_deletion = false;
         let mut retried_unwaited = false;
         let created = loop {

@@ -64,7 +64,14 @@ where
     Error::TtlNotEnabled {
         table: table.to_owned(),
         attribute: attribute.to_owned(),
-        message: crate::error::cause::describe(&err),
+        message: {
+            let said = crate::error::cause::describe(&err);
+            if said.starts_with("UnknownOperationException") {
+                format!("{said}; create with `enable_ttl(false)` to skip TTL on this server")
+            } else {
+                said
+            }
+        },
         source: Box::new(err),
     }
 }

@@ -13,6 +13,14 @@ use aws_sdk_dynamodb::types::{IndexStatus, SseStatus, TableDescription, TableSta
 use aws_sdk_dynamodb::Client;
 use tokio::time::Instant;
 
+/// `start + timeout`, or a century on when that does not fit: a timeout of
+/// `Duration::MAX` waits as long as it takes instead of panicking.
+pub(crate) fn deadline(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(100 * 365 * 24 * 3600))
+}
+
 use super::describe::describe;
 use super::{validate, Table};
 use crate::error::{Error, Result};
@@ -231,8 +239,10 @@ pub(crate) async fn bounded<T>(
             table: table.to_owned(),
             target,
             last_status: format!(
-                "unknown: the operation did not finish within the wait timeout of {timeout:?} plus \
-                 one attempt of {attempt:?} (a request before or between the polls did not come back)"
+                "unknown: the operation did not finish within the wait timeout of {} plus \
+                 one attempt of {} (a request before or between the polls did not come back)",
+                crate::error::duration::Readable(timeout),
+                crate::error::duration::Readable(attempt)
             ),
             waited: start.elapsed(),
         }),
