@@ -421,3 +421,63 @@ async fn model_free_calls_by_table_name(db: Db) {
     assert_eq!(audit.get_attributes(key()).await.unwrap(), None);
     scratch.delete_table().await.unwrap();
 }
+
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = "gauges")]
+struct Gauge {
+    #[hash_key]
+    id: String,
+    count: u32,
+    small: i8,
+    ratio: f32,
+}
+
+/// A value the field's Rust type cannot hold would be stored, then fail
+/// every read of the item: it is refused before the request, naming the
+/// field and the type.
+#[dynamo_model::test(models(Gauge))]
+async fn values_a_fields_type_cannot_hold_are_refused_before_the_request(db: Db) {
+    let gauges = db.table::<Gauge>();
+    let gauge = Gauge {
+        id: "g".into(),
+        count: 5,
+        small: 1,
+        ratio: 0.5,
+    };
+    gauges.put(&gauge).await.unwrap();
+    let refusals: [(&str, f64, &str); 5] = [
+        ("count", -1.0, "`u32`"),
+        ("count", 1.5, "not a whole number"),
+        ("count", 4_294_967_296.0, "`u32`"),
+        ("small", 200.0, "`i8`"),
+        ("ratio", 1e39, "`f32`"),
+    ];
+    for (field, value, says) in refusals {
+        let err = gauges
+            .update("g")
+            .set_by_name(field, value)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { .. }),
+            "{field} = {value}: {err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains(says) && text.contains(field), "{text}");
+    }
+    // An ADD is a change: a negative one to a u32 is a decrement, a
+    // fractional one is refused.
+    let after = gauges.update("g").add_by_name("count", -1).await.unwrap();
+    assert_eq!(after.count, 4);
+    let err = gauges
+        .update("g")
+        .add_by_name("count", 0.5)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a whole number"), "{err}");
+    assert_eq!(
+        gauges.get("g").await.unwrap().unwrap().count,
+        4,
+        "still reads"
+    );
+}

@@ -288,7 +288,7 @@ async fn pages_follow_each_other_through_a_cursor_string(db: Db) {
     // any request.
     let page = events.query("s1").page_size(5).send().await.unwrap();
     let text = page.next.unwrap().to_string();
-    let tampered = text.replacen("dm1.", "dm1.00", 1);
+    let tampered = text.replacen("dm2.", "dm2.00", 1);
     assert!(tampered.parse::<Cursor>().is_err());
     let cursor: Cursor = text.parse().unwrap();
     let err = events
@@ -533,5 +533,115 @@ async fn a_multi_attribute_gsi_is_queried_with_every_partition_value() {
     assert!(
         err.to_string().contains("conditions on 3 were given"),
         "{err}"
+    );
+}
+
+/// A cursor continues the read that made it: a query of another partition,
+/// or a scan, refuses it before any request (DynamoDB would answer a bare
+/// ValidationException, or start the scan somewhere meaningless).
+#[dynamo_model::test(models(Event))]
+async fn a_cursor_is_refused_by_another_partition_and_by_a_scan(db: Db) {
+    seed(&db, 6).await;
+    let events = db.table::<Event>();
+    for i in 0..3 {
+        events.put(&event("s2", i)).await.unwrap();
+    }
+    let page = events.query("s1").page_size(2).send().await.unwrap();
+    let cursor = page.next.expect("more pages");
+    let err = events
+        .query("s2")
+        .after(cursor.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+    assert!(
+        err.to_string().contains("partition `stream = \"s1\"`"),
+        "{err}"
+    );
+    let err = events
+        .scan()
+        .after(cursor.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("made by a query"), "{err}");
+    // The query it came from still takes it.
+    let next = events
+        .query("s1")
+        .after(cursor)
+        .page_size(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 2);
+    // And a scan's cursor does not start a query.
+    let scanned = events.scan().page_size(2).send().await.unwrap();
+    let err = events
+        .query("s1")
+        .after(scanned.next.expect("more pages"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("made by a scan"), "{err}");
+}
+
+#[dynamo_model::test(models(Event))]
+async fn a_page_size_of_zero_is_refused(db: Db) {
+    let events = db.table::<Event>();
+    let err = events.query("s1").page_size(0).send().await.unwrap_err();
+    assert!(err.to_string().contains("page_size(0)"), "{err}");
+    let err = events.scan().page_size(0).all().await.unwrap_err();
+    assert!(err.to_string().contains("page_size(0)"), "{err}");
+    let err = events
+        .scan()
+        .segments(4)
+        .concurrency(0)
+        .all()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at least one segment"), "{err}");
+}
+
+/// 200 segments on a small table are read a few at a time, not as 200
+/// requests at once; every item is still seen once.
+#[tokio::test]
+async fn many_segments_are_read_a_bounded_number_at_a_time() {
+    use support::fault_proxy::{Fault, FaultProxy, Rule};
+    let local = dynamo_model::testing::LocalDynamoDb::start().await.unwrap();
+    let tables = dynamo_model::testing::TestTables::new(local.db())
+        .with::<Event>()
+        .create()
+        .await
+        .unwrap();
+    seed(tables.db(), 30).await;
+    let proxy = FaultProxy::start(local.endpoint());
+    proxy.add(
+        Rule::new(Fault::Slow(Duration::from_millis(20)))
+            .on("Scan")
+            .always(),
+    );
+    let db = Db::local(proxy.endpoint())
+        .with_table_prefix(tables.db().table_prefix().unwrap_or_default().to_owned());
+    let all = db
+        .table::<Event>()
+        .scan()
+        .segments(200)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 31, "30 of s1 and one of s2");
+    let mut keys: Vec<(&str, &str)> = all
+        .iter()
+        .map(|e| (e.stream.as_str(), e.seq.as_str()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 31, "each item once");
+    assert!(proxy.requests("Scan") >= 200);
+    let most = proxy.max_in_flight("Scan");
+    assert!(
+        most <= dynamo_model::DEFAULT_SCAN_CONCURRENCY as u32,
+        "{most} Scan requests were in flight at once"
     );
 }

@@ -197,3 +197,46 @@ async fn twenty_concurrent_writers_lose_no_update(db: Db) {
         conflicts.load(Ordering::Relaxed)
     );
 }
+
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = "small_versions")]
+struct Small {
+    #[hash_key]
+    id: String,
+    #[version]
+    version: u8,
+    note: String,
+}
+
+/// A `u8` version at 255 cannot go up: a put or a checked update is refused
+/// before writing (a 256 would be stored and fail every read after).
+#[dynamo_model::test(models(Small))]
+async fn a_version_at_its_types_maximum_is_refused_before_writing(db: Db) {
+    use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
+    let smalls = db.table::<Small>();
+    let raw = db.table_named("small_versions");
+    raw.put_attributes(std::collections::HashMap::from([
+        ("id".to_owned(), AttributeValue::S("s".into())),
+        ("version".to_owned(), AttributeValue::N("255".into())),
+        ("note".to_owned(), AttributeValue::S("full".into())),
+    ]))
+    .await
+    .unwrap();
+    let stored = smalls.get("s").await.unwrap().unwrap();
+    assert_eq!(stored.version, 255);
+    let err = smalls.put(&stored).await.unwrap_err();
+    assert!(err.to_string().contains("at 255, the most"), "{err}");
+    let f = Small::fields();
+    let err = smalls
+        .update("s")
+        .set(f.note, "more")
+        .expect_version(255)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at 255, the most"), "{err}");
+    assert_eq!(
+        smalls.get("s").await.unwrap().unwrap(),
+        stored,
+        "nothing written"
+    );
+}

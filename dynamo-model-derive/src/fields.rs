@@ -148,6 +148,19 @@ impl<'m, 'a> Fields<'m, 'a> {
             let info = quote! {
                 ::dynamo_model::FieldInfo::new(#rust, #attribute, ::dynamo_model::FieldRole::#role_variant, #optional, #kind)
             };
+            // The numbers the type holds, probed as the kind is (none for a
+            // field stored through `serde(with)` or with a type override).
+            let info = match (&role, &field.attrs.scalar_type) {
+                (Role::Encoded, _) | (_, Some(_)) => info,
+                _ => {
+                    let ty = types::for_static(field.ty, self_ty);
+                    quote!(#info.numbers(|| {
+                        #[allow(unused_imports)]
+                        use ::dynamo_model::__private::{KnownKind as _, UnknownKind as _};
+                        (&::dynamo_model::__private::KindProbe::<#ty>::new()).number_range()
+                    }))
+                }
+            };
             let info = match set_kind(field) {
                 Some(set) => quote!(#info.stored_as_set(::dynamo_model::__private::SetKind::#set)),
                 None => info,

@@ -106,6 +106,7 @@ pub use read::index::Index;
 pub use read::page::Page;
 pub use read::query::{Named, Query};
 pub use read::scan::Scan;
+pub use read::scan::DEFAULT_SCAN_CONCURRENCY;
 pub use transaction::{ActionOutcome, Check, Transaction, MAX_TRANSACTION_ACTIONS};
 
 /// The roles a [`Field`] can have: what updates may do with it.
@@ -117,5 +118,7 @@ pub mod role {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::item::field::erased::Encodable;
-    pub use crate::item::fields::{KindProbe, KnownKind, SetKind, UnknownKind, ValueKind};
+    pub use crate::item::fields::{
+        KindProbe, KnownKind, NumberRange, SetKind, UnknownKind, ValueKind,
+    };
 }

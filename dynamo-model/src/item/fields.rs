@@ -33,6 +33,95 @@ pub struct FieldInfo {
     /// `#[serde(default)]` (on the field or the struct): an item without it
     /// still reads.
     pub(crate) defaulted: bool,
+    /// The numbers the field's Rust type holds, where it is a number type.
+    pub(crate) numbers: fn() -> Option<NumberRange>,
+}
+
+/// The numbers a Rust number type holds: a value outside them is refused
+/// before it is written (it would be stored, then fail every read).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberRange {
+    /// Whole numbers from `min` to `max`.
+    Integer {
+        ty: &'static str,
+        min: i128,
+        max: u128,
+    },
+    /// `f32`: up to about 3.4e38 in size.
+    F32,
+    /// `f64`.
+    F64,
+}
+
+impl NumberRange {
+    fn type_name(self) -> &'static str {
+        match self {
+            NumberRange::Integer { ty, .. } => ty,
+            NumberRange::F32 => "f32",
+            NumberRange::F64 => "f64",
+        }
+    }
+
+    /// The largest value, for a version at its end.
+    pub(crate) fn max(self) -> Option<u128> {
+        match self {
+            NumberRange::Integer { max, .. } => Some(max),
+            _ => None,
+        }
+    }
+
+    /// Whether the number `text` is one this type holds; `whole_only`
+    /// checks only that it is whole and no larger than the type's span
+    /// (for an ADD, whose value is a change, not the value stored).
+    pub(crate) fn admits(self, text: &str, whole_only: bool) -> Result<(), String> {
+        let ty = self.type_name();
+        let float: f64 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a number"))?;
+        match self {
+            NumberRange::F32 if float.is_finite() && float.abs() > f64::from(f32::MAX) => {
+                Err(format!("`{text}` is larger than an `f32` holds"))
+            }
+            NumberRange::F32 | NumberRange::F64 => Ok(()),
+            NumberRange::Integer { min, max, .. } => {
+                let canon = super::canonical::number(text)
+                    .ok_or_else(|| format!("`{text}` is not a number"))?;
+                let (digits, exponent) = match canon.split_once('e') {
+                    Some((d, e)) => (d, e.parse::<i64>().unwrap_or(i64::MAX)),
+                    None => (canon.as_str(), 0),
+                };
+                if exponent < 0 {
+                    return Err(format!(
+                        "`{text}` is not a whole number, and `{ty}` holds only whole numbers"
+                    ));
+                }
+                let (negative, digits) = match digits.strip_prefix('-') {
+                    Some(d) => (true, d),
+                    None => (false, digits),
+                };
+                let out_of_range =
+                    || format!("`{text}` is outside what `{ty}` holds ({min} to {max})");
+                if digits.len() as i64 + exponent > 39 {
+                    return Err(out_of_range());
+                }
+                let whole = format!("{digits}{}", "0".repeat(exponent as usize));
+                let magnitude: u128 = whole.parse().map_err(|_| out_of_range())?;
+                let span = max.max(min.unsigned_abs());
+                let fits = match (whole_only, negative) {
+                    (true, _) => magnitude <= span,
+                    (false, false) => magnitude <= max,
+                    (false, true) => min < 0 && magnitude <= min.unsigned_abs(),
+                };
+                if fits {
+                    Ok(())
+                } else {
+                    Err(out_of_range())
+                }
+            }
+        }
+    }
 }
 
 /// What a field is to the table.
@@ -102,7 +191,32 @@ impl FieldInfo {
             kind,
             set: None,
             defaulted: false,
+            numbers: || None,
         }
+    }
+
+    /// The numbers the field's type holds (from the derive's probe).
+    #[doc(hidden)]
+    pub const fn numbers(mut self, numbers: fn() -> Option<NumberRange>) -> Self {
+        self.numbers = numbers;
+        self
+    }
+
+    /// The numbers the field's type holds, if it is a number type.
+    pub(crate) fn number_range(&self) -> Option<NumberRange> {
+        (self.numbers)()
+    }
+
+    /// Refuses a number `value` the field's Rust type cannot hold (a
+    /// negative or fractional value for a `u32`, one over its maximum).
+    /// `change`: the value is an ADD's change, not the value stored.
+    pub(crate) fn check_number(&self, value: &AttributeValue, change: bool) -> Result<(), String> {
+        let (Some(range), AttributeValue::N(text)) = (self.number_range(), value) else {
+            return Ok(());
+        };
+        range
+            .admits(text, change)
+            .map_err(|why| format!("field `{}`: {why}", self.name))
     }
 
     /// Read as its default when the item lacks it (`#[serde(default)]`).
@@ -232,6 +346,8 @@ pub(crate) fn find<'f>(fields: &'f [FieldInfo], name: &str) -> Result<&'f FieldI
 #[doc(hidden)]
 pub trait StoredKind {
     const KIND: ValueKind;
+    /// The numbers the type holds, for number types.
+    const NUMBERS: Option<NumberRange> = None;
 }
 
 macro_rules! stored {
@@ -239,8 +355,28 @@ macro_rules! stored {
         impl StoredKind for $ty { const KIND: ValueKind = ValueKind::$kind; }
     )*};
 }
+macro_rules! integers {
+    ($($ty:ident),*) => {$(
+        impl StoredKind for $ty {
+            const KIND: ValueKind = ValueKind::N;
+            const NUMBERS: Option<NumberRange> = Some(NumberRange::Integer {
+                ty: stringify!($ty),
+                min: $ty::MIN as i128,
+                max: $ty::MAX as u128,
+            });
+        }
+    )*};
+}
 stored!(S: String, str, Box<str>, char, std::borrow::Cow<'_, str>);
-stored!(N: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+impl StoredKind for f32 {
+    const KIND: ValueKind = ValueKind::N;
+    const NUMBERS: Option<NumberRange> = Some(NumberRange::F32);
+}
+impl StoredKind for f64 {
+    const KIND: ValueKind = ValueKind::N;
+    const NUMBERS: Option<NumberRange> = Some(NumberRange::F64);
+}
 stored!(Bool: bool);
 #[cfg(feature = "uuid")]
 stored!(S: uuid::Uuid);
@@ -258,9 +394,11 @@ impl<Tz: chrono::TimeZone> StoredKind for chrono::DateTime<Tz> {
 
 impl<T: StoredKind + ?Sized> StoredKind for &T {
     const KIND: ValueKind = T::KIND;
+    const NUMBERS: Option<NumberRange> = T::NUMBERS;
 }
 impl<T: StoredKind> StoredKind for Option<T> {
     const KIND: ValueKind = T::KIND;
+    const NUMBERS: Option<NumberRange> = T::NUMBERS;
 }
 impl<T> StoredKind for Vec<T> {
     const KIND: ValueKind = ValueKind::L;
@@ -298,22 +436,30 @@ impl<T: ?Sized> KindProbe<T> {
 #[doc(hidden)]
 pub trait KnownKind {
     fn stored_kind(&self) -> ValueKind;
+    fn number_range(&self) -> Option<NumberRange>;
 }
 
 impl<T: StoredKind + ?Sized> KnownKind for KindProbe<T> {
     fn stored_kind(&self) -> ValueKind {
         T::KIND
     }
+    fn number_range(&self) -> Option<NumberRange> {
+        T::NUMBERS
+    }
 }
 
 #[doc(hidden)]
 pub trait UnknownKind {
     fn stored_kind(&self) -> ValueKind;
+    fn number_range(&self) -> Option<NumberRange>;
 }
 
 impl<T: ?Sized> UnknownKind for &KindProbe<T> {
     fn stored_kind(&self) -> ValueKind {
         ValueKind::Any
+    }
+    fn number_range(&self) -> Option<NumberRange> {
+        None
     }
 }
 
@@ -331,6 +477,35 @@ mod tests {
             ValueKind::N
         );
         assert_eq!((&KindProbe::<Mine>::new()).stored_kind(), ValueKind::Any);
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the borrow is the probe
+    fn numbers_are_checked_against_the_rust_type() {
+        let u32s = (&KindProbe::<u32>::new()).number_range().unwrap();
+        assert!(u32s.admits("4294967295", false).is_ok());
+        assert!(u32s.admits("4.294967295e9", false).is_ok());
+        for (bad, says) in [
+            ("-1", "outside"),
+            ("4294967296", "outside"),
+            ("1.5", "not a whole number"),
+            ("1e40", "outside"),
+        ] {
+            let err = u32s.admits(bad, false).unwrap_err();
+            assert!(err.contains(says) && err.contains("u32"), "{bad}: {err}");
+        }
+        // An ADD's change may be negative, not fractional.
+        assert!(u32s.admits("-1", true).is_ok());
+        assert!(u32s.admits("0.5", true).is_err());
+        let i8s = (&KindProbe::<Option<i8>>::new()).number_range().unwrap();
+        assert!(i8s.admits("-128", false).is_ok());
+        assert!(i8s.admits("-129", false).is_err());
+        let u128s = (&KindProbe::<u128>::new()).number_range().unwrap();
+        assert!(u128s.admits(&u128::MAX.to_string(), false).is_ok());
+        let f32s = (&KindProbe::<f32>::new()).number_range().unwrap();
+        assert!(f32s.admits("1.5", false).is_ok());
+        assert!(f32s.admits("1e39", false).is_err());
+        assert_eq!((&KindProbe::<String>::new()).number_range(), None);
     }
 
     #[test]

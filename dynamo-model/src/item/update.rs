@@ -342,8 +342,11 @@ fn render(
         match action {
             Action::Set(target, value) => {
                 let value = value.map_err(|r| invalid(format!("field `{name}`: {r}")))?;
-                if let (Target::Named(_), Some(field)) = (&target, &field) {
-                    field.check_value(&value).map_err(invalid)?;
+                if let Some(field) = &field {
+                    if matches!(target, Target::Named(_)) {
+                        field.check_value(&value).map_err(invalid)?;
+                    }
+                    field.check_number(&value, false).map_err(invalid)?;
                 }
                 if value.is_null() {
                     removes.push(p.name(&attribute));
@@ -382,6 +385,9 @@ fn render(
                         )));
                     }
                     field.check_value(&value).map_err(invalid)?;
+                }
+                if let Some(field) = &field {
+                    field.check_number(&value, true).map_err(invalid)?;
                 }
                 let value = match (kind, field.and_then(|f| f.set)) {
                     (AddKind::Set, Some(set)) => as_set(table, &name, set, value)?,
@@ -450,6 +456,7 @@ impl<M: DynamoModel> Update<M> {
                     "the model has no `#[version]` field",
                 ));
             };
+            version::check_room(table.name(), version, expected)?;
             guard.version = Some((version.attribute, version::expected(expected)));
         }
         let mut p = Placeholders::default();

@@ -78,10 +78,36 @@ pub(crate) fn read(table: &str, attribute: &str, attributes: &Attributes) -> Res
     }
 }
 
+/// Refuses a write that would take the version `field` past what its
+/// Rust type holds (a `u8` version at 255): the item would be stored, then
+/// fail every read.
+pub(crate) fn check_room(table: &str, field: &FieldInfo, current: u128) -> Result<()> {
+    let Some(max) = field.number_range().and_then(|r| r.max()) else {
+        return Ok(());
+    };
+    if current >= max {
+        return Err(Error::invalid(
+            table,
+            "version",
+            format!(
+                "version `{}` is at {current}, the most its type holds, so it cannot go up; nothing was written (use a wider type, such as `u64`)",
+                field.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Sets the next version in `attributes` and returns what the write
 /// expects to find.
-pub(crate) fn bump(table: &str, attribute: &str, attributes: &mut Attributes) -> Result<Expected> {
+pub(crate) fn bump(
+    table: &str,
+    field: &FieldInfo,
+    attributes: &mut Attributes,
+) -> Result<Expected> {
+    let attribute = field.attribute;
     let current = read(table, attribute, attributes)?;
+    check_room(table, field, current)?;
     attributes.insert(
         attribute.to_owned(),
         AttributeValue::N((current + 1).to_string()),
@@ -102,19 +128,42 @@ pub(crate) fn expected(version: u128) -> Expected {
 mod tests {
     use super::*;
 
+    use crate::item::fields::{KindProbe, KnownKind, ValueKind};
+
+    fn version_field() -> FieldInfo {
+        FieldInfo::new("v", "v", FieldRole::Version, false, || ValueKind::N)
+    }
+
     #[test]
     fn a_new_item_is_stored_at_1_and_an_old_one_one_up() {
         let mut item = Attributes::new();
-        assert_eq!(bump("t", "v", &mut item).unwrap(), Expected::New);
+        assert_eq!(
+            bump("t", &version_field(), &mut item).unwrap(),
+            Expected::New
+        );
         assert_eq!(item["v"], AttributeValue::N("1".into()));
-        assert_eq!(bump("t", "v", &mut item).unwrap(), Expected::At("1".into()));
+        assert_eq!(
+            bump("t", &version_field(), &mut item).unwrap(),
+            Expected::At("1".into())
+        );
         assert_eq!(item["v"], AttributeValue::N("2".into()));
     }
 
     #[test]
     fn a_negative_version_is_refused() {
         let mut item = Attributes::from([("v".to_owned(), AttributeValue::N("-1".into()))]);
-        let err = bump("t", "v", &mut item).unwrap_err();
+        let err = bump("t", &version_field(), &mut item).unwrap_err();
         assert!(err.to_string().contains("whole number"), "{err}");
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the borrow is the probe
+    fn a_version_at_its_types_maximum_is_refused_before_writing() {
+        let u8_version = version_field().numbers(|| (&KindProbe::<u8>::new()).number_range());
+        let mut item = Attributes::from([("v".to_owned(), AttributeValue::N("254".into()))]);
+        bump("t", &u8_version, &mut item).unwrap();
+        assert_eq!(item["v"], AttributeValue::N("255".into()));
+        let err = bump("t", &u8_version, &mut item).unwrap_err();
+        assert!(err.to_string().contains("at 255, the most"), "{err}");
     }
 }

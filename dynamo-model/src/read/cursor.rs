@@ -1,8 +1,11 @@
 //! Page cursors: where the next page of a query or scan starts, as an opaque
 //! string a service can hand to its client and take back. It carries the
-//! table (without any connection prefix), the index, and the key of the last
-//! item read, with a checksum: a cursor that was edited, or made for another
-//! table or index, is refused before any request. (The checksum detects
+//! table (without any connection prefix), the index, whether a query or a
+//! scan made it, and the key of the last item read, with a checksum: a
+//! cursor that was edited, or made for another table, index or kind of read,
+//! is refused before any request (and a query refuses one of another
+//! partition, see `Query`). Cursors of version 1 (before the kind) are still
+//! read. (The checksum detects
 //! accidents and casual edits; it is not a signature: a cursor reveals the
 //! key of the item it stops at.)
 
@@ -29,7 +32,32 @@ pub struct Cursor(String);
 #[error("invalid page cursor: {0}")]
 pub struct InvalidCursor(String);
 
-const VERSION: &str = "dm1.";
+const VERSION: &str = "dm2.";
+/// Cursors made before they carried the kind of read: still accepted.
+const VERSION_1: &str = "dm1.";
+
+/// Which read made a cursor: its key means a place in that read only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadKind {
+    Query,
+    Scan,
+}
+
+impl ReadKind {
+    fn letter(self) -> &'static str {
+        match self {
+            ReadKind::Query => "q",
+            ReadKind::Scan => "s",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ReadKind::Query => "a query",
+            ReadKind::Scan => "a scan",
+        }
+    }
+}
 
 impl fmt::Display for Cursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -107,13 +135,15 @@ fn fields(
 }
 
 impl Cursor {
-    /// The cursor after `key` (a LastEvaluatedKey) of `table` / `index`.
+    /// The cursor after `key` (a LastEvaluatedKey) of a `kind` read of
+    /// `table` / `index`.
     pub(crate) fn new(
         table: &str,
         index: Option<&str>,
+        kind: ReadKind,
         key: &HashMap<String, AttributeValue>,
     ) -> Option<Cursor> {
-        let body = fields(table, index, key)?
+        let mut parts: Vec<String> = fields(table, index, key)?
             .iter()
             .enumerate()
             .map(|(i, field)| {
@@ -123,19 +153,22 @@ impl Cursor {
                     field.clone()
                 }
             })
-            .collect::<Vec<_>>()
-            .join(".");
+            .collect();
+        parts.insert(2, kind.letter().to_owned());
+        let body = parts.join(".");
         let sum = checksum(body.as_bytes());
         Some(Cursor(format!("{VERSION}{body}.{sum:016x}")))
     }
 
-    /// The start key, if the cursor was made for `table` / `index`.
+    /// The start key, if the cursor was made by a `kind` read of `table` /
+    /// `index`.
     pub(crate) fn start_key(
         &self,
         table: &str,
         index: Option<&str>,
+        kind: ReadKind,
     ) -> Result<HashMap<String, AttributeValue>, InvalidCursor> {
-        let (cursor_table, cursor_index, key) = decode_fields(&self.0)?;
+        let (cursor_table, cursor_index, cursor_kind, key) = decode_fields(&self.0)?;
         let wanted_index = index.unwrap_or_default();
         if cursor_table != table || cursor_index != wanted_index {
             let place = |t: &str, i: &str| {
@@ -151,24 +184,53 @@ impl Cursor {
                 place(table, wanted_index)
             )));
         }
+        if let Some(made_by) = cursor_kind.filter(|made_by| *made_by != kind) {
+            return Err(InvalidCursor(format!(
+                "it was made by {}, and continues only that; {} cannot start from it",
+                made_by.name(),
+                kind.name()
+            )));
+        }
         Ok(key)
     }
 }
 
-type Decoded = (String, String, HashMap<String, AttributeValue>);
+type Decoded = (
+    String,
+    String,
+    Option<ReadKind>,
+    HashMap<String, AttributeValue>,
+);
 
 fn decode_fields(text: &str) -> Result<Decoded, InvalidCursor> {
     let bad = |why: &str| InvalidCursor(why.to_owned());
-    let body = text
-        .strip_prefix(VERSION)
-        .ok_or_else(|| bad("it is not a dynamo-model cursor (or of another version)"))?;
+    let (body, versioned) = match text.strip_prefix(VERSION) {
+        Some(body) => (body, true),
+        None => (
+            text.strip_prefix(VERSION_1)
+                .ok_or_else(|| bad("it is not a dynamo-model cursor (or of another version)"))?,
+            false,
+        ),
+    };
     let (body, sum) = body
         .rsplit_once('.')
         .ok_or_else(|| bad("it is cut short"))?;
     if u64::from_str_radix(sum, 16).ok() != Some(checksum(body.as_bytes())) {
         return Err(bad("its checksum does not match: it was changed or cut"));
     }
-    let parts: Vec<&str> = body.split('.').collect();
+    let mut parts: Vec<&str> = body.split('.').collect();
+    let kind = if versioned {
+        if parts.len() < 3 {
+            return Err(bad("it is malformed"));
+        }
+        Some(match parts.remove(2) {
+            "q" => ReadKind::Query,
+            "s" => ReadKind::Scan,
+            _ => return Err(bad("it is malformed")),
+        })
+    } else {
+        None
+    };
     if parts.len() < 2 || !(parts.len() - 2).is_multiple_of(3) {
         return Err(bad("it is malformed"));
     }
@@ -192,7 +254,7 @@ fn decode_fields(text: &str) -> Result<Decoded, InvalidCursor> {
         };
         key.insert(name, value);
     }
-    Ok((table, index, key))
+    Ok((table, index, kind, key))
 }
 
 #[cfg(test)]
@@ -212,14 +274,20 @@ mod tests {
 
     #[test]
     fn a_cursor_round_trips_through_its_string() {
-        let cursor = Cursor::new("orders", Some("by_status"), &key()).unwrap();
+        let cursor = Cursor::new("orders", Some("by_status"), ReadKind::Query, &key()).unwrap();
         let back: Cursor = cursor.to_string().parse().unwrap();
-        assert_eq!(back.start_key("orders", Some("by_status")).unwrap(), key());
+        assert_eq!(
+            back.start_key("orders", Some("by_status"), ReadKind::Query)
+                .unwrap(),
+            key()
+        );
     }
 
     #[test]
     fn an_edited_cursor_or_one_of_another_table_is_refused() {
-        let cursor = Cursor::new("orders", None, &key()).unwrap().to_string();
+        let cursor = Cursor::new("orders", None, ReadKind::Scan, &key())
+            .unwrap()
+            .to_string();
         let mut edited = cursor.clone().into_bytes();
         let at = edited.len() / 2;
         edited[at] = if edited[at] == b'a' { b'b' } else { b'a' };
@@ -229,12 +297,37 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("checksum"), "{err}");
         let parsed: Cursor = cursor.parse().unwrap();
-        let err = parsed.start_key("users", None).unwrap_err();
+        let err = parsed.start_key("users", None, ReadKind::Scan).unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid page cursor: it was made for table `orders`, not table `users`"
         );
-        assert!(parsed.start_key("orders", Some("by_status")).is_err());
+        assert!(parsed
+            .start_key("orders", Some("by_status"), ReadKind::Scan)
+            .is_err());
         assert!("hello".parse::<Cursor>().is_err());
+        // A scan's cursor does not start a query.
+        let err = parsed
+            .start_key("orders", None, ReadKind::Query)
+            .unwrap_err();
+        assert!(err.to_string().contains("made by a scan"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_cursor_is_still_read_by_either_kind() {
+        let v2 = Cursor::new("orders", None, ReadKind::Query, &key())
+            .unwrap()
+            .to_string();
+        // The same cursor as version 1 wrote it: no kind, its own checksum.
+        let body = v2.strip_prefix(VERSION).unwrap();
+        let (body, _) = body.rsplit_once('.').unwrap();
+        let mut parts: Vec<&str> = body.split('.').collect();
+        parts.remove(2);
+        let body = parts.join(".");
+        let v1 = format!("{VERSION_1}{body}.{:016x}", checksum(body.as_bytes()));
+        let cursor: Cursor = v1.parse().unwrap();
+        for kind in [ReadKind::Query, ReadKind::Scan] {
+            assert_eq!(cursor.start_key("orders", None, kind).unwrap(), key());
+        }
     }
 }

@@ -14,6 +14,20 @@ pub(crate) struct ReadOptions {
     pub(crate) after: Option<Cursor>,
 }
 
+impl ReadOptions {
+    /// Refuses settings that cannot mean what they say, before any request.
+    pub(crate) fn check(&self, table: &str) -> crate::Result<()> {
+        if self.page_size == Some(0) {
+            return Err(crate::Error::invalid(
+                table,
+                "page_size",
+                "a page reads at least one item; page_size(0) would read none (leave it unset for DynamoDB's 1 MB pages)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The shared builder methods, on `impl<..> Builder<..>` with a field
 /// `options: ReadOptions` and the model `M`.
 macro_rules! read_options {
@@ -44,7 +58,8 @@ macro_rules! read_options {
                 self
             }
 
-            /// How many items one request reads (DynamoDB's `Limit`). With a
+            /// How many items one request reads (DynamoDB's `Limit`, at least
+            /// 1: `page_size(0)` is refused before any request). With a
             /// filter, a page may hold fewer.
             pub fn page_size(mut self, items: usize) -> Self {
                 self.options.page_size = Some(items);

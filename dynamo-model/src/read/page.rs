@@ -9,7 +9,7 @@ use std::pin::Pin;
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, ReadKind};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
 
@@ -34,9 +34,9 @@ pub(crate) trait PageSource: Send + Sync + 'static {
         limit: Option<i32>,
     ) -> Pin<Box<dyn Future<Output = Result<RawPage>> + Send + '_>>;
 
-    /// The table name cursors carry (without the connection's prefix) and
-    /// the index, if any.
-    fn place(&self) -> (&str, Option<&str>);
+    /// The table name cursors carry (without the connection's prefix), the
+    /// index, if any, and the kind of read.
+    fn place(&self) -> (&str, Option<&str>, ReadKind);
 
     /// Reads one item into `T`, with a clear error where the item cannot be
     /// (a KEYS_ONLY index read into the whole model).
@@ -63,10 +63,10 @@ pub(crate) async fn one_page<S: PageSource, T: DeserializeOwned>(
     limit: Option<usize>,
 ) -> Result<Page<T>> {
     let (items, last) = source.fetch(start, request_limit(page_size, limit)).await?;
-    let (table, index) = source.place();
+    let (table, index, kind) = source.place();
     let next = last
         .filter(|key| !key.is_empty())
-        .map(|key| cursor(table, index, &key))
+        .map(|key| cursor(table, index, kind, &key))
         .transpose()?;
     let items = items
         .into_iter()
@@ -75,8 +75,8 @@ pub(crate) async fn one_page<S: PageSource, T: DeserializeOwned>(
     Ok(Page { items, next })
 }
 
-fn cursor(table: &str, index: Option<&str>, key: &Attributes) -> Result<Cursor> {
-    Cursor::new(table, index, key).ok_or_else(|| {
+fn cursor(table: &str, index: Option<&str>, kind: ReadKind, key: &Attributes) -> Result<Cursor> {
+    Cursor::new(table, index, kind, key).ok_or_else(|| {
         Error::invalid(
             table,
             "response",

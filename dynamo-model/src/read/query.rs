@@ -10,6 +10,7 @@ use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::cursor::ReadKind;
 use super::index::Index;
 use super::options::ReadOptions;
 use super::page::{self, Page};
@@ -235,6 +236,33 @@ impl<M, R, T> Query<M, R, T> {
     }
 }
 
+/// Refuses a cursor whose start key lies in another partition than the
+/// query's (DynamoDB would refuse the request with a bare
+/// ValidationException): a cursor continues the query that made it.
+fn same_partition(
+    table: &str,
+    start: &crate::item::encode::Attributes,
+    partition: &[(String, AttributeValue)],
+) -> Result<()> {
+    for (name, value) in partition {
+        let Some(at) = start.get(name) else {
+            continue;
+        };
+        if !crate::item::canonical::same(at, value) {
+            return Err(Error::invalid(
+                table,
+                "cursor",
+                format!(
+                    "invalid page cursor: it continues a query of partition `{name} = {}`, and this query is of `{name} = {}`",
+                    crate::item::key::short(at),
+                    crate::item::key::short(value)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The partition and sort key attributes (several for a GSI with a
 /// multi-attribute key), the projection, and whether it is a GSI.
 type Target<'s> = (
@@ -362,14 +390,20 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
                 },
             ));
         }
+        self.options.check(&name)?;
         let mut p = Placeholders::default();
         let mut conditions = Vec::new();
+        let mut partition = Vec::with_capacity(hash_keys.len());
+        let partition_count = hash_keys.len();
         let equalities = hash_keys
             .iter()
             .zip(self.hash)
             .chain(range_keys.iter().zip(self.range_prefix));
-        for (key, value) in equalities {
+        for (at, (key, value)) in equalities.enumerate() {
             let value = key_value(&name, key, value)?;
+            if at < partition_count {
+                partition.push((key.name().to_owned(), value.clone()));
+            }
             conditions.push(format!("{} = {}", p.name(key.name()), p.value(value)));
         }
         if let Some((op, values)) = self.range {
@@ -410,9 +444,14 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         let start = self
             .options
             .after
-            .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
+            .map(|cursor| {
+                cursor.start_key(schema.table_name(), self.index.as_deref(), ReadKind::Query)
+            })
             .transpose()
             .map_err(|err| Error::invalid(&name, "cursor", err.to_string()))?;
+        if let Some(start) = &start {
+            same_partition(&name, start, &partition)?;
+        }
         let (names, values) = p.into_parts();
         let request = Request {
             client: self.table.client()?.clone(),

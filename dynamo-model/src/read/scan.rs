@@ -8,6 +8,7 @@ use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 
+use super::cursor::ReadKind;
 use super::options::ReadOptions;
 use super::page::{self, Page};
 use super::source::{Kind, Request};
@@ -22,8 +23,13 @@ pub struct Scan<M, T = M> {
     index: Option<String>,
     options: ReadOptions,
     segments: u32,
+    concurrency: usize,
     marker: PhantomData<fn() -> T>,
 }
+
+/// Segments of a parallel scan read at once, by default: as many requests
+/// in flight as a batch has.
+pub const DEFAULT_SCAN_CONCURRENCY: usize = crate::DEFAULT_BATCH_CONCURRENCY;
 
 impl<M: DynamoModel> Table<M> {
     /// A scan of the whole table.
@@ -53,6 +59,7 @@ impl<M: DynamoModel> Table<M> {
             index: None,
             options: ReadOptions::default(),
             segments: 1,
+            concurrency: DEFAULT_SCAN_CONCURRENCY,
             marker: PhantomData,
         }
     }
@@ -69,9 +76,20 @@ read_options!(impl<M, T> Scan<M, T>);
 
 impl<M, T> Scan<M, T> {
     /// Read in `n` parallel segments (DynamoDB's parallel scan), merged into
-    /// one stream; every item is seen once.
+    /// one stream; every item is seen once. At most
+    /// [`concurrency`](Self::concurrency) segments are read at once (a
+    /// segment is read to its end before the next starts), so a thousand
+    /// segments on a small table are not a thousand requests at once.
     pub fn segments(mut self, n: u32) -> Self {
         self.segments = n;
+        self
+    }
+
+    /// How many segments are read at once (default
+    /// [`DEFAULT_SCAN_CONCURRENCY`](crate::DEFAULT_SCAN_CONCURRENCY); 0 is
+    /// refused before any request).
+    pub fn concurrency(mut self, segments: usize) -> Self {
+        self.concurrency = segments;
         self
     }
 
@@ -82,6 +100,7 @@ impl<M, T> Scan<M, T> {
             index: self.index,
             options: self.options,
             segments: self.segments,
+            concurrency: self.concurrency,
             marker: PhantomData,
         }
     }
@@ -97,6 +116,14 @@ impl<M: DynamoModel, T> Scan<M, T> {
                 &name,
                 "segments",
                 format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
+            ));
+        }
+        self.options.check(&name)?;
+        if self.concurrency == 0 {
+            return Err(Error::invalid(
+                &name,
+                "concurrency",
+                "a scan reads at least one segment at a time",
             ));
         }
         if self.segments > 1 && self.options.after.is_some() {
@@ -134,7 +161,9 @@ impl<M: DynamoModel, T> Scan<M, T> {
             .options
             .after
             .clone()
-            .map(|cursor| cursor.start_key(schema.table_name(), self.index.as_deref()))
+            .map(|cursor| {
+                cursor.start_key(schema.table_name(), self.index.as_deref(), ReadKind::Scan)
+            })
             .transpose()
             .map_err(|err| Error::invalid(&name, "cursor", err.to_string()))?;
         let client = self.table.client()?.clone();
@@ -190,12 +219,13 @@ impl<M: DynamoModel, T: DeserializeOwned + Send + 'static> Scan<M, T> {
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         let prepared = self.prepare();
         let (page_size, limit) = (self.options.page_size, self.options.limit);
+        let concurrency = self.concurrency;
         futures_util::stream::once(async move { prepared })
             .map_ok(move |requests| {
-                let segments = requests.into_iter().map(|(request, start)| {
+                let segments = requests.into_iter().map(move |(request, start)| {
                     page::stream::<_, T>(request, start, page_size, None).boxed()
                 });
-                futures_util::stream::select_all(segments)
+                futures_util::stream::iter(segments).flatten_unordered(concurrency)
             })
             .try_flatten()
             .take(limit.unwrap_or(usize::MAX))

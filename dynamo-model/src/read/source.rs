@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::scan::ScanError;
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 
+use super::cursor::ReadKind;
 use super::page::{PageSource, RawPage};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
@@ -119,8 +120,12 @@ impl PageSource for Request {
         })
     }
 
-    fn place(&self) -> (&str, Option<&str>) {
-        (&self.schema_table, self.index.as_deref())
+    fn place(&self) -> (&str, Option<&str>, ReadKind) {
+        let kind = match self.kind {
+            Kind::Query { .. } => ReadKind::Query,
+            Kind::Scan { .. } => ReadKind::Scan,
+        };
+        (&self.schema_table, self.index.as_deref(), kind)
     }
 
     fn decode<T: DeserializeOwned>(&self, item: Attributes) -> Result<T> {
