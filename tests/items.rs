@@ -481,3 +481,117 @@ async fn values_a_fields_type_cannot_hold_are_refused_before_the_request(db: Db)
         "still reads"
     );
 }
+
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = "oddities")]
+struct Oddity {
+    #[hash_key]
+    id: String,
+    #[gsi(name = "by_code", hash_key)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    reading: f64,
+    #[serde(with = "serde_dynamo::string_set", default)]
+    labels: HashSet<String>,
+}
+
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = "huge_numbers")]
+struct Huge {
+    #[hash_key]
+    id: String,
+    big: i128,
+}
+
+/// Values DynamoDB refuses never reach it: each is refused before the
+/// request, naming the attribute and the item, and an encoding failure is
+/// worded as one (not as an item that "does not match the model").
+#[dynamo_model::test(models(Oddity, Huge))]
+async fn values_dynamodb_refuses_are_refused_before_the_request(db: Db) {
+    let oddities = db.table::<Oddity>();
+    let fine = Oddity {
+        id: "o".into(),
+        code: None,
+        reading: 1.5,
+        labels: HashSet::from(["a".to_owned()]),
+    };
+    oddities.put(&fine).await.unwrap();
+    let cases: Vec<(Oddity, &str)> = vec![
+        (
+            Oddity {
+                reading: f64::NAN,
+                ..fine.clone()
+            },
+            "not a number",
+        ),
+        (
+            Oddity {
+                reading: f64::INFINITY,
+                ..fine.clone()
+            },
+            "not a number",
+        ),
+        (
+            Oddity {
+                reading: 1e200,
+                ..fine.clone()
+            },
+            "outside the range",
+        ),
+        (
+            Oddity {
+                labels: HashSet::new(),
+                ..fine.clone()
+            },
+            "empty set",
+        ),
+        (
+            Oddity {
+                code: Some(String::new()),
+                ..fine.clone()
+            },
+            "index key `code`",
+        ),
+        (
+            Oddity {
+                id: String::new(),
+                ..fine.clone()
+            },
+            "key `id` is empty",
+        ),
+    ];
+    for (item, says) in cases {
+        let err = oddities.put(&item).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{item:?}: {err}");
+        assert!(err.to_string().contains(says), "{item:?}: {err}");
+    }
+    let err = oddities.get("").await.unwrap_err();
+    assert!(err.to_string().contains("key `id` is empty"), "{err}");
+    let f = Oddity::fields();
+    let err = oddities
+        .update("o")
+        .set(f.reading, f64::NAN)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a number"), "{err}");
+    assert_eq!(
+        oddities.get("o").await.unwrap(),
+        Some(fine),
+        "nothing written"
+    );
+
+    let err = db
+        .table::<Huge>()
+        .put(&Huge {
+            id: "h".into(),
+            big: 1,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("cannot be encoded") && text.contains("128-bit"),
+        "{text}"
+    );
+}

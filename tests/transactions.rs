@@ -139,6 +139,14 @@ async fn a_cancelled_transaction_writes_nothing_and_says_why_per_action(db: Db) 
     assert_eq!(reasons[2].key, r#"id = "ada""#);
     assert_eq!(reasons[3].code, None);
     assert!(err.to_string().contains("ConditionalCheckFailed"), "{err}");
+    // The error names the table of the first action that failed (wallets),
+    // not that of the first action (users).
+    assert_eq!(err.table(), Some(wallets.name()));
+    assert!(
+        err.to_string()
+            .starts_with(&format!("transaction on table `{}`", wallets.name())),
+        "{err}"
+    );
     assert_eq!(users.get("bob").await.unwrap(), None, "nothing written");
     assert_eq!(wallets.get("eve").await.unwrap(), None);
     assert_eq!(wallets.get("ada").await.unwrap().unwrap().balance, 10);

@@ -259,11 +259,11 @@ impl IntoFuture for Transaction {
                 Ok(_) => return Ok(()),
                 Err(err) => err,
             };
-            let table = actions[0].table.clone();
+            let first_table = actions[0].table.clone();
             match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
                     let reasons = canceled.cancellation_reasons();
-                    let outcomes = actions
+                    let outcomes: Vec<ActionOutcome> = actions
                         .iter()
                         .enumerate()
                         .map(|(i, action)| {
@@ -295,13 +295,19 @@ impl IntoFuture for Transaction {
                             }
                         })
                         .collect();
+                    // The table the error names is that of the first action
+                    // that failed, not of the first action.
+                    let table = outcomes
+                        .iter()
+                        .find(|o: &&ActionOutcome| o.code.is_some())
+                        .map_or(first_table, |o| o.table.clone());
                     Err(Error::TransactionCanceled {
                         table,
                         reasons: outcomes,
                         message: canceled.message().unwrap_or_default().to_owned(),
                     })
                 }
-                _ => Err(Error::sdk(&table, "TransactWriteItems", err)),
+                _ => Err(Error::sdk(&first_table, "TransactWriteItems", err)),
             }
         })
     }

@@ -265,8 +265,21 @@ pub enum Error {
         limit: usize,
     },
 
-    /// An item could not be turned into the model, or the model into an
-    /// item (serde's reason, with the item's key when known).
+    /// A value could not be stored: serde_dynamo refused to encode it (a
+    /// 128-bit integer, a map with keys that are not strings); nothing was
+    /// sent.
+    #[error(
+        "an item for table `{table}` cannot be encoded for DynamoDB: {reason}; nothing was sent"
+    )]
+    Encode {
+        /// The table name as sent.
+        table: String,
+        /// serde_dynamo's reason, and what to do where it is known.
+        reason: String,
+    },
+
+    /// An item read from the table could not be turned into the model
+    /// (serde's reason, with the item's key when known).
     #[error("item {} of table `{table}` does not match the model: {reason}", key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
     Serde {
         /// The table name as sent.
@@ -303,7 +316,8 @@ pub enum Error {
     /// actions that were fine).
     #[error("transaction on table `{table}` was cancelled, nothing written: {}", reasons.iter().filter(|r| r.code.is_some()).map(|r| format!("`{}` of `{}`: {}{}", r.key, r.table, r.code.as_deref().unwrap_or_default(), r.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())).collect::<Vec<_>>().join("; "))]
     TransactionCanceled {
-        /// The first action's table, as sent.
+        /// The table of the first action that failed (of the first action,
+        /// when DynamoDB names none), as sent.
         table: String,
         /// One outcome per action, in the order they were added.
         reasons: Vec<crate::transaction::ActionOutcome>,
@@ -429,6 +443,7 @@ impl Error {
             | Error::ItemNotFound { table, .. }
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
+            | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }
             | Error::TransactionCanceled { table, .. }
             | Error::NeedsNewTable { table, .. }

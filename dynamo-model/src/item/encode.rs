@@ -1,6 +1,8 @@
-//! Items as serde_dynamo encodes them, with the two things DynamoDB needs
-//! on top: no NULL where an index key goes (the item is left out of that
-//! index instead) and no item over 400 KB.
+//! Items as serde_dynamo encodes them, with what DynamoDB needs on top: no
+//! NULL where an index key goes (the item is left out of that index
+//! instead), no empty key, no item over 400 KB, and no value DynamoDB
+//! refuses (an empty set, NaN or infinity, a number outside its range):
+//! each is an error before the request that names the attribute and item.
 
 use std::collections::HashMap;
 
@@ -24,15 +26,26 @@ pub(crate) fn to_item<M: Serialize>(
     table: &str,
     item: &M,
 ) -> Result<(Attributes, ItemKey)> {
-    let mut attributes: Attributes = serde_dynamo::to_item(item).map_err(|err| Error::Serde {
+    let mut attributes: Attributes = serde_dynamo::to_item(item).map_err(|err| Error::Encode {
         table: table.to_owned(),
-        key: None,
-        reason: err.to_string(),
+        reason: encode_reason(err.to_string()),
     })?;
     drop_null_index_keys(schema, &mut attributes);
     let key = ItemKey::from_item(schema, table, &attributes)?;
+    check_index_keys(schema, table, &key, &attributes)?;
     check_size(table, &key, &attributes)?;
     Ok((attributes, key))
+}
+
+/// serde_dynamo's reason, with what to do where the cause is known.
+fn encode_reason(reason: String) -> String {
+    if reason.contains("i128") || reason.contains("u128") {
+        format!(
+            "{reason}: serde_dynamo stores numbers through 64 bits, and DynamoDB numbers hold 38 digits; store a 128-bit integer as a string (`#[serde(with = ...)]`) or use a 64-bit type"
+        )
+    } else {
+        reason
+    }
 }
 
 /// Reads an item back into the model.
@@ -48,19 +61,68 @@ pub(crate) fn from_item<M: DeserializeOwned>(
     })
 }
 
+/// The key attributes of the schema's indexes (a table key is checked with
+/// the item's key).
+fn index_keys(schema: &TableSchema) -> impl Iterator<Item = &crate::KeyAttribute> {
+    schema
+        .global_indexes()
+        .iter()
+        .flat_map(|g| g.hash_keys().iter().chain(g.range_keys()))
+        .chain(schema.local_indexes().iter().map(|l| l.range_key()))
+}
+
 /// serde writes `None` as NULL unless told to skip it; DynamoDB refuses
 /// NULL for an index key, and an absent one is what a sparse index means.
 pub(crate) fn drop_null_index_keys(schema: &TableSchema, attributes: &mut Attributes) {
-    for key in schema.key_attributes() {
+    for key in index_keys(schema) {
         if matches!(attributes.get(key.name()), Some(AttributeValue::Null(_))) {
             attributes.remove(key.name());
         }
     }
 }
 
-/// Refuses an item DynamoDB would refuse for its size.
+/// Refuses an empty string or binary where an index key goes: DynamoDB
+/// refuses the item (an item out of the index leaves the attribute out).
+fn check_index_keys(
+    schema: &TableSchema,
+    table: &str,
+    key: &ItemKey,
+    attributes: &Attributes,
+) -> Result<()> {
+    for index_key in index_keys(schema) {
+        let empty = match attributes.get(index_key.name()) {
+            Some(AttributeValue::S(s)) => s.is_empty(),
+            Some(AttributeValue::B(b)) => b.as_ref().is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Err(Error::invalid(
+                table,
+                "item",
+                format!(
+                    "index key `{}` of item `{key}` is empty, which DynamoDB refuses for a key; nothing was sent (an `Option` set to `None` leaves the item out of the index)",
+                    index_key.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an item DynamoDB would refuse for its size or for a value it
+/// cannot store, naming the attribute: one walk over the item.
 pub(crate) fn check_size(table: &str, key: &ItemKey, attributes: &Attributes) -> Result<()> {
-    let size = item_size(attributes);
+    let mut size = 0;
+    for (name, value) in attributes {
+        size += name.len()
+            + checked_size(value).map_err(|why| {
+                Error::invalid(
+                    table,
+                    "item",
+                    format!("attribute `{name}` of item `{key}` {why}; nothing was sent"),
+                )
+            })?;
+    }
     if size > MAX_ITEM_SIZE {
         return Err(Error::ItemTooLarge {
             table: table.to_owned(),
@@ -80,6 +142,80 @@ pub fn item_size(attributes: &HashMap<String, AttributeValue>) -> usize {
         .iter()
         .map(|(name, value)| name.len() + value_size(value))
         .sum()
+}
+
+/// A value DynamoDB refuses, said as "attribute `x` ...": why.
+pub(crate) fn check_value(value: &AttributeValue) -> std::result::Result<(), String> {
+    checked_size(value).map(|_| ())
+}
+
+/// The value's size, or why DynamoDB would refuse it.
+fn checked_size(value: &AttributeValue) -> std::result::Result<usize, String> {
+    Ok(match value {
+        AttributeValue::N(n) => {
+            check_number(n)?;
+            number_size(n)
+        }
+        AttributeValue::Ss(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
+        AttributeValue::Ns(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
+        AttributeValue::Bs(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
+        AttributeValue::Ns(set) => {
+            for n in set {
+                check_number(n)?;
+            }
+            set.iter().map(|n| number_size(n)).sum()
+        }
+        AttributeValue::L(list) => {
+            let mut size = 3;
+            for v in list {
+                size += 1 + checked_size(v)?;
+            }
+            size
+        }
+        AttributeValue::M(map) => {
+            let mut size = 3;
+            for (k, v) in map {
+                size += 1 + k.len() + checked_size(v)?;
+            }
+            size
+        }
+        other => value_size(other),
+    })
+}
+
+const EMPTY_SET: &str = "is an empty set, which DynamoDB cannot store (leave the attribute out, e.g. `#[serde(skip_serializing_if = \"HashSet::is_empty\")]`)";
+
+/// Refuses a number DynamoDB cannot store: not a number (NaN, infinity),
+/// more than 38 significant digits, or a size outside 1e-130 to 1e126.
+fn check_number(n: &str) -> std::result::Result<(), String> {
+    let bytes = n.as_bytes();
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    // The common case, a plain integer, needs no parse.
+    if !digits.is_empty() && digits.len() <= 38 && digits.iter().all(u8::is_ascii_digit) {
+        return Ok(());
+    }
+    let Some(canon) = super::canonical::number(n) else {
+        return Err(format!(
+            "is `{n}`, which is not a number DynamoDB can store (NaN and infinity cannot be stored)"
+        ));
+    };
+    let Some((significant, exponent)) = canon.split_once('e') else {
+        return Ok(()); // zero
+    };
+    let significant = significant.trim_start_matches('-');
+    if significant.len() > 38 {
+        return Err(format!(
+            "is `{n}`, with more than the 38 significant digits a DynamoDB number holds"
+        ));
+    }
+    // The value is significant x 10^exponent: its order of magnitude.
+    let magnitude = exponent.parse::<i64>().unwrap_or(i64::MAX) + significant.len() as i64 - 1;
+    if !(-130..=125).contains(&magnitude) {
+        return Err(format!(
+            "is `{n}`, outside the range of a DynamoDB number (1e-130 to 9.99e125 in size)"
+        ));
+    }
+    Ok(())
 }
 
 fn value_size(value: &AttributeValue) -> usize {
@@ -166,6 +302,66 @@ mod tests {
                 MAX_ITEM_SIZE + 2 + 2 + 4 + 4 + 1
             )
         );
+    }
+
+    #[test]
+    fn values_dynamodb_refuses_are_refused_naming_the_attribute() {
+        let key = ItemKey::from_values(
+            "orders",
+            &[("id".to_owned(), crate::AttributeType::S)],
+            vec![AttributeValue::S("o1".into())],
+        )
+        .unwrap();
+        let refused = [
+            (AttributeValue::Ss(vec![]), "empty set"),
+            (AttributeValue::N("NaN".into()), "not a number"),
+            (AttributeValue::N("inf".into()), "not a number"),
+            (AttributeValue::N("1e126".into()), "outside the range"),
+            (AttributeValue::N("1e-131".into()), "outside the range"),
+            (
+                AttributeValue::N("340282366920938463463374607431768211455".into()),
+                "38 significant digits",
+            ),
+            (
+                AttributeValue::M(HashMap::from([(
+                    "inner".to_owned(),
+                    AttributeValue::L(vec![AttributeValue::Ns(vec![])]),
+                )])),
+                "empty set",
+            ),
+        ];
+        for (value, says) in refused {
+            let item = HashMap::from([
+                ("id".to_owned(), AttributeValue::S("o1".into())),
+                ("x".to_owned(), value.clone()),
+            ]);
+            let err = check_size("orders", &key, &item).unwrap_err().to_string();
+            assert!(
+                err.contains(says) && err.contains("attribute `x` of item `id = \"o1\"`"),
+                "{value:?}: {err}"
+            );
+        }
+        for fine in [
+            "0",
+            "-0.5",
+            "9.9999999999999999999999999999999999999e125",
+            "1e-130",
+            "12345678901234567890123456789012345678",
+        ] {
+            assert!(check_number(fine).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn an_empty_index_key_is_refused() {
+        let order = Order {
+            id: "o1".into(),
+            coupon: Some(String::new()),
+            note: None,
+            body: String::new(),
+        };
+        let err = to_item(&schema(), "orders", &order).unwrap_err();
+        assert!(err.to_string().contains("index key `coupon`"), "{err}");
     }
 
     #[test]

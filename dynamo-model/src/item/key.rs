@@ -292,6 +292,18 @@ impl ItemKey {
         value: AttributeValue,
     ) -> Result<()> {
         check_type(table, name, attribute_type, &value)?;
+        let empty = match &value {
+            AttributeValue::S(s) => s.is_empty(),
+            AttributeValue::B(b) => b.as_ref().is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Err(Error::invalid(
+                table,
+                "key",
+                format!("key `{name}` is empty, which DynamoDB refuses for a key"),
+            ));
+        }
         self.names.push(name.to_owned());
         self.values.push(RawValue(value.clone()));
         self.attributes.insert(name.to_owned(), value);

@@ -357,6 +357,8 @@ fn render(
                     Some(set) => as_set(table, &name, set, value)?,
                     None => value,
                 };
+                encode::check_value(&value)
+                    .map_err(|why| invalid(format!("the value of field `{name}` {why}")))?;
                 sets.push(format!(
                     "{} = {}",
                     p.name(&attribute),

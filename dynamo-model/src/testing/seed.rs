@@ -148,6 +148,10 @@ fn in_fixture(table: &str, error: Error) -> Error {
             key,
             reason,
         },
+        Error::Encode { reason, .. } => Error::Encode {
+            table: table.to_owned(),
+            reason,
+        },
         other => other,
     }
 }
