@@ -209,7 +209,7 @@ impl Transaction {
         let invalid = |e: aws_sdk_dynamodb::error::BuildError| {
             Error::invalid(&action.table, "transact", e.to_string())
         };
-        let key = Some(action.key.attributes().clone());
+        let key = Some(action.key.attributes());
         // The four action builders are distinct SDK types with the same
         // setters for what every action carries.
         macro_rules! guarded {

@@ -131,7 +131,7 @@ impl<M: DynamoModel> Table<M> {
                 let (hash, range) = key.parts();
                 let key = ItemKey::encode(M::schema(), table, hash, range)?;
                 let delete = DeleteRequest::builder()
-                    .set_key(Some(key.attributes().clone()))
+                    .set_key(Some(key.attributes()))
                     .build()
                     .map_err(|e| Error::invalid(table, "key", e.to_string()))?;
                 Ok((key, WriteRequest::builder().delete_request(delete).build()))

@@ -170,7 +170,7 @@ impl<M, Out> Delete<M, Out> {
         let request = client
             .delete_item()
             .table_name(table.name())
-            .set_key(Some(key.attributes().clone()))
+            .set_key(Some(key.attributes()))
             .set_condition_expression(condition)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)

@@ -187,29 +187,67 @@ const EMPTY_SET: &str = "is an empty set, which DynamoDB cannot store (leave the
 
 /// Refuses a number DynamoDB cannot store: not a number (NaN, infinity),
 /// more than 38 significant digits, or a size outside 1e-130 to 1e126.
+/// Read in one pass without allocating: it runs on every number written.
 fn check_number(n: &str) -> std::result::Result<(), String> {
     let bytes = n.as_bytes();
-    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    // The common case, a plain integer, needs no parse.
-    if !digits.is_empty() && digits.len() <= 38 && digits.iter().all(u8::is_ascii_digit) {
+    let unsigned = match bytes.first() {
+        Some(b'-' | b'+') => &bytes[1..],
+        _ => bytes,
+    };
+    // The common case, a plain integer, needs no more.
+    if !unsigned.is_empty() && unsigned.len() <= 38 && unsigned.iter().all(u8::is_ascii_digit) {
         return Ok(());
     }
-    let Some(canon) = super::canonical::number(n) else {
-        return Err(format!(
-            "is `{n}`, which is not a number DynamoDB can store (NaN and infinity cannot be stored)"
-        ));
+    let not_a_number = || {
+        format!("is `{n}`, which is not a number DynamoDB can store (NaN and infinity cannot be stored)")
     };
-    let Some((significant, exponent)) = canon.split_once('e') else {
+    let (mantissa, exponent) = match unsigned.iter().position(|b| matches!(b, b'e' | b'E')) {
+        Some(at) => {
+            let text = std::str::from_utf8(&unsigned[at + 1..]).map_err(|_| not_a_number())?;
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(not_a_number());
+            }
+            (
+                &unsigned[..at],
+                text.parse::<i64>().map_err(|_| not_a_number())?,
+            )
+        }
+        None => (unsigned, 0),
+    };
+    // Digits before the point, the first and last significant digit.
+    let (mut seen_point, mut digits, mut whole) = (false, 0i64, 0i64);
+    let (mut first, mut last) = (None::<i64>, 0i64);
+    for &b in mantissa {
+        match b {
+            b'.' if !seen_point => seen_point = true,
+            b'0'..=b'9' => {
+                if b != b'0' {
+                    first.get_or_insert(digits);
+                    last = digits;
+                }
+                digits += 1;
+                if !seen_point {
+                    whole += 1;
+                }
+            }
+            _ => return Err(not_a_number()),
+        }
+    }
+    if digits == 0 {
+        return Err(not_a_number());
+    }
+    let Some(first) = first else {
         return Ok(()); // zero
     };
-    let significant = significant.trim_start_matches('-');
-    if significant.len() > 38 {
+    if last - first + 1 > 38 {
         return Err(format!(
             "is `{n}`, with more than the 38 significant digits a DynamoDB number holds"
         ));
     }
-    // The value is significant x 10^exponent: its order of magnitude.
-    let magnitude = exponent.parse::<i64>().unwrap_or(i64::MAX) + significant.len() as i64 - 1;
+    // The power of ten of the first significant digit.
+    let magnitude = whole - first - 1 + exponent;
     if !(-130..=125).contains(&magnitude) {
         return Err(format!(
             "is `{n}`, outside the range of a DynamoDB number (1e-130 to 9.99e125 in size)"

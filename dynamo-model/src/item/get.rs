@@ -103,7 +103,7 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Get<M> {
                 .client()?
                 .get_item()
                 .table_name(table.name())
-                .set_key(Some(key.attributes().clone()))
+                .set_key(Some(key.attributes()))
                 .consistent_read(self.consistent_read)
                 .send()
                 .await

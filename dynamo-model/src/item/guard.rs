@@ -213,7 +213,7 @@ pub(crate) async fn read_stored(client: &Client, table: &str, key: &ItemKey) -> 
     client
         .get_item()
         .table_name(table)
-        .set_key(Some(key.attributes().clone()))
+        .set_key(Some(key.attributes()))
         .consistent_read(true)
         .send()
         .await

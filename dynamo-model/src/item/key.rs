@@ -1,6 +1,7 @@
 //! Item keys, typed from the model: `orders.get(("c1", 42))` compiles only
 //! when `("c1", 42)` can stand for `Order`'s (hash, range) key.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -137,10 +138,10 @@ impl<H, R, A: KeyPart<H>, B: KeyPart<R>> IntoKey<HashAndRangeKey<H, R>> for (A, 
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKey {
-    names: Vec<String>,
-    /// The values in key order, for passing the key on as [`IntoKey`].
-    values: Vec<RawValue>,
-    attributes: HashMap<String, AttributeValue>,
+    /// Name and value of each key attribute, in key order (hash, range),
+    /// held inline (a key is made for every item written), with a model's
+    /// names borrowed from its schema.
+    parts: [Option<(Cow<'static, str>, RawValue)>; 2],
 }
 
 /// A value already encoded.
@@ -159,21 +160,21 @@ impl Encodable for RawValue {
 /// `serde(with = ...)` is passed.
 impl<H> KeyPart<H> for ItemKey {
     fn encodable(&self) -> &dyn Encodable {
-        &self.values[0]
+        self.hash_value()
     }
 }
 
 impl<H> KeyPart<H> for &ItemKey {
     fn encodable(&self) -> &dyn Encodable {
-        &self.values[0]
+        self.hash_value()
     }
 }
 
 impl<H, R> IntoKey<HashAndRangeKey<H, R>> for ItemKey {
     fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
         (
-            &self.values[0],
-            self.values.get(1).map(|v| v as &dyn Encodable),
+            self.hash_value(),
+            self.parts[1].as_ref().map(|(_, v)| v as &dyn Encodable),
         )
     }
 }
@@ -199,9 +200,7 @@ impl ItemKey {
         range: Option<&dyn Encodable>,
     ) -> Result<ItemKey> {
         let mut key = ItemKey {
-            names: Vec::new(),
-            values: Vec::new(),
-            attributes: HashMap::new(),
+            parts: [None, None],
         };
         let parts = [
             Some((schema.hash_key(), hash)),
@@ -215,7 +214,12 @@ impl ItemKey {
                     format!("key `{}` cannot be encoded: {reason}", attribute.name()),
                 )
             })?;
-            key.insert(table, attribute.name(), attribute.attribute_type(), value)?;
+            key.insert(
+                table,
+                attribute.shared_name(),
+                attribute.attribute_type(),
+                value,
+            )?;
         }
         Ok(key)
     }
@@ -227,9 +231,7 @@ impl ItemKey {
         item: &HashMap<String, AttributeValue>,
     ) -> Result<ItemKey> {
         let mut key = ItemKey {
-            names: Vec::new(),
-            values: Vec::new(),
-            attributes: HashMap::new(),
+            parts: [None, None],
         };
         for attribute in std::iter::once(schema.hash_key()).chain(schema.range_key()) {
             let Some(value) = item.get(attribute.name()) else {
@@ -241,7 +243,7 @@ impl ItemKey {
             };
             key.insert(
                 table,
-                attribute.name(),
+                attribute.shared_name(),
                 attribute.attribute_type(),
                 value.clone(),
             )?;
@@ -274,12 +276,10 @@ impl ItemKey {
             ));
         }
         let mut key = ItemKey {
-            names: Vec::new(),
-            values: Vec::new(),
-            attributes: HashMap::new(),
+            parts: [None, None],
         };
         for ((name, attribute_type), value) in names.iter().zip(values) {
-            key.insert(table, name, *attribute_type, value)?;
+            key.insert(table, Cow::Owned(name.clone()), *attribute_type, value)?;
         }
         Ok(key)
     }
@@ -287,11 +287,11 @@ impl ItemKey {
     fn insert(
         &mut self,
         table: &str,
-        name: &str,
+        name: Cow<'static, str>,
         attribute_type: AttributeType,
         value: AttributeValue,
     ) -> Result<()> {
-        check_type(table, name, attribute_type, &value)?;
+        check_type(table, &name, attribute_type, &value)?;
         let empty = match &value {
             AttributeValue::S(s) => s.is_empty(),
             AttributeValue::B(b) => b.as_ref().is_empty(),
@@ -304,10 +304,30 @@ impl ItemKey {
                 format!("key `{name}` is empty, which DynamoDB refuses for a key"),
             ));
         }
-        self.names.push(name.to_owned());
-        self.values.push(RawValue(value.clone()));
-        self.attributes.insert(name.to_owned(), value);
+        match self.parts.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some((name, RawValue(value))),
+            None => {
+                return Err(Error::invalid(
+                    table,
+                    "key",
+                    "a key has at most two attributes (hash and range)",
+                ))
+            }
+        }
         Ok(())
+    }
+
+    /// Each key attribute's name and value, in key order.
+    fn iter(&self) -> impl Iterator<Item = &(Cow<'static, str>, RawValue)> {
+        self.parts.iter().flatten()
+    }
+
+    /// The hash key's value (every key has one).
+    fn hash_value(&self) -> &RawValue {
+        match &self.parts[0] {
+            Some((_, value)) => value,
+            None => unreachable!("a key is made with its hash value first"),
+        }
     }
 
     /// What tells this key apart from every other, as DynamoDB does: the
@@ -316,29 +336,44 @@ impl ItemKey {
     /// Keys are matched by this, never by their display.
     pub(crate) fn identity(&self) -> String {
         let mut out = String::new();
-        for name in &self.names {
-            super::canonical::key_value(&mut out, &self.attributes[name]);
+        for (_, value) in self.iter() {
+            super::canonical::key_value(&mut out, &value.0);
         }
         out
     }
 
-    /// The key attributes, as the SDK takes them.
-    pub fn attributes(&self) -> &HashMap<String, AttributeValue> {
-        &self.attributes
+    /// The key attributes, as the SDK takes them (a new map each call: a
+    /// request takes its own).
+    ///
+    /// ```
+    /// use dynamo_model::{DynamoModel, ItemKey};
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct Order { #[hash_key] customer: String, #[range_key] id: u64 }
+    /// let key = ItemKey::of::<Order>(&("c1", 42)).unwrap();
+    /// assert_eq!(key.attributes().len(), 2);
+    /// ```
+    pub fn attributes(&self) -> HashMap<String, AttributeValue> {
+        self.iter()
+            .map(|(name, value)| (name.to_string(), value.0.clone()))
+            .collect()
     }
 
     pub(crate) fn into_attributes(self) -> HashMap<String, AttributeValue> {
-        self.attributes
+        self.parts
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| (name.into_owned(), value.0))
+            .collect()
     }
 }
 
 impl fmt::Display for ItemKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, name) in self.names.iter().enumerate() {
+        for (i, (name, value)) in self.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{name} = {}", short(&self.attributes[name]))?;
+            write!(f, "{name} = {}", short(&value.0))?;
         }
         Ok(())
     }

@@ -528,7 +528,7 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
             let request = client
                 .update_item()
                 .table_name(table.name())
-                .set_key(Some(key.attributes().clone()))
+                .set_key(Some(key.attributes()))
                 .update_expression(expression)
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)

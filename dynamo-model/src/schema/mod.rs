@@ -111,6 +111,12 @@ impl KeyAttribute {
         &self.name
     }
 
+    /// The name, shared: borrowed for a schema of `'static` parts (what the
+    /// derive emits), so an item's key costs no copy of it.
+    pub(crate) fn shared_name(&self) -> Cow<'static, str> {
+        self.name.clone()
+    }
+
     /// Its scalar type.
     ///
     /// ```
