@@ -8,6 +8,7 @@
 //! would not make a whole item.
 
 mod support;
+use support::backend::{lacks, supports, Feature};
 
 use dynamo_model::{Db, DynamoModel, Error};
 use serde::{Deserialize, Serialize};
@@ -168,6 +169,13 @@ async fn with_a_condition_a_missing_item_is_still_named_as_missing(db: Db) {
 
 #[dynamo_model::test(models(Profile))]
 async fn in_a_transaction_the_update_needs_the_item_too(db: Db) {
+    if !supports(Feature::Transactions) {
+        lacks(
+            Feature::Transactions,
+            "the same rule outside one (the other tests)",
+        );
+        return;
+    }
     let profiles = db.table::<Profile>();
     let f = Profile::fields();
     let err = db
@@ -176,6 +184,7 @@ async fn in_a_transaction_the_update_needs_the_item_too(db: Db) {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::TransactionCanceled { .. }), "{err}");
+    assert!(err.to_string().contains("does not set `name`"), "{err}");
     assert_eq!(profiles.get("ghost").await.unwrap(), None);
 }
 

@@ -276,6 +276,21 @@ impl IntoFuture for Transaction {
                                 && action.guard.condition.is_none()
                                 && action.guard.must_exist.is_none();
                             let message = match code.as_deref() {
+                                Some("ConditionalCheckFailed")
+                                    if action.guard.would_lack.is_some() =>
+                                {
+                                    Some(format!(
+                                        "the item does not exist (or the update's condition failed): an update creates a missing item only when it sets every required field, and this one does not set {}",
+                                        action
+                                            .guard
+                                            .would_lack
+                                            .iter()
+                                            .flatten()
+                                            .map(|f| format!("`{f}`"))
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    ))
+                                }
                                 Some("ConditionalCheckFailed") if versioned => Some(format!(
                                     "version conflict: the stored item is not at version {}",
                                     action

@@ -74,6 +74,10 @@ pub enum Feature {
     IndexCapacityUpdates,
     /// TransactWriteItems.
     Transactions,
+    /// A TransactWriteItems sent again with its ClientRequestToken is
+    /// applied once (DynamoDB's idempotency, which the SDK's retry of a
+    /// transaction relies on).
+    TransactionTokens,
     /// GSIs created and deleted by UpdateTable GlobalSecondaryIndexUpdates
     /// (on an on-demand table too).
     IndexCreateDelete,
@@ -105,6 +109,9 @@ impl Feature {
                 "GSI capacity updates (UpdateTable GlobalSecondaryIndexUpdates)"
             }
             Feature::Transactions => "transactions (TransactWriteItems)",
+            Feature::TransactionTokens => {
+                "idempotent transactions (TransactWriteItems ClientRequestToken)"
+            }
             Feature::IndexCreateDelete => {
                 "GSI creation and deletion (UpdateTable Create and Delete actions)"
             }
@@ -219,6 +226,8 @@ impl Backend {
             IndexCapacityUpdates => self != Embedded,
             // dynalite 4.0 has no TransactWriteItems (UnknownOperationException).
             Transactions => self != Dynalite,
+            // moto 5.2.5 applies a transaction sent twice with one token twice.
+            TransactionTokens => !matches!(self, Moto | Dynalite),
             // dynalite 4.0 validates Create and Delete actions (a Create
             // as if every table were provisioned) and then ignores them.
             IndexCreateDelete => self != Dynalite,

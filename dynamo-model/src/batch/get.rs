@@ -150,10 +150,17 @@ async fn read_chunk(
             }
         }
     }
-    let keys = pending
+    let keys: Vec<ItemKey> = pending
         .iter()
         .filter_map(|k| ItemKey::from_item(schema, table, k).ok())
         .collect();
+    if keys.len() < pending.len() {
+        // Never silently fewer: say that some could not even be named.
+        reason = format!(
+            "{reason}; the server also returned {} unprocessed key(s) that are not keys of this table",
+            pending.len() - keys.len()
+        );
+    }
     let failure = Failure {
         keys,
         reason,

@@ -54,7 +54,7 @@ pub(crate) fn incomplete(
             .flat_map(|f| f.keys)
             .map(|k| k.to_string())
             .collect(),
-        done: count - missed,
+        done: count.saturating_sub(missed),
         attempts,
         reason: reasons.join("; "),
     })

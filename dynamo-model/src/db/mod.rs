@@ -129,7 +129,9 @@ impl Db {
     /// any). Requests are tried up to
     /// [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS) times with jittered
     /// backoff (throttling, `LimitExceededException`, 5xx, dropped
-    /// connections, timeouts); an attempt gives up after 5 s without an
+    /// connections, timeouts; a write that a second application could harm
+    /// is not resent blindly, see [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown));
+    /// an attempt gives up after 5 s without an
     /// answer, a connect after 3 s, a request with its retries after 15 s
     /// ([`Db::with_timeouts`] changes them).
     ///

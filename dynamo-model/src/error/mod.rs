@@ -220,10 +220,13 @@ pub enum Error {
 
     /// A write whose answer was lost (a timeout, a connection lost after the
     /// request was sent, a 5xx): the server may or may not have applied it,
-    /// and this call could not find out which. Only writes that cannot be
-    /// applied twice harmlessly end here (an `add`, a version bump without
-    /// [`expect_version`](crate::Update::expect_version)); see the README's
-    /// "Timeouts and retries".
+    /// and this call could not find out which. A write that cannot be
+    /// applied twice harmlessly (an `add`, a version bump without
+    /// [`expect_version`](crate::Update::expect_version)) is not sent again
+    /// and ends here; a conditional or versioned write is sent again and
+    /// ends here when the resend's condition fails on an item that does not
+    /// prove the first attempt was this write's. See the README's "Retries
+    /// of writes whose answer was lost".
     #[error("{operation} of item `{key}` of table `{table}` may or may not have been applied: its answer was lost ({reason}); {detail}")]
     OutcomeUnknown {
         /// The table name as sent.

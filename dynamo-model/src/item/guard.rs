@@ -106,10 +106,21 @@ impl Guard {
         let read;
         let old = match returned {
             Some(item) => Some(item),
-            None if several => {
-                read = read_stored(client, table, key).await;
-                read.as_ref()
-            }
+            None if several => match read_stored(client, table, key).await {
+                Some(item) => {
+                    read = item;
+                    read.as_ref()
+                }
+                // Unreadable now: which check failed cannot be told, and
+                // that some check failed (nothing written) is all that is
+                // known.
+                None => {
+                    return Error::ConditionFailed {
+                        table: table.to_owned(),
+                        key: key.to_string(),
+                    }
+                }
+            },
             None => None,
         };
         self.classify(table, key, old, several)
@@ -206,10 +217,14 @@ impl Guard {
     }
 }
 
-/// The stored item, read consistently after a failed condition where the
-/// backend did not return it (`None` also when the read fails: the caller
-/// then judges without it).
-pub(crate) async fn read_stored(client: &Client, table: &str, key: &ItemKey) -> Option<Attributes> {
+/// The stored item (`Some(None)`: there is none), read consistently after a
+/// failed condition where the backend did not return it; `None` when the
+/// read itself failed, which must not pass for "no item".
+pub(crate) async fn read_stored(
+    client: &Client,
+    table: &str,
+    key: &ItemKey,
+) -> Option<Option<Attributes>> {
     client
         .get_item()
         .table_name(table)
@@ -218,7 +233,7 @@ pub(crate) async fn read_stored(client: &Client, table: &str, key: &ItemKey) -> 
         .send()
         .await
         .ok()
-        .and_then(|out| out.item)
+        .map(|out| out.item)
 }
 
 #[cfg(test)]

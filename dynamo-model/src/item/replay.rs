@@ -30,7 +30,6 @@ use aws_sdk_dynamodb::Client;
 use super::canonical;
 use super::encode::Attributes;
 use super::guard::Guard;
-use super::version::Expected;
 use crate::batch::retry::Retry;
 use crate::error::Error;
 
@@ -98,18 +97,15 @@ impl Replay {
         if adds {
             return Replay::Checked(Leaves::Unknowable("an ADD (which adds to what was there)"));
         }
-        let version = bumps.zip(checked).map(|(attribute, expected)| {
-            let next = match expected {
-                Expected::New => 1,
-                Expected::At(at) => at.parse::<u128>().map_or(0, |v| v + 1),
-            };
-            (attribute, next.to_string())
-        });
-        Replay::Checked(Leaves::Fields {
-            set,
-            removed,
-            version,
-        })
+        if checked.is_some() {
+            // The point of a version check is that no other write came in
+            // between; another writer at the same version could leave the
+            // same values, so the stored item proves nothing.
+            return Replay::Checked(Leaves::Unknowable(
+                "a versioned update (another writer's update of the same version could leave the same values)",
+            ));
+        }
+        Replay::Checked(Leaves::Fields { set, removed })
     }
 }
 
@@ -118,12 +114,12 @@ impl Replay {
 pub(crate) enum Leaves {
     /// Exactly this item (a put).
     Item(Attributes),
-    /// These attributes set, these removed, and the version at this value
-    /// (an update of SET and REMOVE actions).
+    /// These attributes set, these removed (an unversioned update of SET
+    /// and REMOVE actions: a stored item showing them is the state this
+    /// write asked for, whoever left it).
     Fields {
         set: Vec<(String, AttributeValue)>,
         removed: Vec<String>,
-        version: Option<(&'static str, String)>,
     },
     /// Something the stored item cannot show: an `ADD` (which adds to what
     /// was there), a delete (an absent item may be another's delete).
@@ -138,17 +134,10 @@ impl Leaves {
         };
         match self {
             Leaves::Item(item) => canonical::same_item(item, stored),
-            Leaves::Fields {
-                set,
-                removed,
-                version,
-            } => {
-                set.iter()
-                    .all(|(name, value)| stored.get(name).is_some_and(|v| canonical::same(v, value)))
-                    && removed.iter().all(|name| !stored.contains_key(name))
-                    && version.as_ref().is_none_or(|(name, at)| {
-                        matches!(stored.get(*name), Some(AttributeValue::N(n)) if canonical::same_number(n, at))
-                    })
+            Leaves::Fields { set, removed } => {
+                set.iter().all(|(name, value)| {
+                    stored.get(name).is_some_and(|v| canonical::same(v, value))
+                }) && removed.iter().all(|name| !stored.contains_key(name))
             }
             Leaves::Unknowable(_) => false,
         }
@@ -162,14 +151,16 @@ pub(crate) fn may_have_applied<E: ProvideErrorMetadata>(err: &SdkError<E, HttpRe
         SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
         SdkError::DispatchFailure(failure) => !failure
             .as_connector_error()
-            .is_some_and(|e| e.is_timeout() || never_connected(e)),
+            .is_some_and(|e| never_connected(e)),
         SdkError::ServiceError(service) => service.raw().status().as_u16() >= 500,
         _ => false,
     }
 }
 
-/// A connection refused (or a host not found): the request never left. (A
-/// connect that timed out is the connector's `is_timeout`.)
+/// A connection refused, a host not found, or a connect that timed out: the
+/// request never left. (The connector reports a connect timeout and a read
+/// timeout, after the request was sent, as the same kind; only its message,
+/// "HTTP connect timeout" or "HTTP read timeout", tells them apart.)
 fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(err);
     while let Some(err) = next {
@@ -178,7 +169,8 @@ fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
                 return true;
             }
         }
-        if err.to_string().contains("dns error") {
+        let text = err.to_string();
+        if text.contains("dns error") || text.contains("HTTP connect timeout") {
             return true;
         }
         next = err.source();
@@ -205,7 +197,7 @@ impl ClassifyRetry for AmbiguousNotRetried {
             || err.is_response_error()
             || err
                 .as_connector_error()
-                .is_some_and(|e| !e.is_timeout() && !never_connected(e));
+                .is_some_and(|e| !never_connected(e));
         if lost || server_error {
             RetryAction::RetryForbidden
         } else {
@@ -344,7 +336,9 @@ where
                 // failure, it is read.
                 let stored = match err.as_service_error().and_then(&returned) {
                     Some(item) => Some(item),
-                    None => super::guard::read_stored(client, table, key).await,
+                    None => super::guard::read_stored(client, table, key)
+                        .await
+                        .flatten(),
                 };
                 if leaves.shown_by(stored.as_ref()) {
                     return Ok(Sent::Recognised(stored.unwrap_or_default()));
@@ -378,6 +372,7 @@ pub(crate) enum Outcome<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::item::version::Expected;
 
     fn n(v: &str) -> AttributeValue {
         AttributeValue::N(v.into())
@@ -395,11 +390,10 @@ mod tests {
     }
 
     #[test]
-    fn an_update_is_recognised_by_what_it_sets_removes_and_the_version() {
+    fn an_update_is_recognised_by_what_it_sets_and_removes() {
         let leaves = Leaves::Fields {
             set: vec![("s".into(), AttributeValue::S("shipped".into()))],
             removed: vec!["coupon".into()],
-            version: Some(("v", "4".into())),
         };
         let stored = |s: &str, v: &str, coupon: bool| {
             let mut item = Attributes::from([
@@ -413,9 +407,40 @@ mod tests {
             item
         };
         assert!(leaves.shown_by(Some(&stored("shipped", "4", false))));
-        assert!(!leaves.shown_by(Some(&stored("shipped", "5", false))));
         assert!(!leaves.shown_by(Some(&stored("new", "4", false))));
         assert!(!leaves.shown_by(Some(&stored("shipped", "4", true))));
         assert!(!Leaves::Unknowable("ADD").shown_by(Some(&stored("shipped", "4", false))));
+    }
+
+    #[test]
+    fn a_versioned_update_is_never_recognised_by_its_values() {
+        let guard = Guard {
+            version: Some(("v", Expected::At("3".into()))),
+            ..Guard::default()
+        };
+        let set = vec![("s".to_owned(), AttributeValue::S("shipped".into()))];
+        let replay = Replay::of_update(&guard, set, vec![], false, Some("v"));
+        let Replay::Checked(leaves) = replay else {
+            panic!("a version check makes a resend safe: {replay:?}")
+        };
+        let stored = Attributes::from([
+            ("s".into(), AttributeValue::S("shipped".into())),
+            ("v".into(), n("4")),
+        ]);
+        assert!(!leaves.shown_by(Some(&stored)));
+        let unchecked = Replay::of_update(&Guard::default(), vec![], vec![], false, Some("v"));
+        assert!(matches!(unchecked, Replay::Never(_)));
+        let adds = Replay::of_update(&Guard::default(), vec![], vec![], true, None);
+        assert!(matches!(adds, Replay::Never(_)));
+    }
+
+    #[test]
+    fn only_a_connect_that_never_happened_counts_as_not_sent() {
+        let read = std::io::Error::other("HTTP read timeout occurred after 1s");
+        let connect = std::io::Error::other("HTTP connect timeout occurred after 1s");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(!never_connected(&read));
+        assert!(never_connected(&connect));
+        assert!(never_connected(&refused));
     }
 }

@@ -215,7 +215,10 @@ fn decode_fields(text: &str) -> Result<Decoded, InvalidCursor> {
     let (body, sum) = body
         .rsplit_once('.')
         .ok_or_else(|| bad("it is cut short"))?;
-    if u64::from_str_radix(sum, 16).ok() != Some(checksum(body.as_bytes())) {
+    if sum.len() != 16
+        || !sum.bytes().all(|b| b.is_ascii_hexdigit())
+        || u64::from_str_radix(sum, 16).ok() != Some(checksum(body.as_bytes()))
+    {
         return Err(bad("its checksum does not match: it was changed or cut"));
     }
     let mut parts: Vec<&str> = body.split('.').collect();
@@ -231,7 +234,8 @@ fn decode_fields(text: &str) -> Result<Decoded, InvalidCursor> {
     } else {
         None
     };
-    if parts.len() < 2 || !(parts.len() - 2).is_multiple_of(3) {
+    // A table, an index, and at least one key attribute.
+    if parts.len() < 5 || !(parts.len() - 2).is_multiple_of(3) {
         return Err(bad("it is malformed"));
     }
     let text_of = |hexed: &str| {
@@ -311,6 +315,28 @@ mod tests {
             .start_key("orders", None, ReadKind::Query)
             .unwrap_err();
         assert!(err.to_string().contains("made by a scan"), "{err}");
+    }
+
+    #[test]
+    fn a_crafted_cursor_with_a_short_checksum_or_no_key_is_refused() {
+        let body = format!("{}..q", hex(b"orders"));
+        let sum = checksum(body.as_bytes());
+        let keyless = format!("{VERSION}{body}.{sum:016x}");
+        assert!(keyless.parse::<Cursor>().is_err(), "no key attribute");
+        let cursor = Cursor::new("orders", None, ReadKind::Query, &key())
+            .unwrap()
+            .to_string();
+        let (body, sum) = cursor.rsplit_once('.').unwrap();
+        let value = u64::from_str_radix(sum, 16).unwrap();
+        for odd in [
+            format!("+{:x}", value),
+            format!("{value:x}").trim_start_matches('0').to_owned(),
+        ] {
+            if odd.len() == 16 {
+                continue;
+            }
+            assert!(format!("{body}.{odd}").parse::<Cursor>().is_err(), "{odd}");
+        }
     }
 
     #[test]
