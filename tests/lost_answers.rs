@@ -14,6 +14,7 @@
 mod support;
 use support::backend::{lacks, supports, Feature};
 use support::fault_proxy::{Fault, FaultProxy, Rule};
+use support::faulty::through_proxy;
 
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{Db, DynamoModel, Error};
@@ -65,10 +66,8 @@ async fn with_tables() -> Setup {
         .create()
         .await
         .expect("create the tables");
-    let proxy = FaultProxy::start(backend.endpoint());
+    let (proxy, db) = through_proxy(&backend, &tables);
     let direct = tables.db().clone();
-    let db = Db::local(proxy.endpoint())
-        .with_table_prefix(direct.table_prefix().unwrap_or_default().to_owned());
     Setup {
         proxy,
         db,

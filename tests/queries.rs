@@ -607,7 +607,7 @@ async fn a_page_size_of_zero_is_refused(db: Db) {
 /// requests at once; every item is still seen once.
 #[tokio::test]
 async fn many_segments_are_read_a_bounded_number_at_a_time() {
-    use support::fault_proxy::{Fault, FaultProxy, Rule};
+    use support::fault_proxy::{Fault, Rule};
     let local = dynamo_model::testing::LocalDynamoDb::start().await.unwrap();
     let tables = dynamo_model::testing::TestTables::new(local.db())
         .with::<Event>()
@@ -615,14 +615,12 @@ async fn many_segments_are_read_a_bounded_number_at_a_time() {
         .await
         .unwrap();
     seed(tables.db(), 30).await;
-    let proxy = FaultProxy::start(local.endpoint());
+    let (proxy, db) = support::faulty::through_proxy(&local, &tables);
     proxy.add(
         Rule::new(Fault::Slow(Duration::from_millis(20)))
             .on("Scan")
             .always(),
     );
-    let db = Db::local(proxy.endpoint())
-        .with_table_prefix(tables.db().table_prefix().unwrap_or_default().to_owned());
     let all = db
         .table::<Event>()
         .scan()

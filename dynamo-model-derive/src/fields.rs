@@ -130,36 +130,31 @@ impl<'m, 'a> Fields<'m, 'a> {
             let role = Role::of(field);
             let role_variant = role.name();
             let optional = types::is_option(field.ty);
-            let kind = match (&role, &field.attrs.scalar_type) {
-                (Role::Encoded, _) => quote!(|| ::dynamo_model::__private::ValueKind::Any),
+            // The kind of value and the numbers the field's type holds, both
+            // from the type's probe, where the type is what is stored (not
+            // through `serde(with)` or a type override).
+            let probe = |method: TokenStream| {
+                let ty = types::for_static(field.ty, self_ty);
+                quote!(|| {
+                    #[allow(unused_imports)]
+                    use ::dynamo_model::__private::{KnownKind as _, UnknownKind as _};
+                    (&::dynamo_model::__private::KindProbe::<#ty>::new()).#method()
+                })
+            };
+            let (kind, numbers) = match (&role, &field.attrs.scalar_type) {
+                (Role::Encoded, _) => (quote!(|| ::dynamo_model::__private::ValueKind::Any), None),
                 (_, Some(scalar)) => {
                     let variant = format_ident!("{}", scalar.value.as_str());
-                    quote!(|| ::dynamo_model::__private::ValueKind::#variant)
+                    (quote!(|| ::dynamo_model::__private::ValueKind::#variant), None)
                 }
-                _ => {
-                    let ty = types::for_static(field.ty, self_ty);
-                    quote!(|| {
-                        #[allow(unused_imports)]
-                        use ::dynamo_model::__private::{KnownKind as _, UnknownKind as _};
-                        (&::dynamo_model::__private::KindProbe::<#ty>::new()).stored_kind()
-                    })
-                }
+                _ => (probe(quote!(stored_kind)), Some(probe(quote!(number_range)))),
             };
             let info = quote! {
                 ::dynamo_model::FieldInfo::new(#rust, #attribute, ::dynamo_model::FieldRole::#role_variant, #optional, #kind)
             };
-            // The numbers the type holds, probed as the kind is (none for a
-            // field stored through `serde(with)` or with a type override).
-            let info = match (&role, &field.attrs.scalar_type) {
-                (Role::Encoded, _) | (_, Some(_)) => info,
-                _ => {
-                    let ty = types::for_static(field.ty, self_ty);
-                    quote!(#info.numbers(|| {
-                        #[allow(unused_imports)]
-                        use ::dynamo_model::__private::{KnownKind as _, UnknownKind as _};
-                        (&::dynamo_model::__private::KindProbe::<#ty>::new()).number_range()
-                    }))
-                }
+            let info = match numbers {
+                Some(numbers) => quote!(#info.numbers(#numbers)),
+                None => info,
             };
             let info = match set_kind(field) {
                 Some(set) => quote!(#info.stored_as_set(::dynamo_model::__private::SetKind::#set)),

@@ -281,14 +281,9 @@ impl IntoFuture for Transaction {
                                 {
                                     Some(format!(
                                         "the item does not exist (or the update's condition failed): an update creates a missing item only when it sets every required field, and this one does not set {}",
-                                        action
-                                            .guard
-                                            .would_lack
-                                            .iter()
-                                            .flatten()
-                                            .map(|f| format!("`{f}`"))
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
+                                        crate::error::quoted(
+                                            action.guard.would_lack.iter().flatten()
+                                        )
                                     ))
                                 }
                                 Some("ConditionalCheckFailed") if versioned => Some(format!(

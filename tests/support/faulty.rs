@@ -7,7 +7,7 @@ use std::time::Duration;
 use dynamo_model::aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition};
 use dynamo_model::aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use dynamo_model::aws_sdk_dynamodb::Client;
-use dynamo_model::testing::LocalDynamoDb;
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{CreateTableOptions, Db, DynamoModel};
 
 use super::fault_proxy::FaultProxy;
@@ -28,6 +28,16 @@ pub fn setup() -> Setup {
     let proxy = FaultProxy::start(backend.endpoint());
     let db = Db::local(proxy.endpoint());
     Setup { proxy, db, backend }
+}
+
+/// A proxy in front of the backend under test (any of the four), and
+/// `Db::local` on it with `tables`' prefix, so that it reaches that fixture's
+/// tables.
+pub fn through_proxy(local: &LocalDynamoDb, tables: &TestTables) -> (FaultProxy, Db) {
+    let proxy = FaultProxy::start(local.endpoint());
+    let prefix = tables.db().table_prefix().unwrap_or_default().to_owned();
+    let db = Db::local(proxy.endpoint()).with_table_prefix(prefix);
+    (proxy, db)
 }
 
 /// A client on the proxy configured like `Db::local`, but with its own

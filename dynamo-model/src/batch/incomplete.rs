@@ -37,8 +37,11 @@ pub(crate) fn incomplete(
     let mut reasons: Vec<String> = Vec::new();
     for failure in &failures {
         let reason = if failure.keys.len() <= 3 {
-            let keys: Vec<String> = failure.keys.iter().map(|k| format!("`{k}`")).collect();
-            format!("{}: {}", keys.join(", "), failure.reason)
+            format!(
+                "{}: {}",
+                crate::error::quoted(&failure.keys),
+                failure.reason
+            )
         } else {
             failure.reason.clone()
         };

@@ -245,7 +245,7 @@ pub enum Error {
     /// item without required fields, which the model could not read back,
     /// so it required the item to exist; nothing was written. Set those
     /// fields and call [`upsert`](crate::Update::upsert) to create it.
-    #[error("item `{key}` of table `{table}` does not exist, and this update would have created it without the required field(s) {}, which the model cannot read back; nothing was written (set them and call `upsert()` to create it)", lacking.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))]
+    #[error("item `{key}` of table `{table}` does not exist, and this update would have created it without the required field(s) {}, which the model cannot read back; nothing was written (set them and call `upsert()` to create it)", quoted(lacking))]
     ItemNotFound {
         /// The table name as sent.
         table: String,
@@ -381,6 +381,15 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+}
+
+/// Names as a message lists them: `` `a`, `b` ``.
+pub(crate) fn quoted<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Error {

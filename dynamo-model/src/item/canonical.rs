@@ -8,57 +8,115 @@ use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-/// The canonical text of a DynamoDB number: sign, significant digits and
-/// exponent (`-12e3` for `-12000`, `0` for any zero); `None` when `text` is
-/// not a number at all.
-///
-/// The value is `0.d1d2... × 10^exponent` before it is printed, so that
-/// equal numbers give equal text whatever their length.
-pub(crate) fn number(text: &str) -> Option<String> {
-    let text = text.trim();
-    let (negative, unsigned) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(at) => (&unsigned[..at], parse_exponent(&unsigned[at + 1..])?),
-        None => (unsigned, 0),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    if !whole
-        .bytes()
-        .chain(fraction.bytes())
-        .all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let digits: String = whole.chars().chain(fraction.chars()).collect();
-    let leading = digits.bytes().take_while(|b| *b == b'0').count();
-    let significant = digits[leading..].trim_end_matches('0');
-    if significant.is_empty() {
-        return Some("0".to_owned());
-    }
-    // Position of the decimal point relative to the first significant digit.
-    let point = whole.len() as i64 - leading as i64 + exponent;
-    let mut out = String::with_capacity(significant.len() + 8);
-    if negative {
-        out.push('-');
-    }
-    out.push_str(significant);
-    let _ = write!(out, "e{}", point - significant.len() as i64);
-    Some(out)
+/// A decimal number as DynamoDB writes it (`-12.50e3`), read in one pass
+/// without allocating. The canonical text, the checks of what DynamoDB can
+/// store and the range checks of integer fields are all worked out from it.
+pub(crate) struct Decimal<'a> {
+    pub(crate) negative: bool,
+    /// The significant digits, with any `.` among them still in place
+    /// (empty for zero).
+    significant: &'a [u8],
+    /// How many significant digits (0 for zero).
+    pub(crate) precision: usize,
+    /// The power of ten of the first significant digit.
+    pub(crate) magnitude: i64,
 }
 
-fn parse_exponent(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 6 {
+impl<'a> Decimal<'a> {
+    /// `None` when `text` is not a number (NaN, `inf`, `1e`, `1.2.3`).
+    pub(crate) fn parse(text: &'a str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let (negative, unsigned) = match bytes.first()? {
+            b'-' => (true, &bytes[1..]),
+            b'+' => (false, &bytes[1..]),
+            _ => (false, bytes),
+        };
+        let (mantissa, exponent) = match unsigned.iter().position(|b| matches!(b, b'e' | b'E')) {
+            Some(at) => (&unsigned[..at], parse_exponent(&unsigned[at + 1..])?),
+            None => (unsigned, 0),
+        };
+        // Digits read, digits before the point, and the first and last
+        // significant digit as (position in `mantissa`, digit number).
+        let (mut seen_point, mut digits, mut whole) = (false, 0i64, 0i64);
+        let (mut first, mut last) = (None::<(usize, i64)>, (0, 0));
+        for (at, &b) in mantissa.iter().enumerate() {
+            match b {
+                b'.' if !seen_point => seen_point = true,
+                b'0'..=b'9' => {
+                    if b != b'0' {
+                        first.get_or_insert((at, digits));
+                        last = (at, digits);
+                    }
+                    digits += 1;
+                    if !seen_point {
+                        whole += 1;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if digits == 0 {
+            return None;
+        }
+        Some(match first {
+            None => Decimal {
+                negative: false,
+                significant: &[],
+                precision: 0,
+                magnitude: 0,
+            },
+            Some((at, number)) => Decimal {
+                negative,
+                significant: &mantissa[at..=last.0],
+                precision: (last.1 - number + 1) as usize,
+                magnitude: whole - number - 1 + exponent,
+            },
+        })
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.precision == 0
+    }
+
+    /// The significant digits, as ASCII.
+    pub(crate) fn digits(&self) -> impl Iterator<Item = u8> + '_ {
+        self.significant.iter().copied().filter(|b| *b != b'.')
+    }
+
+    /// The power of ten of the last significant digit: negative when the
+    /// number is not whole.
+    pub(crate) fn last_power(&self) -> i64 {
+        self.magnitude + 1 - self.precision as i64
+    }
+}
+
+fn parse_exponent(text: &[u8]) -> Option<i64> {
+    let digits = text
+        .strip_prefix(b"+")
+        .or_else(|| text.strip_prefix(b"-"))
+        .unwrap_or(text);
+    if digits.is_empty() || digits.len() > 6 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    text.parse().ok()
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
+/// The canonical text of a DynamoDB number: sign, significant digits and
+/// the power of ten of the last (`-12e3` for `-12000`, `0` for any zero);
+/// `None` when `text` is not a number at all. Equal numbers give equal text
+/// whatever their spelling.
+pub(crate) fn number(text: &str) -> Option<String> {
+    let decimal = Decimal::parse(text.trim())?;
+    if decimal.is_zero() {
+        return Some("0".to_owned());
+    }
+    let mut out = String::with_capacity(decimal.precision + 8);
+    if decimal.negative {
+        out.push('-');
+    }
+    out.extend(decimal.digits().map(char::from));
+    let _ = write!(out, "e{}", decimal.last_power());
+    Some(out)
 }
 
 /// Whether two numbers' texts are the same number (the texts themselves

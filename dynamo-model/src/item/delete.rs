@@ -17,7 +17,7 @@ use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
 use super::prepared::{Body, Prepared};
-use super::replay::{self, Outcome, Replay, Sent};
+use super::replay::{self, Replay, Sent};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -182,18 +182,19 @@ impl<M, Out> Delete<M, Out> {
             DeleteItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
             _ => None,
         };
-        let sent = replay::send(
+        match replay::send(
             client,
             table.name(),
             &key,
             "DeleteItem",
+            &guard,
             &replay,
             returned,
             replay::attempt!(request),
         )
-        .await;
-        match sent {
-            Ok(Sent::Answer { output, after_lost }) => {
+        .await?
+        {
+            Sent::Answer { output, after_lost } => {
                 let old = output.attributes.filter(|a| !a.is_empty());
                 if after_lost && return_old && old.is_none() {
                     // The first attempt may have deleted it: "there was no
@@ -208,13 +209,7 @@ impl<M, Out> Delete<M, Out> {
                 }
                 Ok((key, old, table))
             }
-            Ok(Sent::Recognised(_)) => {
-                unreachable!("a delete is never recognised by the stored item")
-            }
-            Err(Outcome::Unknown(err)) => Err(err),
-            Err(Outcome::Failed(err)) => Err(guard
-                .write_error(client, table.name(), &key, "DeleteItem", err, returned)
-                .await),
+            Sent::Recognised(_) => unreachable!("a delete is never recognised by the stored item"),
         }
     }
 }

@@ -33,7 +33,7 @@ pub(crate) fn to_item<M: Serialize>(
     drop_null_index_keys(schema, &mut attributes);
     let key = ItemKey::from_item(schema, table, &attributes)?;
     check_index_keys(schema, table, &key, &attributes)?;
-    check_size(table, &key, &attributes)?;
+    check_item(table, &key, &attributes)?;
     Ok((attributes, key))
 }
 
@@ -111,7 +111,7 @@ fn check_index_keys(
 
 /// Refuses an item DynamoDB would refuse for its size or for a value it
 /// cannot store, naming the attribute: one walk over the item.
-pub(crate) fn check_size(table: &str, key: &ItemKey, attributes: &Attributes) -> Result<()> {
+pub(crate) fn check_item(table: &str, key: &ItemKey, attributes: &Attributes) -> Result<()> {
     let mut size = 0;
     for (name, value) in attributes {
         size += name.len()
@@ -198,57 +198,20 @@ fn check_number(n: &str) -> std::result::Result<(), String> {
     if !unsigned.is_empty() && unsigned.len() <= 38 && unsigned.iter().all(u8::is_ascii_digit) {
         return Ok(());
     }
-    let not_a_number = || {
-        format!("is `{n}`, which is not a number DynamoDB can store (NaN and infinity cannot be stored)")
+    let Some(decimal) = super::canonical::Decimal::parse(n) else {
+        return Err(format!(
+            "is `{n}`, which is not a number DynamoDB can store (NaN and infinity cannot be stored)"
+        ));
     };
-    let (mantissa, exponent) = match unsigned.iter().position(|b| matches!(b, b'e' | b'E')) {
-        Some(at) => {
-            let text = std::str::from_utf8(&unsigned[at + 1..]).map_err(|_| not_a_number())?;
-            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(not_a_number());
-            }
-            (
-                &unsigned[..at],
-                text.parse::<i64>().map_err(|_| not_a_number())?,
-            )
-        }
-        None => (unsigned, 0),
-    };
-    // Digits before the point, the first and last significant digit.
-    let (mut seen_point, mut digits, mut whole) = (false, 0i64, 0i64);
-    let (mut first, mut last) = (None::<i64>, 0i64);
-    for &b in mantissa {
-        match b {
-            b'.' if !seen_point => seen_point = true,
-            b'0'..=b'9' => {
-                if b != b'0' {
-                    first.get_or_insert(digits);
-                    last = digits;
-                }
-                digits += 1;
-                if !seen_point {
-                    whole += 1;
-                }
-            }
-            _ => return Err(not_a_number()),
-        }
+    if decimal.is_zero() {
+        return Ok(());
     }
-    if digits == 0 {
-        return Err(not_a_number());
-    }
-    let Some(first) = first else {
-        return Ok(()); // zero
-    };
-    if last - first + 1 > 38 {
+    if decimal.precision > 38 {
         return Err(format!(
             "is `{n}`, with more than the 38 significant digits a DynamoDB number holds"
         ));
     }
-    // The power of ten of the first significant digit.
-    let magnitude = whole - first - 1 + exponent;
-    if !(-130..=125).contains(&magnitude) {
+    if !(-130..=125).contains(&decimal.magnitude) {
         return Err(format!(
             "is `{n}`, outside the range of a DynamoDB number (1e-130 to 9.99e125 in size)"
         ));
@@ -373,7 +336,7 @@ mod tests {
                 ("id".to_owned(), AttributeValue::S("o1".into())),
                 ("x".to_owned(), value.clone()),
             ]);
-            let err = check_size("orders", &key, &item).unwrap_err().to_string();
+            let err = check_item("orders", &key, &item).unwrap_err().to_string();
             assert!(
                 err.contains(says) && err.contains("attribute `x` of item `id = \"o1\"`"),
                 "{value:?}: {err}"

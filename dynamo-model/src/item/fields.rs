@@ -86,28 +86,27 @@ impl NumberRange {
             }
             NumberRange::F32 | NumberRange::F64 => Ok(()),
             NumberRange::Integer { min, max, .. } => {
-                let canon = super::canonical::number(text)
+                let decimal = super::canonical::Decimal::parse(text.trim())
                     .ok_or_else(|| format!("`{text}` is not a number"))?;
-                let (digits, exponent) = match canon.split_once('e') {
-                    Some((d, e)) => (d, e.parse::<i64>().unwrap_or(i64::MAX)),
-                    None => (canon.as_str(), 0),
-                };
-                if exponent < 0 {
+                if decimal.last_power() < 0 {
                     return Err(format!(
                         "`{text}` is not a whole number, and `{ty}` holds only whole numbers"
                     ));
                 }
-                let (negative, digits) = match digits.strip_prefix('-') {
-                    Some(d) => (true, d),
-                    None => (false, digits),
-                };
+                let negative = decimal.negative;
                 let out_of_range =
                     || format!("`{text}` is outside what `{ty}` holds ({min} to {max})");
-                if digits.len() as i64 + exponent > 39 {
+                if decimal.magnitude >= 39 {
                     return Err(out_of_range());
                 }
-                let whole = format!("{digits}{}", "0".repeat(exponent as usize));
-                let magnitude: u128 = whole.parse().map_err(|_| out_of_range())?;
+                let digits = decimal.digits().try_fold(0u128, |n, d| {
+                    n.checked_mul(10)?.checked_add(u128::from(d - b'0'))
+                });
+                let magnitude = digits
+                    .and_then(|n| {
+                        n.checked_mul(10u128.checked_pow(decimal.last_power().max(0) as u32)?)
+                    })
+                    .ok_or_else(out_of_range)?;
                 let span = max.max(min.unsigned_abs());
                 let fits = match (whole_only, negative) {
                     (true, _) => magnitude <= span,

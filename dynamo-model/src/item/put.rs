@@ -14,7 +14,7 @@ use super::expression::Placeholders;
 use super::guard::Guard;
 use super::key::ItemKey;
 use super::prepared::{Body, Prepared};
-use super::replay::{self, Outcome, Replay};
+use super::replay::{self, Replay};
 use super::version;
 use crate::error::Result;
 use crate::{DynamoModel, Table};
@@ -161,23 +161,18 @@ impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
                 PutItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
                 _ => None,
             };
-            let sent = replay::send(
+            replay::send(
                 client,
                 table.name(),
                 &key,
                 "PutItem",
+                &guard,
                 &replay,
                 returned,
                 replay::attempt!(request),
             )
-            .await;
-            match sent {
-                Ok(_) => Ok(()),
-                Err(Outcome::Unknown(err)) => Err(err),
-                Err(Outcome::Failed(err)) => Err(guard
-                    .write_error(client, table.name(), &key, "PutItem", err, returned)
-                    .await),
-            }
+            .await
+            .map(|_| ())
         })
     }
 }

@@ -176,7 +176,7 @@ impl<M> Table<M> {
         if let Some(schema) = self.schema() {
             encode::drop_null_index_keys(schema, &mut item);
         }
-        encode::check_size(self.name(), &key, &item)?;
+        encode::check_item(self.name(), &key, &item)?;
         self.client()?
             .put_item()
             .table_name(self.name())

@@ -255,17 +255,19 @@ pub(crate) enum Sent<O> {
 /// connection's attempts); a failed condition after it is recognised as
 /// this write's own or reported as [`Error::OutcomeUnknown`]; a lost
 /// answer of a [`Replay::Never`] write is [`Error::OutcomeUnknown`].
-/// Any other failure is handed back for the caller's own error mapping.
+/// Any other failure is the `guard`'s error for it
+/// ([`Guard::write_error`]): nothing was applied.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn send<O, E, F, Fut>(
     client: &Client,
     table: &str,
     key: &super::key::ItemKey,
     operation: &'static str,
+    guard: &Guard,
     replay: &Replay,
     returned: impl Fn(&E) -> Option<Attributes>,
     send: F,
-) -> Result<Sent<O>, Outcome<E>>
+) -> Result<Sent<O>, Error>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     F: Fn(bool) -> Fut,
@@ -291,14 +293,12 @@ where
             }
             Err(err) => err,
         };
-        let unknown = |reason: String, detail: String| {
-            Outcome::Unknown(Error::OutcomeUnknown {
-                table: table.to_owned(),
-                key: key.to_string(),
-                operation,
-                reason,
-                detail,
-            })
+        let unknown = |reason: String, detail: String| Error::OutcomeUnknown {
+            table: table.to_owned(),
+            key: key.to_string(),
+            operation,
+            reason,
+            detail,
         };
         if guarded && may_have_applied(&err) {
             let reason = crate::error::cause::describe(&err);
@@ -323,7 +323,9 @@ where
             }
         }
         let Some(first) = &lost else {
-            return Err(Outcome::Failed(err));
+            return Err(guard
+                .write_error(client, table, key, operation, err, &returned)
+                .await);
         };
         // An earlier answer was lost: this attempt's failure does not say
         // whether that one was applied, unless the stored item shows it.
@@ -357,16 +359,6 @@ where
         };
         return Err(unknown(first.clone(), detail));
     }
-}
-
-/// Why a write sent under a [`Replay`] rule did not succeed.
-pub(crate) enum Outcome<E> {
-    /// Whether it was applied is unknown (a lost answer that could not be
-    /// resolved); the error says so.
-    Unknown(Error),
-    /// The server's answer to the only attempt whose answer came back (a
-    /// failed condition, a validation error, ...): nothing was applied.
-    Failed(SdkError<E, HttpResponse>),
 }
 
 #[cfg(test)]

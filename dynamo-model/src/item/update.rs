@@ -18,7 +18,7 @@ use super::fields::{self, FieldInfo, FieldRole, SetKind, ValueKind};
 use super::guard::Guard;
 use super::key::{IntoKey, ItemKey};
 use super::prepared::{Body, Prepared};
-use super::replay::{self, Outcome, Replay, Sent};
+use super::replay::{self, Replay, Sent};
 use super::version;
 use crate::error::{Error, Result};
 use crate::{DynamoModel, Table};
@@ -202,15 +202,6 @@ impl<M> Update<M> {
         self.expected_version = Some(version);
         self
     }
-}
-
-/// `a`, `b` as a message lists field names.
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The attribute an action writes, checked for a by-name target.
@@ -481,7 +472,7 @@ impl<M: DynamoModel> Update<M> {
                     "update",
                     format!(
                         "it creates the item when it is missing, and that item would lack the required field(s) {}, which the model cannot read back; set them too (or make them `Option` or `#[serde(default)]`)",
-                        quoted(&lacking)
+                        crate::error::quoted(&lacking)
                     ),
                 ));
             }
@@ -541,27 +532,22 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 UpdateItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
                 _ => None,
             };
-            let sent = replay::send(
+            let item = match replay::send(
                 client,
                 table.name(),
                 &key,
                 "UpdateItem",
+                &guard,
                 &replay,
                 returned,
                 replay::attempt!(request),
             )
-            .await;
-            match sent {
-                Ok(Sent::Answer { output, .. }) => {
-                    let item = output.attributes.unwrap_or_default();
-                    encode::from_item(table.name(), &key, item)
-                }
-                Ok(Sent::Recognised(item)) => encode::from_item(table.name(), &key, item),
-                Err(Outcome::Unknown(err)) => Err(err),
-                Err(Outcome::Failed(err)) => Err(guard
-                    .write_error(client, table.name(), &key, "UpdateItem", err, returned)
-                    .await),
-            }
+            .await?
+            {
+                Sent::Answer { output, .. } => output.attributes.unwrap_or_default(),
+                Sent::Recognised(item) => item,
+            };
+            encode::from_item(table.name(), &key, item)
         })
     }
 }
