@@ -10,19 +10,19 @@
 //! ```
 //!
 //! (`bash scripts/bench.sh batches` runs both, with the Python libraries.)
-//! `BENCH_ITEMS` (default 10000) items of about 1 KB; `BENCH_RUNS` rounds
+//! `BENCH_ITEMS` (default 10000) items of about 1 KB; `BENCH_PICK` (default 3)
+//! loads at each concurrency to find the SDK loop's best; `BENCH_RUNS` rounds
 //! (default 5), ours and the SDK interleaved; figures are medians, ratios
 //! taken within a round. `PYTHON_BENCH=<python>` runs
 //! `benches/python/load.py` against the same server. `BENCH_OUT=path` also
 //! writes the table there.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use dynamo_model::aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use dynamo_model::aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use dynamo_model::aws_sdk_dynamodb::Client;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{DynamoModel, Table};
@@ -33,6 +33,9 @@ use serde::{Deserialize, Serialize};
 #[allow(dead_code)] // `ms` is for the tables benchmark
 mod stats;
 use stats::median;
+
+#[path = "support/sdk_batch.rs"]
+mod sdk_batch;
 
 /// Counts live heap bytes and their peak, to compare a stream with `all()`.
 struct Counting;
@@ -99,35 +102,9 @@ fn env(name: &str, default: usize) -> usize {
 /// The best a user writes by hand: 25 items per BatchWriteItem, `concurrency`
 /// requests in flight, unprocessed items sent again until none are left.
 async fn sdk_load(client: &Client, table: &str, items: &[Load], concurrency: usize) {
-    let chunks: Vec<Vec<WriteRequest>> = items
-        .chunks(25)
-        .map(|chunk| {
-            chunk
-                .iter()
-                .map(|item| {
-                    let item: HashMap<String, AttributeValue> =
-                        serde_dynamo::to_item(item).unwrap();
-                    let put = PutRequest::builder().set_item(Some(item)).build().unwrap();
-                    WriteRequest::builder().put_request(put).build()
-                })
-                .collect()
-        })
-        .collect();
+    let chunks: Vec<Vec<WriteRequest>> = items.chunks(25).map(sdk_batch::put_requests).collect();
     futures_util::stream::iter(chunks)
-        .map(|mut requests| async move {
-            while !requests.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(table, requests)
-                    .send()
-                    .await
-                    .unwrap();
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(table))
-                    .unwrap_or_default();
-            }
-        })
+        .map(|requests| sdk_batch::write_all(client, table, requests))
         .buffer_unordered(concurrency)
         .collect::<Vec<()>>()
         .await;
@@ -217,25 +194,37 @@ async fn main() {
     let items: Vec<Load> = (0..n as u64).map(item).collect();
     let size = dynamo_model::item_size(&serde_dynamo::to_item(&items[0]).unwrap());
 
-    // The SDK loop's best concurrency on this server.
+    // The SDK loop's best concurrency on this server, and ours at each: the
+    // median of `BENCH_PICK` loads at each concurrency, the two and the
+    // concurrencies interleaved (one load varies by 20-30% here, so the
+    // best of single loads would favour whichever got lucky).
     ours_load(&table, &items, None).await; // warm-up, and the items are in place
-    let mut best = (Duration::MAX, 0);
-    let mut tried = Vec::new();
-    for concurrency in [4, 8, 16, 32, 64] {
-        let t = timed(sdk_load(&client, &name, &items, concurrency)).await;
-        tried.push(format!("{concurrency}: {:.0} ms", t.as_secs_f64() * 1000.0));
-        if t < best.0 {
-            best = (t, concurrency);
+    let levels = [4, 8, 16, 32, 64];
+    let pick = env("BENCH_PICK", 3);
+    let mut sdk_at: Vec<Vec<Duration>> = vec![Vec::new(); levels.len()];
+    let mut ours_at: Vec<Vec<Duration>> = vec![Vec::new(); levels.len()];
+    for _ in 0..pick {
+        for (i, &c) in levels.iter().enumerate() {
+            sdk_at[i].push(timed(sdk_load(&client, &name, &items, c)).await);
+            ours_at[i].push(timed(ours_load(&table, &items, Some(c))).await);
         }
     }
-    let concurrency = best.1;
-    // Ours at the same concurrencies, once each, to see where its default
-    // stands.
-    let mut ours_tried = Vec::new();
-    for c in [4, 8, 16, 32, 64] {
-        let t = timed(ours_load(&table, &items, Some(c))).await;
-        ours_tried.push(format!("{c}: {:.0} ms", t.as_secs_f64() * 1000.0));
-    }
+    let sdk_medians: Vec<Duration> = sdk_at.iter().map(|t| median(t)).collect();
+    let ours_medians: Vec<Duration> = ours_at.iter().map(|t| median(t)).collect();
+    let best = (0..levels.len())
+        .min_by_key(|&i| sdk_medians[i])
+        .expect("levels");
+    let concurrency = levels[best];
+    let tried: Vec<String> = levels
+        .iter()
+        .zip(&sdk_medians)
+        .map(|(c, t)| format!("{c}: {:.0} ms", t.as_secs_f64() * 1000.0))
+        .collect();
+    let ours_tried: Vec<String> = levels
+        .iter()
+        .zip(&ours_medians)
+        .map(|(c, t)| format!("{c}: {:.0} ms", t.as_secs_f64() * 1000.0))
+        .collect();
 
     let (mut ours, mut sdk, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     let (mut ours_same, mut ratios_same) = (Vec::new(), Vec::new());
@@ -284,7 +273,7 @@ async fn main() {
     let _ = writeln!(report, "|---|---|---|---|");
     let _ = writeln!(
         report,
-        "| load: `batch_put` ({} in flight, the default) vs SDK loop, 25 per request, {concurrency} in flight (best of {}; ours: {}) | {:.0} items/s | {:.0} items/s | {:.2}x |",
+        "| load: `batch_put` ({} in flight, the default) vs SDK loop, 25 per request, {concurrency} in flight (the best median of {pick} loads at {}; ours at the same: {}) | {:.0} items/s | {:.0} items/s | {:.2}x |",
         dynamo_model::DEFAULT_BATCH_CONCURRENCY,
         tried.join(", "),
         ours_tried.join(", "),

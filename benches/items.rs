@@ -22,101 +22,16 @@ use std::time::{Duration, Instant};
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
-use dynamo_model::{DynamoModel, Table};
-use serde::{Deserialize, Serialize};
+use dynamo_model::Table;
 
 #[path = "support/stats.rs"]
 #[allow(dead_code)] // `ms` is for the tables benchmark
 mod stats;
 use stats::median;
 
-/// An order of about 1 KB, as a service would store it.
-#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[dynamo(table = "bench_orders")]
-#[serde(rename_all = "camelCase")]
-struct Order {
-    #[hash_key]
-    customer_id: String,
-    #[range_key]
-    order_id: u64,
-    #[gsi(name = "by_status", hash_key)]
-    status: String,
-    total: f64,
-    retries: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    coupon: Option<String>,
-    lines: Vec<Line>,
-    note: String,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-struct Line {
-    sku: String,
-    quantity: u32,
-    price: f64,
-}
-
-/// The smallest useful item: a key and one number (about 20 bytes), where
-/// the library's own work per item weighs most against the encoding.
-#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[dynamo(table = "bench_tiny")]
-struct Tiny {
-    #[hash_key]
-    id: String,
-    n: u32,
-}
-
-fn tiny(i: u64) -> Tiny {
-    Tiny {
-        id: format!("t{i}"),
-        n: i as u32,
-    }
-}
-
-/// A model the benchmark runs, with its key as the SDK call by hand sends it.
-trait Bench: DynamoModel + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
-    fn raw_key(&self) -> HashMap<String, AttributeValue>;
-}
-
-impl Bench for Order {
-    fn raw_key(&self) -> HashMap<String, AttributeValue> {
-        HashMap::from([
-            (
-                "customerId".to_owned(),
-                AttributeValue::S(self.customer_id.clone()),
-            ),
-            (
-                "orderId".to_owned(),
-                AttributeValue::N(self.order_id.to_string()),
-            ),
-        ])
-    }
-}
-
-impl Bench for Tiny {
-    fn raw_key(&self) -> HashMap<String, AttributeValue> {
-        HashMap::from([("id".to_owned(), AttributeValue::S(self.id.clone()))])
-    }
-}
-
-fn order(i: u64) -> Order {
-    Order {
-        customer_id: format!("customer-{}", i % 97),
-        order_id: i,
-        status: "new".into(),
-        total: 123.45,
-        retries: 0,
-        coupon: i.is_multiple_of(2).then(|| "WELCOME".into()),
-        lines: (0..8)
-            .map(|n| Line {
-                sku: format!("sku-{n:04}-{i}"),
-                quantity: n + 1,
-                price: 9.99,
-            })
-            .collect(),
-        note: "x".repeat(600),
-    }
-}
+#[path = "support/models.rs"]
+mod models;
+use models::{get_by_hand, order, put_by_hand, tiny, Bench, Order, Tiny};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -147,14 +62,7 @@ where
 
     let started = Instant::now();
     for item in items {
-        let attributes: HashMap<String, AttributeValue> = serde_dynamo::to_item(item).unwrap();
-        client
-            .put_item()
-            .table_name(name)
-            .set_item(Some(attributes))
-            .send()
-            .await
-            .unwrap();
+        put_by_hand(client, name, item).await;
     }
     times[1] = started.elapsed();
 
@@ -171,15 +79,7 @@ where
 
     let started = Instant::now();
     for item in items {
-        let read = client
-            .get_item()
-            .table_name(name)
-            .set_key(Some(item.raw_key()))
-            .send()
-            .await
-            .unwrap();
-        let read: M = serde_dynamo::from_item(read.item.unwrap()).unwrap();
-        black_box(read);
+        black_box(get_by_hand::<M>(client, name, item).await);
     }
     times[3] = started.elapsed();
     times

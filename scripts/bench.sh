@@ -14,8 +14,13 @@
 #            PynamoDB and pydynox; reading them back: query stream vs the SDK
 #            paginator; peak memory of stream() vs all(); on the embedded
 #            backend and on DynamoDB Local
+#   instructions  instructions per operation under valgrind (callgrind):
+#            encoding vs serde_dynamo alone, PutItem/GetItem vs by hand, on
+#            the embedded backend; deterministic where timings are noise.
+#            Needs valgrind; not part of the default run.
 #
-# Usage: bash scripts/bench.sh [tables] [compile] [items] [batches] [schema]   (default: all)
+# Usage: bash scripts/bench.sh [tables] [compile] [items] [batches] [schema] [instructions]
+# (default: all but instructions)
 # Environment: BENCH_DELAYS (default "0 500 2000"), BENCH_RUNS (runs of each
 # runtime measurement, default 7), BENCH_COMPILE_RUNS (default 5).
 # Needs: cargo; node and npm for dynalite (installed on first use into the
@@ -33,8 +38,8 @@ else
 fi
 for part in "${PARTS[@]}"; do
   case $part in
-    tables | compile | items | batches | schema) ;;
-    *) backends_die "unknown benchmark '$part' (tables, compile, items, batches, schema)" ;;
+    tables | compile | items | batches | schema | instructions) ;;
+    *) backends_die "unknown benchmark '$part' (tables, compile, items, batches, schema, instructions)" ;;
   esac
 done
 
@@ -86,6 +91,33 @@ run_batches() {
 
 run_compile() {
   BENCH_OUT="$OUT_DIR/compile.md" cargo bench --bench compile
+}
+
+# Each case at N and 2N operations: (I(2N) - I(N)) / N instructions per
+# operation, the setup counted in both and so left out.
+run_instructions() {
+  command -v valgrind >/dev/null || backends_die "the instructions benchmark needs valgrind"
+  local bin case n count1 count2 out="$OUT_DIR/instructions.md"
+  cargo bench --bench instructions --no-run
+  bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null |
+    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+  count() {
+    BENCH_CASE=$1 BENCH_OPS=$2 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" 2>&1 |
+      sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  {
+    echo "| case | ops (N) | instructions per operation |"
+    echo "|---|---:|---:|"
+    for case in $(BENCH_CASE=list "$bin"); do
+      case $case in
+        encode-* | put-builder-*) n=${BENCH_ENCODE_OPS:-20000} ;;
+        *) n=${BENCH_CALL_OPS:-200} ;;
+      esac
+      count1=$(count "$case" "$n")
+      count2=$(count "$case" $((2 * n)))
+      echo "| $case | $n | $(((count2 - count1) / n)) |"
+    done
+  } | tee "$out"
 }
 
 for part in "${PARTS[@]}"; do

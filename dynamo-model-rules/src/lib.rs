@@ -138,12 +138,17 @@ pub enum KeyRole {
 /// assert_eq!(name_problem("my table").unwrap(), "contains ' '");
 /// ```
 pub fn name_problem(name: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    // Checked before every request: a good name costs one pass over its
+    // bytes (a byte of a non-ASCII character is never allowed).
+    if (MIN_NAME_LEN..=MAX_NAME_LEN).contains(&name.len())
+        && name.bytes().all(|b| allowed(char::from(b)))
+    {
+        return None;
+    }
     // Characters, not bytes: a non-ASCII character is one bad character,
     // reported as such rather than as extra length.
-    if let Some(bad) = name
-        .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
+    if let Some(bad) = name.chars().find(|&c| !allowed(c)) {
         return Some(format!("contains {bad:?}"));
     }
     let len = name.len();

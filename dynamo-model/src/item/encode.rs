@@ -20,20 +20,45 @@ pub(crate) type Attributes = HashMap<String, AttributeValue>;
 /// DynamoDB's item size limit: 400 KB.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
-/// `item` as DynamoDB stores it, with its key.
+/// `item` as DynamoDB stores it, with its key. serde_dynamo's own
+/// `to_item` rebuilds the serialized map twice on the way to the SDK's type;
+/// here the one conversion it needs also does every check and finds the
+/// key, in one pass over the attributes.
 pub(crate) fn to_item<M: Serialize>(
     schema: &TableSchema,
     table: &str,
     item: &M,
 ) -> Result<(Attributes, ItemKey)> {
-    let mut attributes: Attributes = serde_dynamo::to_item(item).map_err(|err| Error::Encode {
-        table: table.to_owned(),
-        reason: encode_reason(err.to_string()),
-    })?;
-    drop_null_index_keys(schema, &mut attributes);
-    let key = ItemKey::from_item(schema, table, &attributes)?;
-    check_index_keys(schema, table, &key, &attributes)?;
-    check_item(table, &key, &attributes)?;
+    let encoded: serde_dynamo::AttributeValue =
+        serde_dynamo::to_attribute_value(item).map_err(|err| Error::Encode {
+            table: table.to_owned(),
+            reason: encode_reason(err.to_string()),
+        })?;
+    let serde_dynamo::AttributeValue::M(fields) = encoded else {
+        return Err(Error::Encode {
+            table: table.to_owned(),
+            reason: "the value does not serialize as a map of attributes (a struct, or a map with string keys)".to_owned(),
+        });
+    };
+    let mut walk = Walk::new(Some(schema));
+    let mut attributes = Attributes::with_capacity(fields.len());
+    for (name, value) in fields {
+        let value = AttributeValue::from(value);
+        if walk.visit(&name, &value) {
+            attributes.insert(name, value);
+        }
+    }
+    let key = ItemKey::from_found(schema, table, walk.key.take_all())?;
+    if let Some(name) = &walk.empty_index_key {
+        return Err(Error::invalid(
+            table,
+            "item",
+            format!(
+                "index key `{name}` of item `{key}` is empty, which DynamoDB refuses for a key; nothing was sent (an `Option` set to `None` leaves the item out of the index)"
+            ),
+        ));
+    }
+    walk.judge(table, &key)?;
     Ok((attributes, key))
 }
 
@@ -81,57 +106,105 @@ pub(crate) fn drop_null_index_keys(schema: &TableSchema, attributes: &mut Attrib
     }
 }
 
-/// Refuses an empty string or binary where an index key goes: DynamoDB
-/// refuses the item (an item out of the index leaves the attribute out).
-fn check_index_keys(
-    schema: &TableSchema,
-    table: &str,
-    key: &ItemKey,
-    attributes: &Attributes,
-) -> Result<()> {
-    for index_key in index_keys(schema) {
-        let empty = match attributes.get(index_key.name()) {
-            Some(AttributeValue::S(s)) => s.is_empty(),
-            Some(AttributeValue::B(b)) => b.as_ref().is_empty(),
-            _ => false,
-        };
-        if empty {
+/// What one walk over an encoded item finds: everything the write path
+/// checks, in a single pass, since it runs on every item written (a lookup
+/// per key attribute cost as much as the checks themselves).
+struct Walk<'s> {
+    /// With a schema, the key and index keys are found too.
+    schema: Option<&'s TableSchema>,
+    has_index_keys: bool,
+    /// The item's size as DynamoDB counts it, without NULL index keys.
+    size: usize,
+    /// The table key's values, hash then range, where present.
+    key: Found,
+    /// An index key that is an empty string or binary, which DynamoDB refuses.
+    empty_index_key: Option<String>,
+    /// The first attribute DynamoDB could not store, and why.
+    refused: Option<(String, String)>,
+}
+
+/// Key values found in an item: hash, then range.
+#[derive(Default)]
+struct Found([Option<AttributeValue>; 2]);
+
+impl Found {
+    fn take_all(&mut self) -> [Option<AttributeValue>; 2] {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl<'s> Walk<'s> {
+    fn new(schema: Option<&'s TableSchema>) -> Walk<'s> {
+        Walk {
+            schema,
+            has_index_keys: schema
+                .is_some_and(|s| !s.global_indexes().is_empty() || !s.local_indexes().is_empty()),
+            size: 0,
+            key: Found::default(),
+            empty_index_key: None,
+            refused: None,
+        }
+    }
+
+    /// Takes in one attribute; `false` when it is to be left out of the
+    /// item (a NULL index key: the item is then out of that index).
+    fn visit(&mut self, name: &str, value: &AttributeValue) -> bool {
+        if let Some(schema) = self.schema {
+            if name == schema.hash_key().name() {
+                self.key.0[0] = Some(value.clone());
+            } else if schema.range_key().is_some_and(|r| r.name() == name) {
+                self.key.0[1] = Some(value.clone());
+            } else if self.has_index_keys && index_keys(schema).any(|k| k.name() == name) {
+                let empty = match value {
+                    AttributeValue::Null(_) => return false,
+                    AttributeValue::S(s) => s.is_empty(),
+                    AttributeValue::B(b) => b.as_ref().is_empty(),
+                    _ => false,
+                };
+                if empty && self.empty_index_key.is_none() {
+                    self.empty_index_key = Some(name.to_owned());
+                }
+            }
+        }
+        match checked_size(value) {
+            Ok(size) => self.size += name.len() + size,
+            Err(why) => {
+                self.refused.get_or_insert_with(|| (name.to_owned(), why));
+            }
+        }
+        true
+    }
+
+    /// Refuses a value DynamoDB cannot store, naming the attribute, then
+    /// an item over 400 KB.
+    fn judge(&self, table: &str, key: &ItemKey) -> Result<()> {
+        if let Some((name, why)) = &self.refused {
             return Err(Error::invalid(
                 table,
                 "item",
-                format!(
-                    "index key `{}` of item `{key}` is empty, which DynamoDB refuses for a key; nothing was sent (an `Option` set to `None` leaves the item out of the index)",
-                    index_key.name()
-                ),
+                format!("attribute `{name}` of item `{key}` {why}; nothing was sent"),
             ));
         }
+        if self.size > MAX_ITEM_SIZE {
+            return Err(Error::ItemTooLarge {
+                table: table.to_owned(),
+                key: key.to_string(),
+                size: self.size,
+                limit: MAX_ITEM_SIZE,
+            });
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Refuses an item DynamoDB would refuse for its size or for a value it
-/// cannot store, naming the attribute: one walk over the item.
+/// cannot store, naming the attribute.
 pub(crate) fn check_item(table: &str, key: &ItemKey, attributes: &Attributes) -> Result<()> {
-    let mut size = 0;
+    let mut walk = Walk::new(None);
     for (name, value) in attributes {
-        size += name.len()
-            + checked_size(value).map_err(|why| {
-                Error::invalid(
-                    table,
-                    "item",
-                    format!("attribute `{name}` of item `{key}` {why}; nothing was sent"),
-                )
-            })?;
+        walk.visit(name, value);
     }
-    if size > MAX_ITEM_SIZE {
-        return Err(Error::ItemTooLarge {
-            table: table.to_owned(),
-            key: key.to_string(),
-            size,
-            limit: MAX_ITEM_SIZE,
-        });
-    }
-    Ok(())
+    walk.judge(table, key)
 }
 
 /// An item's size as DynamoDB counts it: each attribute's name plus its
@@ -150,20 +223,20 @@ pub(crate) fn check_value(value: &AttributeValue) -> std::result::Result<(), Str
 }
 
 /// The value's size, or why DynamoDB would refuse it.
+#[inline]
 fn checked_size(value: &AttributeValue) -> std::result::Result<usize, String> {
     Ok(match value {
-        AttributeValue::N(n) => {
-            check_number(n)?;
-            number_size(n)
-        }
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => checked_number_size(n)?,
         AttributeValue::Ss(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
         AttributeValue::Ns(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
         AttributeValue::Bs(set) if set.is_empty() => return Err(EMPTY_SET.to_owned()),
         AttributeValue::Ns(set) => {
+            let mut size = 0;
             for n in set {
-                check_number(n)?;
+                size += checked_number_size(n)?;
             }
-            set.iter().map(|n| number_size(n)).sum()
+            size
         }
         AttributeValue::L(list) => {
             let mut size = 3;
@@ -184,6 +257,21 @@ fn checked_size(value: &AttributeValue) -> std::result::Result<usize, String> {
 }
 
 const EMPTY_SET: &str = "is an empty set, which DynamoDB cannot store (leave the attribute out, e.g. `#[serde(skip_serializing_if = \"HashSet::is_empty\")]`)";
+
+/// A number's size, or why DynamoDB cannot store it.
+#[inline]
+fn checked_number_size(n: &str) -> std::result::Result<usize, String> {
+    let digits = match n.as_bytes() {
+        [b'-' | b'+', rest @ ..] => rest,
+        all => all,
+    };
+    // The common case, a plain integer, is sized as it is checked.
+    if !digits.is_empty() && digits.len() <= 38 && digits.iter().all(u8::is_ascii_digit) {
+        return Ok(digits.len().div_ceil(2) + 1);
+    }
+    check_number(n)?;
+    Ok(number_size(n))
+}
 
 /// Refuses a number DynamoDB cannot store: not a number (NaN, infinity),
 /// more than 38 significant digits, or a size outside 1e-130 to 1e126.
@@ -285,6 +373,79 @@ mod tests {
         assert!(!item.contains_key("coupon"));
         assert_eq!(item["note"], AttributeValue::Null(true));
         assert_eq!(key.to_string(), r#"id = "o1""#);
+    }
+
+    #[test]
+    fn items_are_stored_exactly_as_serde_dynamo_encodes_them() {
+        #[derive(serde::Serialize)]
+        struct Inner {
+            flag: bool,
+            bytes: serde_bytes_like::Bytes,
+        }
+        mod serde_bytes_like {
+            pub struct Bytes(pub Vec<u8>);
+            impl serde::Serialize for Bytes {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_bytes(&self.0)
+                }
+            }
+        }
+        #[derive(serde::Serialize)]
+        enum Kind {
+            Plain,
+            Tagged { weight: f64 },
+        }
+        #[derive(serde::Serialize)]
+        struct Everything {
+            id: String,
+            coupon: Option<String>,
+            note: Option<String>,
+            n: i64,
+            x: f64,
+            list: Vec<u32>,
+            nested: Vec<Inner>,
+            map: HashMap<String, Kind>,
+            tags: Vec<String>,
+            #[serde(with = "serde_dynamo::string_set")]
+            set: Vec<String>,
+            #[serde(with = "serde_dynamo::number_set")]
+            numbers: Vec<u32>,
+            unit: (),
+            kind: Kind,
+        }
+        let value = Everything {
+            id: "o1".into(),
+            coupon: Some("WELCOME".into()),
+            note: None,
+            n: -42,
+            x: 2.5,
+            list: vec![1, 2, 3],
+            nested: vec![Inner {
+                flag: true,
+                bytes: serde_bytes_like::Bytes(vec![0, 1, 2]),
+            }],
+            map: HashMap::from([
+                ("a".to_owned(), Kind::Plain),
+                ("b".to_owned(), Kind::Tagged { weight: 1.5 }),
+            ]),
+            tags: vec![],
+            set: vec!["x".into(), "y".into()],
+            numbers: vec![7, 8],
+            unit: (),
+            kind: Kind::Tagged { weight: 0.25 },
+        };
+        let (ours, _) = to_item(&schema(), "orders", &value).unwrap();
+        let theirs: Attributes = serde_dynamo::to_item(&value).unwrap();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_map_is_an_encoding_error() {
+        let err = to_item(&schema(), "orders", &42u32).unwrap_err();
+        assert!(
+            matches!(&err, Error::Encode { reason, .. } if reason.contains("does not serialize as a map")),
+            "{err}"
+        );
     }
 
     #[test]

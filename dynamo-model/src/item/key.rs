@@ -230,11 +230,26 @@ impl ItemKey {
         table: &str,
         item: &HashMap<String, AttributeValue>,
     ) -> Result<ItemKey> {
+        let found = [
+            item.get(schema.hash_key().name()).cloned(),
+            schema.range_key().and_then(|r| item.get(r.name())).cloned(),
+        ];
+        ItemKey::from_found(schema, table, found)
+    }
+
+    /// The key from its values found in an item (hash, then range), which
+    /// must hold them all.
+    pub(crate) fn from_found(
+        schema: &TableSchema,
+        table: &str,
+        found: [Option<AttributeValue>; 2],
+    ) -> Result<ItemKey> {
         let mut key = ItemKey {
             parts: [None, None],
         };
-        for attribute in std::iter::once(schema.hash_key()).chain(schema.range_key()) {
-            let Some(value) = item.get(attribute.name()) else {
+        let attributes = std::iter::once(schema.hash_key()).chain(schema.range_key());
+        for (attribute, value) in attributes.zip(found) {
+            let Some(value) = value else {
                 return Err(Error::invalid(
                     table,
                     "item",
@@ -245,7 +260,7 @@ impl ItemKey {
                 table,
                 attribute.shared_name(),
                 attribute.attribute_type(),
-                value.clone(),
+                value,
             )?;
         }
         Ok(key)
@@ -291,19 +306,7 @@ impl ItemKey {
         attribute_type: AttributeType,
         value: AttributeValue,
     ) -> Result<()> {
-        check_type(table, &name, attribute_type, &value)?;
-        let empty = match &value {
-            AttributeValue::S(s) => s.is_empty(),
-            AttributeValue::B(b) => b.as_ref().is_empty(),
-            _ => false,
-        };
-        if empty {
-            return Err(Error::invalid(
-                table,
-                "key",
-                format!("key `{name}` is empty, which DynamoDB refuses for a key"),
-            ));
-        }
+        check_part(table, &name, attribute_type, &value)?;
         match self.parts.iter_mut().find(|slot| slot.is_none()) {
             Some(slot) => *slot = Some((name, RawValue(value))),
             None => {
@@ -377,6 +380,29 @@ impl fmt::Display for ItemKey {
         }
         Ok(())
     }
+}
+
+/// Refuses a key value of another type than the key attribute's, or empty.
+fn check_part(
+    table: &str,
+    name: &str,
+    attribute_type: AttributeType,
+    value: &AttributeValue,
+) -> Result<()> {
+    check_type(table, name, attribute_type, value)?;
+    let empty = match value {
+        AttributeValue::S(s) => s.is_empty(),
+        AttributeValue::B(b) => b.as_ref().is_empty(),
+        _ => false,
+    };
+    if empty {
+        return Err(Error::invalid(
+            table,
+            "key",
+            format!("key `{name}` is empty, which DynamoDB refuses for a key"),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a key value whose type is not the key attribute's.

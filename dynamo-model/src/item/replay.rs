@@ -216,13 +216,21 @@ pub(crate) fn no_blind_resend() -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::config::Builder::new().retry_classifier(AmbiguousNotRetried)
 }
 
-/// One attempt of `request` (a fluent builder, cloned for each), with
-/// [`no_blind_resend`] on it when [`send`] asks for it: the `send` argument
-/// of [`send`], for any of the SDK's write builders.
+/// One attempt of `request` (a fluent builder), with [`no_blind_resend`]
+/// on it when [`send`] asks for it: the `send` argument of [`send`], for any
+/// of the SDK's write builders. The request is built once: an attempt that
+/// may be followed by another sends a copy, the last one sends the request
+/// itself (for most writes the first attempt is the last).
 macro_rules! attempt {
-    ($request:expr) => {
-        |guarded: bool| {
-            let request = $request.clone();
+    ($request:expr) => {{
+        let mut request = Some($request);
+        move |guarded: bool, last: bool| {
+            let request = if last {
+                request.take()
+            } else {
+                request.clone()
+            }
+            .expect("no attempt follows the last");
             async move {
                 if guarded {
                     request
@@ -235,7 +243,7 @@ macro_rules! attempt {
                 }
             }
         }
-    };
+    }};
 }
 pub(crate) use attempt;
 
@@ -249,8 +257,9 @@ pub(crate) enum Sent<O> {
     Recognised(Attributes),
 }
 
-/// Sends a write by `replay`'s rule: `send(guarded)` makes one attempt
-/// (`guarded`: with [`no_blind_resend`] on it). A lost answer of a
+/// Sends a write by `replay`'s rule: `send(guarded, last)` makes one
+/// attempt (`guarded`: with [`no_blind_resend`] on it; `last`: no attempt
+/// follows). A lost answer of a
 /// [`Replay::Checked`] write is resent (with backoff, up to the
 /// connection's attempts); a failed condition after it is recognised as
 /// this write's own or reported as [`Error::OutcomeUnknown`]; a lost
@@ -266,11 +275,11 @@ pub(crate) async fn send<O, E, F, Fut>(
     guard: &Guard,
     replay: &Replay,
     returned: impl Fn(&E) -> Option<Attributes>,
-    send: F,
+    mut send: F,
 ) -> Result<Sent<O>, Error>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    F: Fn(bool) -> Fut,
+    F: FnMut(bool, bool) -> Fut,
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
 {
     let guarded = !matches!(replay, Replay::Free);
@@ -284,7 +293,8 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let err = match send(guarded).await {
+        let last = !matches!(replay, Replay::Checked(_)) || attempt >= attempts;
+        let err = match send(guarded, last).await {
             Ok(output) => {
                 return Ok(Sent::Answer {
                     output,

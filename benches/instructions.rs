@@ -1,0 +1,130 @@
+//! Instructions per operation, counted by valgrind (callgrind), for the
+//! figures a shared, noisy machine cannot time: what our encoding and our
+//! PutItem / GetItem cost over serde_dynamo alone and over the same call
+//! written by hand.
+//!
+//! `bash scripts/bench.sh instructions` builds this binary and runs each
+//! case twice under `valgrind --tool=callgrind`, with `BENCH_OPS` = N and
+//! 2N operations after the same setup (the embedded backend, a table, 400
+//! items written): the difference divided by N is the cost of one
+//! operation, setup and start-up excluded. A call's count includes the
+//! embedded server's work, which is the same for ours and by hand, so the
+//! ratio of two calls is what our side adds to the whole.
+//!
+//! Run alone (`BENCH_CASE=<case> BENCH_OPS=<n>`) it just performs the
+//! operations; `BENCH_CASE=list` prints the cases.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
+use dynamo_model::{ItemKey, Table};
+
+#[path = "support/models.rs"]
+mod models;
+#[path = "support/sdk_batch.rs"]
+mod sdk_batch;
+use models::{get_by_hand, order, put_by_hand, tiny, Bench, Order, Tiny};
+
+/// Items written in setup; operations cycle over them.
+const ITEMS: u64 = 400;
+
+const CASES: [&str; 16] = [
+    "encode-serde_dynamo-tiny",
+    "encode-ours-tiny",
+    "put-builder-tiny",
+    "encode-serde_dynamo-order",
+    "encode-ours-order",
+    "put-builder-order",
+    "put-ours-tiny",
+    "put-hand-tiny",
+    "get-ours-tiny",
+    "get-hand-tiny",
+    "put-ours-order",
+    "put-hand-order",
+    "get-ours-order",
+    "get-hand-order",
+    "batch-ours-order",
+    "batch-hand-order",
+];
+
+/// Items per batch operation: one BatchWriteItem.
+const BATCH: usize = 25;
+
+async fn run<M: Bench>(table: &Table<M>, make: fn(u64) -> M, what: &str, ops: usize)
+where
+    for<'a> &'a ItemKey: dynamo_model::IntoKey<M::Key>,
+{
+    let items: Vec<M> = (0..ITEMS).map(make).collect();
+    for item in &items {
+        table.put(item).await.unwrap();
+    }
+    let keys: Vec<ItemKey> = items.iter().map(|i| table.key_of(i).unwrap()).collect();
+    let client = table.db().client().clone();
+    let name = table.name().to_owned();
+    let nth = |i: usize| i % items.len();
+    for i in 0..ops {
+        let item = &items[nth(i)];
+        match what {
+            "encode-serde_dynamo" => {
+                black_box(
+                    serde_dynamo::to_item::<_, HashMap<String, AttributeValue>>(item).unwrap(),
+                );
+            }
+            "encode-ours" => {
+                black_box(table.key_of(item).unwrap());
+            }
+            "put-builder" => {
+                let _ = black_box(table.put(item));
+            }
+            "put-ours" => table.put(item).await.unwrap(),
+            "put-hand" => put_by_hand(&client, &name, item).await,
+            "get-ours" => {
+                black_box(table.get(&keys[nth(i)]).await.unwrap().unwrap());
+            }
+            "get-hand" => {
+                black_box(get_by_hand(&client, &name, item).await);
+            }
+            "batch-ours" => {
+                let start = nth(i * BATCH) % (items.len() - BATCH);
+                let n = table.batch_put(&items[start..start + BATCH]).await.unwrap();
+                assert_eq!(n, BATCH);
+            }
+            "batch-hand" => {
+                let start = nth(i * BATCH) % (items.len() - BATCH);
+                let requests = sdk_batch::put_requests(&items[start..start + BATCH]);
+                sdk_batch::write_all(&client, &name, requests).await;
+            }
+            other => panic!("unknown operation {other}"),
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let case = std::env::var("BENCH_CASE").unwrap_or_else(|_| "list".to_owned());
+    if case == "list" {
+        println!("{}", CASES.join("\n"));
+        return;
+    }
+    let ops: usize = std::env::var("BENCH_OPS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let (what, model) = case
+        .rsplit_once('-')
+        .unwrap_or_else(|| panic!("a case is <operation>-<tiny|order>, not {case}"));
+    let local = LocalDynamoDb::embedded().unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<Order>()
+        .with::<Tiny>()
+        .create()
+        .await
+        .unwrap();
+    match model {
+        "tiny" => run(&tables.table::<Tiny>(), tiny, what, ops).await,
+        "order" => run(&tables.table::<Order>(), order, what, ops).await,
+        other => panic!("unknown model {other}"),
+    }
+}
