@@ -22,6 +22,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod template;
+pub use template::{parse_template, template_fields, Piece};
+
 /// At most this many GSIs per table.
 pub const MAX_GLOBAL_INDEXES: usize = 20;
 /// At most this many LSIs per table.

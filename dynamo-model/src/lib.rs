@@ -45,6 +45,7 @@ pub mod blocking;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod db;
+mod entity;
 mod error;
 mod export;
 mod item;
@@ -68,6 +69,8 @@ pub use db::Db;
 #[cfg(feature = "testing")]
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
+pub use entity::template::{KeyTemplate, RenderValue};
+pub use entity::template_value::TemplateValue;
 pub use error::{BoxError, Error, Result};
 pub use model::DynamoModel;
 pub use schema::blob_serde;

@@ -1,0 +1,5 @@
+//! Several entity types in one table (single-table design): key templates
+//! over a model's fields, and how their values are written into keys.
+
+pub(crate) mod template;
+pub(crate) mod template_value;
