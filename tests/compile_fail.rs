@@ -1,4 +1,5 @@
-//! Compile-fail tests of `#[derive(DynamoModel)]`: every rule the macro
+//! Compile-fail tests of `#[derive(DynamoModel)]` and `#[derive(DynamoTable)]`
+//! (`table_def_*`): every rule the macros
 //! enforces has one file in `tests/ui/`, named after the rule, whose `.stderr`
 //! pins both the message and the span.
 

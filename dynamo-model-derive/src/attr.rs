@@ -393,19 +393,10 @@ fn index_arg(meta: &ParseNestedMeta, kind: IndexKind, args: &mut IndexArgs) -> s
         }
         "projection" => {
             let lit: LitStr = meta.value()?.parse()?;
-            let value = match lit.value().as_str() {
-                "all" => ProjectionKind::All,
-                "keys_only" => ProjectionKind::KeysOnly,
-                other => {
-                    return Err(syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "unknown projection `{other}`; expected \"all\" or \"keys_only\" \
-                             (for an INCLUDE projection, list the fields: include = [\"field\", ...])"
-                        ),
-                    ))
-                }
-            };
+            let value = projection_kind(
+                &lit,
+                " (for an INCLUDE projection, list the fields: include = [\"field\", ...])",
+            )?;
             let located = Located {
                 value,
                 span: meta.path.span(),
@@ -549,7 +540,7 @@ fn serde_field(attr: &Attribute, out: &mut SerdeFieldAttrs) {
 /// Runs `parse_arg` on each argument of a list attribute. A failing argument
 /// is reported and skipped, and parsing goes on with the next one. Returns
 /// whether every argument was read without error.
-fn each_arg(
+pub(crate) fn each_arg(
     cx: &Ctxt,
     attr: &Attribute,
     mut parse_arg: impl FnMut(&ParseNestedMeta) -> syn::Result<()>,
@@ -574,7 +565,7 @@ fn each_arg(
 /// bad one): every token up to the next top-level comma. Groups are single
 /// token trees, so commas inside brackets or parentheses are skipped with
 /// them.
-fn skip_arg(input: ParseStream) {
+pub(crate) fn skip_arg(input: ParseStream) {
     while !input.is_empty() && !input.peek(Token![,]) {
         if input.parse::<TokenTree>().is_err() {
             break;
@@ -594,8 +585,26 @@ fn no_value(meta: &ParseNestedMeta, arg: &str) -> syn::Result<()> {
     }
 }
 
+/// `projection = "all"` or `"keys_only"`; `hint` ends the message for
+/// anything else.
+pub(crate) fn projection_kind(lit: &LitStr, hint: &str) -> syn::Result<ProjectionKind> {
+    match lit.value().as_str() {
+        "all" => Ok(ProjectionKind::All),
+        "keys_only" => Ok(ProjectionKind::KeysOnly),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format!("unknown projection `{other}`; expected \"all\" or \"keys_only\"{hint}"),
+        )),
+    }
+}
+
 /// Stores `value` in `slot`, or reports a duplicate argument.
-fn set_once<T>(slot: &mut Option<T>, value: T, path: &Path, attr_name: &str) -> syn::Result<()> {
+pub(crate) fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    path: &Path,
+    attr_name: &str,
+) -> syn::Result<()> {
     if slot.is_some() {
         return Err(duplicate_arg(path, attr_name));
     }
@@ -610,7 +619,7 @@ fn duplicate_arg(path: &Path, attr_name: &str) -> syn::Error {
     )
 }
 
-fn unknown_arg(path: &Path, attr_name: &str, expected: &[&str]) -> syn::Error {
+pub(crate) fn unknown_arg(path: &Path, attr_name: &str, expected: &[&str]) -> syn::Error {
     let expected = match expected {
         [only] => format!("expected `{only}`"),
         _ => format!("expected one of: {}", expected.join(", ")),

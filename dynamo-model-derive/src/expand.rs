@@ -39,6 +39,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 /// (`Order::schema()`, `db.table::<Order>().create()`) do not add a second
 /// wave of "trait not implemented" errors that hide the real ones.
 fn fallback(input: &DeriveInput) -> TokenStream {
+    model_fallback(input, "#[derive(DynamoModel)] failed to compile")
+}
+
+/// The `DynamoModel` impl emitted in place of the real one when a derive
+/// reported errors.
+pub(crate) fn model_fallback(input: &DeriveInput, failed: &str) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
@@ -48,7 +54,7 @@ fn fallback(input: &DeriveInput) -> TokenStream {
             type Fields = ();
             type Indexes = ();
             fn schema() -> &'static ::dynamo_model::TableSchema {
-                ::core::unreachable!("#[derive(DynamoModel)] failed to compile")
+                ::core::unreachable!(#failed)
             }
             fn fields() -> Self::Fields {}
             fn indexes() -> Self::Indexes {}
@@ -56,6 +62,56 @@ fn fallback(input: &DeriveInput) -> TokenStream {
                 &[]
             }
         }
+    }
+}
+
+/// The parts of a `'static` `TableSchema`, each already emitted.
+pub(crate) struct SchemaParts<G, L> {
+    pub table_name: String,
+    pub hash_key: TokenStream,
+    /// An `Option<KeyAttribute>` expression.
+    pub range_key: TokenStream,
+    pub global_indexes: G,
+    pub local_indexes: L,
+    /// An `Option<&str>` expression.
+    pub ttl: TokenStream,
+}
+
+/// `static SCHEMA: TableSchema = TableSchema::new(...); &SCHEMA`, the body
+/// of `schema()` after any compile-time checks.
+pub(crate) fn schema_static<G, L>(parts: SchemaParts<G, L>) -> TokenStream
+where
+    G: Iterator<Item = TokenStream>,
+    L: Iterator<Item = TokenStream>,
+{
+    let SchemaParts {
+        table_name,
+        hash_key,
+        range_key,
+        global_indexes,
+        local_indexes,
+        ttl,
+    } = parts;
+    // Slices of values with destructors (`KeyAttribute` holds a `Cow`)
+    // cannot be borrowed as temporaries inside a `static` initializer, so
+    // each slice is a `const` of its own, declared in a block where it is
+    // used.
+    quote! {
+        static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
+            #table_name,
+            #hash_key,
+            #range_key,
+            {
+                const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[#(#global_indexes),*];
+                GLOBAL_INDEXES
+            },
+            {
+                const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[#(#local_indexes),*];
+                LOCAL_INDEXES
+            },
+            #ttl,
+        );
+        &SCHEMA
     }
 }
 
@@ -114,10 +170,14 @@ fn expand(model: &Model) -> TokenStream {
     let indexes_ident = &indexes.ident;
     let indexes_value = indexes.value();
 
-    // Slices of values with destructors (`KeyAttribute` holds a `Cow`)
-    // cannot be borrowed as temporaries inside a `static` initializer, so
-    // each slice is a `const` of its own, declared in a block where it is
-    // used.
+    let schema = schema_static(SchemaParts {
+        table_name: table_name.clone(),
+        hash_key,
+        range_key,
+        global_indexes,
+        local_indexes,
+        ttl,
+    });
     quote! {
         #fields_struct
 
@@ -145,21 +205,7 @@ fn expand(model: &Model) -> TokenStream {
             fn schema() -> &'static ::dynamo_model::TableSchema {
                 #(#key_types)*
                 #ttl_check
-                static SCHEMA: ::dynamo_model::TableSchema = ::dynamo_model::TableSchema::new(
-                    #table_name,
-                    #hash_key,
-                    #range_key,
-                    {
-                        const GLOBAL_INDEXES: &[::dynamo_model::GlobalSecondaryIndex] = &[#(#global_indexes),*];
-                        GLOBAL_INDEXES
-                    },
-                    {
-                        const LOCAL_INDEXES: &[::dynamo_model::LocalSecondaryIndex] = &[#(#local_indexes),*];
-                        LOCAL_INDEXES
-                    },
-                    #ttl,
-                );
-                &SCHEMA
+                #schema
             }
         }
     }

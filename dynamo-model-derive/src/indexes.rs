@@ -18,7 +18,7 @@ pub struct Indexes<'m, 'a> {
 
 /// The field name for an index name: characters a Rust name cannot hold
 /// become `_`, and a name that is still not an identifier gets `index_`.
-fn field_ident(index: &str) -> Ident {
+pub(crate) fn field_ident(index: &str) -> Ident {
     let mut name: String = index
         .chars()
         .map(|c| {

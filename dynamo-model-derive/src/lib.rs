@@ -17,6 +17,7 @@ mod expand;
 mod fields;
 mod indexes;
 mod model;
+mod table_def;
 
 mod test_attr;
 mod types;
@@ -93,6 +94,41 @@ use proc_macro::TokenStream;
 pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Derives `dynamo_model::DynamoTable` (and `DynamoModel`) for a table
+/// definition that several entity models share (single-table design): a
+/// unit struct naming the table's physical key attributes (always strings)
+/// and its indexes. Its schema is a `'static` `TableSchema`, as a model's
+/// is, so `db.table::<App>()` creates, plans, applies, exports and locks it,
+/// and fixtures take it (`models(App)`).
+///
+/// ```text
+/// #[derive(DynamoTable)]
+/// #[dynamo(name = "app", hash_key = "pk", range_key = "sk",
+///          gsi(name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk"),
+///          lsi(name = "by_created", range_key = "created"), ttl = "expires")]
+/// struct App;
+/// ```
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `name = "app"` | The table name. Default: the struct's name in snake_case. |
+/// | `hash_key = "pk"` | The partition key attribute (type S). Required. |
+/// | `range_key = "sk"` | The sort key attribute (type S). |
+/// | `gsi(name = "...", hash_key = "...", range_key = "...", projection = "all" \| "keys_only")` | A global secondary index with string keys; `range_key` and `projection` optional (default: all). |
+/// | `lsi(name = "...", range_key = "...", projection = ...)` | A local secondary index (needs the table's `range_key`). |
+/// | `ttl = "expires"` | The time-to-live attribute. |
+/// | `entity_attribute = "_type"` | The attribute naming each item's entity type (default `_type`). |
+///
+/// Every broken rule is reported in one compile at the argument at fault:
+/// a missing `hash_key`, a struct with fields, names outside DynamoDB's
+/// rules, duplicate index names, too many indexes, an LSI on a table
+/// without a sort key, unknown or duplicate arguments.
+#[proc_macro_derive(DynamoTable, attributes(dynamo))]
+pub fn derive_dynamo_table(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    table_def::derive(&input).into()
 }
 
 /// An async test that runs against fresh tables of the given models:

@@ -69,6 +69,8 @@ pub use db::Db;
 #[cfg(feature = "testing")]
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
+pub use dynamo_model_derive::DynamoTable;
+pub use entity::table::DynamoTable;
 pub use entity::template::{KeyTemplate, RenderValue};
 pub use entity::template_value::TemplateValue;
 pub use error::{BoxError, Error, Result};
