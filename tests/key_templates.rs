@@ -87,12 +87,15 @@ proptest! {
     }
 
     /// Strings anywhere but at the end are escaped: two fields never run
-    /// into each other, whatever they hold.
+    /// into each other, whatever they hold and whatever character follows
+    /// the placeholder, even one that escapes hold (a digit, `A` to `F`).
     #[test]
-    fn distinct_values_give_distinct_keys(
-        a in "[a-c#%€]{0,6}", b in "[a-c#%€]{0,6}", c in "[a-c#%€]{0,6}", d in "[a-c#%€]{0,6}"
+    fn any_stop_keeps_keys_apart(
+        stop in prop::sample::select(vec!['#', '3', 'F', '€', 'a']),
+        a in "[a-c#3F%€]{0,6}", b in "[a-c#3F%€]{0,6}", c in "[a-c#3F%€]{0,6}", d in "[a-c#3F%€]{0,6}"
     ) {
-        let template = KeyTemplate::parse("A#{a}#{b}").unwrap();
+        let text: &'static str = Box::leak(format!("A#{{a}}{stop}{{b}}").into_boxed_str());
+        let template = KeyTemplate::parse(text).unwrap();
         let k1 = template.render(&[&a, &b]).unwrap();
         let k2 = template.render(&[&c, &d]).unwrap();
         prop_assert_eq!(k1 == k2, (&a, &b) == (&c, &d), "{} {}", k1, k2);
@@ -130,6 +133,20 @@ fn years_that_four_digits_cannot_hold_are_refused() {
     assert!(err.contains("year 10000 cannot be in a key"), "{err}");
     let early = chrono::NaiveDate::from_ymd_opt(-1, 1, 1).unwrap();
     assert!(template.render(&[&early]).is_err());
+
+    // A leap second would be one digit wider and sort before its second.
+    let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+        .unwrap()
+        .and_utc();
+    let err = template.render(&[&leap]).unwrap_err();
+    assert!(err.contains("leap second"), "{err}");
+
+    // An offset that puts the instant past year 9999 in UTC is refused, not
+    // a panic.
+    let last = time::macros::datetime!(9999-12-31 23:30 -01:00);
+    assert!(template.render(&[&last]).is_err());
 }
 
 /// One item per value, its sort key rendered from the value.

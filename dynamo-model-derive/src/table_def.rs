@@ -199,8 +199,18 @@ fn check(cx: &Ctxt, input: &DeriveInput, def: &TableDef) {
         );
     }
     let (name, span) = table_name(input, def);
-    if let Some(problem) = dynamo_model_rules::table_name(&name) {
-        cx.error_at(span, problem);
+    if let Some(problem) = dynamo_model_rules::name_problem(&name) {
+        if def.name.is_none() {
+            cx.error_at(
+                span,
+                format!(
+                    "the default table name `{name}` (the struct name in snake_case) {problem}; {}. Name the table with #[dynamo(name = \"...\")]",
+                    dynamo_model_rules::NAME_RULE
+                ),
+            );
+        } else if let Some(message) = dynamo_model_rules::table_name(&name) {
+            cx.error_at(span, message);
+        }
     }
     match &def.hash_key {
         None => cx.error_spanned_by(
@@ -211,6 +221,16 @@ fn check(cx: &Ctxt, input: &DeriveInput, def: &TableDef) {
     }
     if let Some(key) = &def.range_key {
         check_key_name(cx, key);
+        if def
+            .hash_key
+            .as_ref()
+            .is_some_and(|h| h.value() == key.value())
+        {
+            cx.error_at(
+                key.span(),
+                dynamo_model_rules::key_with_two_roles(&key.value(), Dialect::Builder),
+            );
+        }
     }
     for name in [&def.ttl, &def.entity_attribute].into_iter().flatten() {
         if name.value().is_empty() {
@@ -227,29 +247,45 @@ fn check(cx: &Ctxt, input: &DeriveInput, def: &TableDef) {
         if let Some(problem) = dynamo_model_rules::index_name(&value) {
             cx.error_at(name.span(), problem);
         }
-        match index.kind {
-            IndexKind::Global if index.hash_key.is_none() => cx.error_at(
+        if index.kind == IndexKind::Global && index.hash_key.is_none() {
+            cx.error_at(
                 index.span,
                 format!(
                     "{}: add `hash_key = \"...\"`",
                     dynamo_model_rules::gsi_without_partition_key(&value, Dialect::Builder)
                 ),
-            ),
-            IndexKind::Local if index.range_key.is_none() => cx.error_at(
+            );
+        }
+        if index.kind == IndexKind::Local && index.range_key.is_none() {
+            cx.error_at(
                 index.span,
                 format!("LSI `{value}` needs its sort key: add `range_key = \"...\"`"),
-            ),
-            IndexKind::Local if def.range_key.is_none() => cx.error_at(
+            );
+        }
+        if index.kind == IndexKind::Local && def.range_key.is_none() {
+            cx.error_at(
                 name.span(),
                 dynamo_model_rules::lsi_needs_table_range_key(&value, Dialect::Builder),
-            ),
-            _ => {}
+            );
+        }
+        if let (Some(hash), Some(range)) = (&index.hash_key, &index.range_key) {
+            if hash.value() == range.value() {
+                cx.error_at(
+                    range.span(),
+                    dynamo_model_rules::attribute_twice_in_index(
+                        &range.value(),
+                        &value,
+                        Dialect::Builder,
+                    ),
+                );
+            }
         }
         for key in [&index.hash_key, &index.range_key].into_iter().flatten() {
             check_key_name(cx, key);
         }
         named.push((index.kind, value, name.span()));
     }
+    check_other_attributes(cx, def);
     let kinds: Vec<(IndexKind, &str)> = named.iter().map(|(k, n, _)| (*k, n.as_str())).collect();
     for (position, message) in dynamo_model_rules::duplicate_index_names(&kinds) {
         cx.error_at(named[position].2, message);
@@ -261,6 +297,44 @@ fn check(cx: &Ctxt, input: &DeriveInput, def: &TableDef) {
         if let Some((position, message)) = dynamo_model_rules::excess_index(kind, &names) {
             cx.error_at(of_kind[position].2, message);
         }
+    }
+}
+
+/// The TTL and the entity attribute are not key attributes (keys here are
+/// strings; DynamoDB's TTL reads a number), and not each other.
+fn check_other_attributes(cx: &Ctxt, def: &TableDef) {
+    let keys: Vec<String> = [&def.hash_key, &def.range_key]
+        .into_iter()
+        .flatten()
+        .chain(
+            def.indexes
+                .iter()
+                .flat_map(|i| [&i.hash_key, &i.range_key].into_iter().flatten()),
+        )
+        .map(LitStr::value)
+        .collect();
+    for (what, attribute) in [("TTL", &def.ttl), ("entity", &def.entity_attribute)] {
+        let Some(attribute) = attribute else { continue };
+        // An empty name is reported as such.
+        if !attribute.value().is_empty() && keys.contains(&attribute.value()) {
+            cx.error_at(
+                attribute.span(),
+                format!(
+                    "the {what} attribute `{}` is also a key attribute; a table definition's keys are strings written from key templates, so it needs an attribute of its own",
+                    attribute.value()
+                ),
+            );
+        }
+    }
+    let entity = def
+        .entity_attribute
+        .as_ref()
+        .map_or_else(|| DEFAULT_ENTITY_ATTRIBUTE.to_owned(), LitStr::value);
+    if let Some(ttl) = def.ttl.as_ref().filter(|ttl| ttl.value() == entity) {
+        cx.error_at(
+            ttl.span(),
+            format!("the TTL attribute `{entity}` is also the entity attribute; give each its own"),
+        );
     }
 }
 
@@ -285,11 +359,12 @@ fn check_key_name(cx: &Ctxt, key: &LitStr) {
 /// not add a second wave of "trait not implemented" errors.
 fn fallback(input: &DeriveInput) -> TokenStream {
     let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let model = crate::expand::model_fallback(input, "#[derive(DynamoTable)] failed to compile");
     quote! {
         #model
         #[automatically_derived]
-        impl ::dynamo_model::DynamoTable for #ident {
+        impl #impl_generics ::dynamo_model::DynamoTable for #ident #ty_generics #where_clause {
             const ENTITY_ATTRIBUTE: &'static str = "_type";
         }
     }
@@ -364,20 +439,22 @@ fn expand(input: &DeriveInput, def: &TableDef) -> TokenStream {
 
     // Typed index handles, as a model's: one per index, named after it.
     let indexes_ident = format_ident!("{}Indexes", ident);
-    let index_fields: Vec<(syn::Ident, String, TokenStream)> = def
-        .indexes
-        .iter()
-        .map(|index| {
-            let name = index_name(index);
-            let has_range = index.range_key.is_some();
-            let range = if has_range {
-                quote!(::std::string::String)
-            } else {
-                quote!(::dynamo_model::NoRange)
-            };
-            (crate::indexes::field_ident(&name), name, range)
-        })
-        .collect();
+    // Two names that map to one Rust name (`by-status`, `by.status`): the
+    // first gets the handle, as in a model.
+    let mut index_fields: Vec<(syn::Ident, String, TokenStream)> = Vec::new();
+    for index in &def.indexes {
+        let name = index_name(index);
+        let field = crate::indexes::field_ident(&name);
+        if index_fields.iter().any(|(f, ..)| f == &field) {
+            continue;
+        }
+        let range = if index.range_key.is_some() {
+            quote!(::std::string::String)
+        } else {
+            quote!(::dynamo_model::NoRange)
+        };
+        index_fields.push((field, name, range));
+    }
     let index_defs = index_fields.iter().map(|(field, name, range)| {
         let doc = format!("Index `{name}`.");
         quote! {

@@ -18,7 +18,8 @@ pub enum Piece<'a> {
 /// A placeholder is `{field}`, a Rust field name. Two placeholders must be
 /// separated by text (`"{a}#{b}"`, not `"{a}{b}"`), since the key must be
 /// read back into the values it was made of; a field appears at most once;
-/// the text cannot hold `{` or `}`.
+/// the text cannot hold `{` or `}`, and the text after a placeholder cannot
+/// start with `%` (the escape character of text values).
 ///
 /// ```
 /// use dynamo_model_rules::{parse_template, Piece};
@@ -67,16 +68,30 @@ pub fn parse_template(template: &str) -> Result<Vec<Piece<'_>>, String> {
                 rest = &rest[end + 1..];
             }
             Some(at) => {
-                pieces.push(Piece::Text(&rest[..at]));
+                push_text(&mut pieces, &rest[..at], template)?;
                 rest = &rest[at..];
             }
             None => {
-                pieces.push(Piece::Text(rest));
+                push_text(&mut pieces, rest, template)?;
                 rest = "";
             }
         }
     }
     Ok(pieces)
+}
+
+/// Text after a placeholder cannot start with `%`: a text value is written
+/// with `%` escaped as `%25`, and a `%` right after it could not be told
+/// from that escape (`{a}%{b}` would give `x%25%z` for both `x%`, `z` and
+/// `x`, `25%z`).
+fn push_text<'a>(pieces: &mut Vec<Piece<'a>>, text: &'a str, template: &str) -> Result<(), String> {
+    if let (Some(Piece::Field(name)), true) = (pieces.last(), text.starts_with('%')) {
+        return Err(format!(
+            "the text after placeholder `{{{name}}}` in key template `{template}` cannot start with `%`, which escapes characters in keys; use another separator (e.g. `#`)"
+        ));
+    }
+    pieces.push(Piece::Text(text));
+    Ok(())
 }
 
 fn placeholder_problem(name: &str) -> Option<&'static str> {
@@ -137,6 +152,7 @@ mod tests {
             ("{a-b}", "not a field name"),
             ("{a}{b}", "separated by text"),
             ("{a}#{a}", "appears twice"),
+            ("{a}%{b}", "cannot start with `%`"),
         ];
         for (template, says) in cases {
             let err = parse_template(template).unwrap_err();

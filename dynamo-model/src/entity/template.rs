@@ -159,8 +159,7 @@ impl KeyTemplate {
                             }
                             *width
                         }
-                        (None, Some(stop)) => rest
-                            .find(stop)
+                        (None, Some(stop)) => unescaped_find(rest, stop)
                             .ok_or_else(|| not_rendered(&format!("no `{stop}` after `{name}`")))?,
                         (None, None) => rest.len(),
                     };
@@ -183,6 +182,27 @@ impl KeyTemplate {
     }
 }
 
+/// The first `stop` in `text` outside a `%XX` escape: a text value holds
+/// its stop only escaped, but an escape may hold the stop's character (a
+/// digit, or `A` to `F`).
+fn unescaped_find(text: &str, stop: char) -> Option<usize> {
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        if c == stop {
+            return Some(at);
+        }
+        at += if c == '%' {
+            3.min(text.len() - at)
+        } else {
+            c.len_utf8()
+        };
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +223,17 @@ mod tests {
         let parts = middle.split(&key, &[None, Some(5)]).unwrap();
         assert_eq!(String::read_key(parts[0], middle.stop(0)).unwrap(), "p#q");
         assert_eq!(i16::read_key(parts[1], middle.stop(1)).unwrap(), -3);
+    }
+
+    #[test]
+    fn a_stop_that_an_escape_holds_is_found_outside_escapes() {
+        // `3` escapes as `%33`, which holds a `3`.
+        let t = KeyTemplate::parse("{a}3{b}").unwrap();
+        let key = t.render(&[&"x3".to_owned(), &"y".to_owned()]).unwrap();
+        assert_eq!(key, "x%333y");
+        let parts = t.split(&key, &[None, None]).unwrap();
+        assert_eq!(String::read_key(parts[0], t.stop(0)).unwrap(), "x3");
+        assert_eq!(parts[1], "y");
     }
 
     #[test]

@@ -10,9 +10,14 @@
 /// for `String`, every integer type, and (behind features) UUIDs, dates and
 /// date-times; implement it for a newtype by writing its inner value.
 ///
-/// Distinct values never give the same key, every key reads back into its
-/// values, and where the placeholder ends the key, keys sort as the values
-/// do (DynamoDB compares string keys by their UTF-8 bytes):
+/// Within one template, distinct values never give the same key, every key
+/// reads back into its values, and where the placeholder ends the key, keys
+/// sort as the values do (DynamoDB compares string keys by their UTF-8
+/// bytes). Two templates of one table can meet where a string ends one of
+/// them: `ORDER#{id}` with `id = "1#ITEM#7"` is the key `ORDER#{id}#ITEM#{n}`
+/// gives for `("1", 7)`; give such templates distinct text after their
+/// common part, or keep such ids out (the entity attribute tells the items
+/// apart when they are read):
 ///
 /// | type | written as | example |
 /// |---|---|---|
@@ -81,7 +86,9 @@ fn hex_digit(nibble: u8) -> char {
         .to_ascii_uppercase()
 }
 
-/// Reads back what [`write_text`] wrote.
+/// Reads back what [`write_text`] wrote, and only that: text it would not
+/// write (an escape it does not make, lower-case hex) is refused, so one
+/// value has one key.
 pub(crate) fn read_text(text: &str, stop: Option<char>) -> Result<String, String> {
     if stop.is_none() {
         return Ok(text.to_owned());
@@ -93,6 +100,7 @@ pub(crate) fn read_text(text: &str, stop: Option<char>) -> Result<String, String
             let hex = tail
                 .get(..2)
                 .and_then(|h| std::str::from_utf8(h).ok())
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or_else(|| format!("`{text}` has a `%` not followed by two hex digits"))?;
             bytes.push(hex);
@@ -102,7 +110,16 @@ pub(crate) fn read_text(text: &str, stop: Option<char>) -> Result<String, String
             rest = tail;
         }
     }
-    String::from_utf8(bytes).map_err(|_| format!("`{text}` does not unescape to UTF-8"))
+    let value =
+        String::from_utf8(bytes).map_err(|_| format!("`{text}` does not unescape to UTF-8"))?;
+    let mut again = String::with_capacity(text.len());
+    write_text(&value, &mut again, stop);
+    if again != text {
+        return Err(format!(
+            "`{text}` is not a key text as written (`{again}` is)"
+        ));
+    }
+    Ok(value)
 }
 
 impl TemplateValue for String {
@@ -176,8 +193,32 @@ macro_rules! signed_values {
     )*};
 }
 
-unsigned_values!(u8, u16, u32, u64, u128, usize);
-signed_values!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128, isize => usize);
+unsigned_values!(u8, u16, u32, u64, u128);
+signed_values!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128);
+
+/// `usize` and `isize` are written as `u64` and `i64`, so a key does not
+/// depend on the platform that wrote it.
+macro_rules! platform_values {
+    ($($ty:ty => $wide:ty),*) => {$(
+        impl TemplateValue for $ty {
+            const WIDTH: Option<usize> = <$wide as TemplateValue>::WIDTH;
+
+            fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+                <$wide>::try_from(*self)
+                    .map_err(|_| format!("{self} does not fit in {}", stringify!($wide)))?
+                    .write_key(out, stop)
+            }
+
+            fn read_key(text: &str, stop: Option<char>) -> Result<Self, String> {
+                let wide = <$wide>::read_key(text, stop)?;
+                <$ty>::try_from(wide)
+                    .map_err(|_| format!("`{text}` is out of range for {}", stringify!($ty)))
+            }
+        }
+    )*};
+}
+
+platform_values!(usize => u64, isize => i64);
 
 #[cfg(feature = "uuid")]
 impl TemplateValue for uuid::Uuid {
@@ -190,7 +231,15 @@ impl TemplateValue for uuid::Uuid {
     }
 
     fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
-        uuid::Uuid::try_parse(text).map_err(|e| format!("`{text}` is not a UUID: {e}"))
+        let uuid =
+            uuid::Uuid::try_parse(text).map_err(|e| format!("`{text}` is not a UUID: {e}"))?;
+        let mut buffer = uuid::Uuid::encode_buffer();
+        if uuid.hyphenated().encode_lower(&mut buffer) != text {
+            return Err(format!(
+                "`{text}` is not a key UUID (hyphenated, lower case)"
+            ));
+        }
+        Ok(uuid)
     }
 }
 
@@ -287,6 +336,11 @@ impl TemplateValue for chrono::DateTime<chrono::Utc> {
 
     fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
         use chrono::{Datelike, Timelike};
+        if self.nanosecond() >= 1_000_000_000 {
+            return Err(format!(
+                "{self} is a leap second, which a key at a fixed width cannot hold in order"
+            ));
+        }
         write_date_time(
             out,
             self.year(),
@@ -329,7 +383,9 @@ impl TemplateValue for time::OffsetDateTime {
     const WIDTH: Option<usize> = Some(DATE_TIME_WIDTH);
 
     fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
-        let utc = self.to_offset(time::UtcOffset::UTC);
+        let utc = self
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(|| format!("{self} has no UTC date that a key can hold"))?;
         write_date_time(
             out,
             utc.year(),
@@ -416,5 +472,16 @@ mod tests {
         }
         assert!(String::read_key("a%2", Some('#')).is_err());
         assert!(String::read_key("a%FF", Some('#')).is_err());
+        // Only what the writer writes: one value, one key.
+        for other in ["a%2a", "a%61", "a%+3", "a#b"] {
+            assert!(String::read_key(other, Some('#')).is_err(), "{other}");
+        }
+    }
+
+    #[test]
+    fn platform_integers_are_written_as_64_bits() {
+        assert_eq!(written(&7usize, None), written(&7u64, None));
+        assert_eq!(written(&-7isize, None), written(&-7i64, None));
+        assert_eq!(usize::read_key(&written(&7usize, None), None).unwrap(), 7);
     }
 }

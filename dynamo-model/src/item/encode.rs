@@ -49,7 +49,7 @@ pub(crate) fn to_item<M: Serialize>(
         }
     }
     let key = ItemKey::from_found(schema, table, walk.key.take_all())?;
-    if let Some(name) = &walk.empty_index_key {
+    if let Some((_, name)) = &walk.empty_index_key {
         return Err(Error::invalid(
             table,
             "item",
@@ -117,8 +117,9 @@ struct Walk<'s> {
     size: usize,
     /// The table key's values, hash then range, where present.
     key: Found,
-    /// An index key that is an empty string or binary, which DynamoDB refuses.
-    empty_index_key: Option<String>,
+    /// The first index key (in schema order) that is an empty string or
+    /// binary, which DynamoDB refuses.
+    empty_index_key: Option<(usize, String)>,
     /// The first attribute DynamoDB could not store, and why.
     refused: Option<(String, String)>,
 }
@@ -154,15 +155,25 @@ impl<'s> Walk<'s> {
                 self.key.0[0] = Some(value.clone());
             } else if schema.range_key().is_some_and(|r| r.name() == name) {
                 self.key.0[1] = Some(value.clone());
-            } else if self.has_index_keys && index_keys(schema).any(|k| k.name() == name) {
+            } else if let Some(position) = self
+                .has_index_keys
+                .then(|| index_keys(schema).position(|k| k.name() == name))
+                .flatten()
+            {
                 let empty = match value {
                     AttributeValue::Null(_) => return false,
                     AttributeValue::S(s) => s.is_empty(),
                     AttributeValue::B(b) => b.as_ref().is_empty(),
                     _ => false,
                 };
-                if empty && self.empty_index_key.is_none() {
-                    self.empty_index_key = Some(name.to_owned());
+                // The first in schema order, whatever order the map holds.
+                if empty
+                    && self
+                        .empty_index_key
+                        .as_ref()
+                        .is_none_or(|(earlier, _)| position < *earlier)
+                {
+                    self.empty_index_key = Some((position, name.to_owned()));
                 }
             }
         }
