@@ -149,3 +149,144 @@ fn a_definition_is_exported_and_locked_like_a_model() {
         .differences(&[App::schema(), KeyValueStore::schema()])
         .is_empty());
 }
+
+/// Three entity types in the one table, built by hand (the derive will emit
+/// the same data): each item's key attributes and entity attribute are
+/// rendered from its fields, and reading checks the entity attribute.
+#[dynamo_model::test(models(Shared))]
+async fn three_entity_types_share_the_table(db: Db) {
+    use dynamo_model::{EntitySchema, RenderValue};
+    let schema = Shared::schema();
+    let customer = EntitySchema::builder(schema, "customer")
+        .entity_attribute("kind")
+        .pk("CUSTOMER#{id}")
+        .sk("PROFILE")
+        .index("gsi1", "EMAIL#{email}", Some("CUSTOMER"))
+        .build(&["id", "email"])
+        .unwrap();
+    let order = EntitySchema::builder(schema, "order")
+        .entity_attribute("kind")
+        .pk("CUSTOMER#{customer}")
+        .sk("ORDER#{number}")
+        .index("gsi2", "STATUS#{status}", None)
+        .build(&["customer", "number", "status"])
+        .unwrap();
+    let line = EntitySchema::builder(schema, "line")
+        .entity_attribute("kind")
+        .pk("CUSTOMER#{customer}")
+        .sk("LINE#{number}#{sku}")
+        .build(&["customer", "number", "sku"])
+        .unwrap();
+
+    let app = db.table::<Shared>();
+    let write = |entity: &EntitySchema, fields: &[(&str, &dyn RenderValue)]| {
+        let value = |name: &str| fields.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let mut item: HashMap<String, AttributeValue> =
+            entity.key_attributes(&value).unwrap().into_iter().collect();
+        for (name, v) in fields {
+            let mut text = String::new();
+            v.render(&mut text, None).unwrap();
+            item.insert((*name).to_owned(), AttributeValue::S(text));
+        }
+        app.put_attributes(item)
+    };
+    write(&customer, &[("id", &"c1"), ("email", &"ada@example.com")])
+        .await
+        .unwrap();
+    for number in [2u32, 10, 1] {
+        write(
+            &order,
+            &[("customer", &"c1"), ("number", &number), ("status", &"new")],
+        )
+        .await
+        .unwrap();
+    }
+    write(
+        &line,
+        &[("customer", &"c1"), ("number", &2u32), ("sku", &"a#b")],
+    )
+    .await
+    .unwrap();
+
+    // The raw items show the documented key strings and entity attribute.
+    let profile = app
+        .get_attributes(RawKey::hash("CUSTOMER#c1").range("PROFILE"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        profile["gsi1pk"],
+        AttributeValue::S("EMAIL#ada@example.com".into())
+    );
+    assert_eq!(profile["gsi1sk"], AttributeValue::S("CUSTOMER".into()));
+    assert_eq!(profile["kind"], AttributeValue::S("customer".into()));
+    customer.check_entity(&profile).unwrap();
+    let err = order.check_entity(&profile).unwrap_err();
+    assert!(
+        err.to_string().contains("is a `customer`, not a `order`"),
+        "{err}"
+    );
+    let line_item = app
+        .get_attributes(RawKey::hash("CUSTOMER#c1").range("LINE#0000000002#a#b"))
+        .await
+        .unwrap();
+    assert!(
+        line_item.is_some(),
+        "the last placeholder is written as itself"
+    );
+
+    // Orders sort by number within the partition, after the profile's
+    // prefix, and a begins_with on the order template's prefix finds only
+    // them.
+    let client = db.client();
+    let out = client
+        .query()
+        .table_name(app.name())
+        .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+        .expression_attribute_values(":pk", AttributeValue::S("CUSTOMER#c1".into()))
+        .expression_attribute_values(
+            ":prefix",
+            AttributeValue::S(order.template("sk").unwrap().prefix().into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let sks: Vec<String> = out
+        .items()
+        .iter()
+        .map(|i| {
+            order.check_entity(i).unwrap();
+            i["sk"].as_s().unwrap().clone()
+        })
+        .collect();
+    assert_eq!(
+        sks,
+        ["ORDER#0000000001", "ORDER#0000000002", "ORDER#0000000010"]
+    );
+}
+
+#[test]
+fn an_entity_that_breaks_the_rules_says_every_problem() {
+    use dynamo_model::{EntitySchema, Error};
+    let err = EntitySchema::builder(Shared::schema(), "")
+        .pk("USER#{id}")
+        .index("gsi9", "X", None)
+        .index("by_created", "Y#{id}", None)
+        .build(&["name"])
+        .unwrap_err();
+    let Error::InvalidSchema { problems, .. } = &err else {
+        panic!("{err:?}")
+    };
+    for says in [
+        "needs a name",
+        "needs its template (`sk",
+        "no index `gsi9`",
+        "is local",
+        "`{id}` of key template `USER#{id}` is not a field",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(says)),
+            "{says}: {problems:?}"
+        );
+    }
+}

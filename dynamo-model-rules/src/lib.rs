@@ -22,7 +22,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod entity;
 mod template;
+pub use entity::entity_problems;
 pub use template::{parse_template, template_fields, Piece};
 
 /// At most this many GSIs per table.

@@ -70,6 +70,7 @@ pub use db::Db;
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
 pub use dynamo_model_derive::DynamoTable;
+pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
 pub use entity::table::DynamoTable;
 pub use entity::template::{KeyTemplate, RenderValue};
 pub use entity::template_value::TemplateValue;

@@ -3,6 +3,8 @@
 //! template may hold is decided once, in `dynamo-model-rules`, for the
 //! derive and for this runtime alike.
 
+use std::borrow::Cow;
+
 use dynamo_model_rules::Piece;
 
 use super::template_value::TemplateValue;
@@ -40,38 +42,50 @@ impl RenderValue for &str {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyTemplate {
-    text: &'static str,
-    pieces: Vec<Piece<'static>>,
+    text: Cow<'static, str>,
+    pieces: Vec<Part>,
+}
+
+/// A piece of a parsed template, owned: a template may be built at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Field(String),
 }
 
 impl KeyTemplate {
     /// Parses `text`, or says why it is not a template (see
     /// [`dynamo_model_rules::parse_template`]).
-    pub fn parse(text: &'static str) -> Result<KeyTemplate, String> {
-        Ok(KeyTemplate {
-            text,
-            pieces: dynamo_model_rules::parse_template(text)?,
-        })
+    pub fn parse(text: impl Into<Cow<'static, str>>) -> Result<KeyTemplate, String> {
+        let text = text.into();
+        let pieces = dynamo_model_rules::parse_template(&text)?
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => Part::Text(text.to_owned()),
+                Piece::Field(name) => Part::Field(name.to_owned()),
+            })
+            .collect();
+        Ok(KeyTemplate { text, pieces })
     }
 
     /// The template as written.
-    pub fn text(&self) -> &'static str {
-        self.text
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The fields its placeholders name, in order.
-    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn fields(&self) -> impl Iterator<Item = &str> + '_ {
         self.pieces.iter().filter_map(|piece| match piece {
-            Piece::Field(name) => Some(*name),
-            Piece::Text(_) => None,
+            Part::Field(name) => Some(name.as_str()),
+            Part::Text(_) => None,
         })
     }
 
     /// The text before the first placeholder: what every key it renders
     /// begins with (for `begins_with` on a sort key).
-    pub fn prefix(&self) -> &'static str {
+    pub fn prefix(&self) -> &str {
         match self.pieces.first() {
-            Some(Piece::Text(text)) => text,
+            Some(Part::Text(text)) => text,
             _ => "",
         }
     }
@@ -87,9 +101,9 @@ impl KeyTemplate {
         self.pieces
             .iter()
             .enumerate()
-            .filter(|(_, piece)| matches!(piece, Piece::Field(_)))
+            .filter(|(_, piece)| matches!(piece, Part::Field(_)))
             .map(|(i, _)| match self.pieces.get(i + 1) {
-                Some(Piece::Text(text)) => text.chars().next(),
+                Some(Part::Text(text)) => text.chars().next(),
                 _ => None,
             })
     }
@@ -108,8 +122,8 @@ impl KeyTemplate {
         let mut values = values.iter().zip(self.stops());
         for piece in &self.pieces {
             match piece {
-                Piece::Text(text) => out.push_str(text),
-                Piece::Field(name) => {
+                Part::Text(text) => out.push_str(text),
+                Part::Field(name) => {
                     let (value, stop) = values.next().expect("counted above");
                     value.render(&mut out, stop).map_err(|why| {
                         format!("field `{name}` of key template `{}`: {why}", self.text)
@@ -137,17 +151,17 @@ impl KeyTemplate {
         let mut widths = widths.iter();
         for (i, piece) in self.pieces.iter().enumerate() {
             match piece {
-                Piece::Text(text) => {
+                Part::Text(text) => {
                     rest = rest
                         .strip_prefix(text)
                         .ok_or_else(|| not_rendered(&format!("`{text}` expected")))?;
                 }
-                Piece::Field(name) => {
+                Part::Field(name) => {
                     let width = widths
                         .next()
                         .ok_or_else(|| not_rendered("fewer widths than placeholders"))?;
                     let next = match self.pieces.get(i + 1) {
-                        Some(Piece::Text(text)) => text.chars().next(),
+                        Some(Part::Text(text)) => text.chars().next(),
                         _ => None,
                     };
                     let end = match (width, next) {
