@@ -156,23 +156,19 @@ fn a_definition_is_exported_and_locked_like_a_model() {
 #[dynamo_model::test(models(Shared))]
 async fn three_entity_types_share_the_table(db: Db) {
     use dynamo_model::{EntitySchema, RenderValue};
-    let schema = Shared::schema();
-    let customer = EntitySchema::builder(schema, "customer")
-        .entity_attribute("kind")
+    let customer = EntitySchema::builder_for::<Shared>("customer")
         .pk("CUSTOMER#{id}")
         .sk("PROFILE")
         .index("gsi1", "EMAIL#{email}", Some("CUSTOMER"))
         .build(&["id", "email"])
         .unwrap();
-    let order = EntitySchema::builder(schema, "order")
-        .entity_attribute("kind")
+    let order = EntitySchema::builder_for::<Shared>("order")
         .pk("CUSTOMER#{customer}")
         .sk("ORDER#{number}")
         .index("gsi2", "STATUS#{status}", None)
         .build(&["customer", "number", "status"])
         .unwrap();
-    let line = EntitySchema::builder(schema, "line")
-        .entity_attribute("kind")
+    let line = EntitySchema::builder_for::<Shared>("line")
         .pk("CUSTOMER#{customer}")
         .sk("LINE#{number}#{sku}")
         .build(&["customer", "number", "sku"])
@@ -223,7 +219,8 @@ async fn three_entity_types_share_the_table(db: Db) {
     customer.check_entity(&profile).unwrap();
     let err = order.check_entity(&profile).unwrap_err();
     assert!(
-        err.to_string().contains("is a `customer`, not a `order`"),
+        err.to_string()
+            .contains("is of entity `customer`, not of entity `order`"),
         "{err}"
     );
     let line_item = app

@@ -1,80 +1,104 @@
 //! What an entity's key templates must satisfy against its table: written
 //! once, for the derive (compile errors) and the runtime's hand-built
-//! entities (`EntitySchema::builder`).
+//! entities (`EntitySchema::builder`). Roles are named as both write them:
+//! `pk`, `sk`, and `<index>.pk`, `<index>.sk`.
 
 use crate::template::template_fields;
 
-/// The problems of an entity's templates, in words: each template names a
-/// key the table has, the table's keys all get one (an item without them
-/// cannot be written), an index's sort template comes with its partition
-/// template, every placeholder is one of `fields`, and the entity has a
-/// name.
-///
-/// `table_range`: whether the table has a sort key. `templates`: each key
-/// attribute role as written (`"pk"`, `"sk"`, or `"<index>.pk"` and
-/// `"<index>.sk"`), with its template text. `indexes`: the table's indexes:
-/// name, whether it has a sort key, whether it is local (an LSI's partition
-/// key is the table's, so it takes only `sk`).
+/// One key attribute of the table that a template could write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySlot<'a> {
+    /// `pk`, `sk`, `<index>.pk` or `<index>.sk`.
+    pub role: String,
+    /// The attribute's name.
+    pub attribute: &'a str,
+    /// Whether its type is S: a template writes a string.
+    pub string: bool,
+    /// Whether the role has more than one attribute (a multi-attribute GSI
+    /// key), which one template cannot write.
+    pub multi: bool,
+    /// An LSI's partition key, which is the table's: no template of its own.
+    pub local_partition: bool,
+}
+
+/// The index a role belongs to (`gsi1.pk`: `gsi1`; index names may hold
+/// dots, the key part never does).
+pub fn role_index(role: &str) -> Option<&str> {
+    role.rsplit_once('.').map(|(index, _)| index)
+}
+
+/// The problems of an entity, in words: it has a name and an entity
+/// attribute of its own; its templates write the table's partition key
+/// (and sort key, if the table has one), each a string key attribute of one
+/// attribute that no other template writes; an index's sort template comes
+/// with its partition template, and a partition template with a sort key
+/// the item will have; every placeholder is one of `fields`, and no field
+/// has the name of an attribute the templates or the entity attribute write.
 ///
 /// ```
-/// use dynamo_model_rules::entity_problems;
-/// let ok = entity_problems("user", false, &[("pk", "USER#{id}")], &[], &["id"]);
-/// assert!(ok.is_empty());
-/// let bad = entity_problems("", false, &[("sk", "X"), ("pk", "U#{nope}")], &[], &["id"]);
+/// use dynamo_model_rules::{entity_problems, KeySlot};
+/// let slots = [KeySlot { role: "pk".into(), attribute: "pk", string: true, multi: false, local_partition: false }];
+/// assert!(entity_problems("user", "_type", &slots, &[("pk", "USER#{id}")], &["id"]).is_empty());
+/// let bad = entity_problems("", "_type", &slots, &[("sk", "X"), ("pk", "U#{nope}")], &["id"]);
 /// assert_eq!(bad.len(), 3);
 /// ```
 pub fn entity_problems(
     name: &str,
-    table_range: bool,
+    entity_attribute: &str,
+    slots: &[KeySlot<'_>],
     templates: &[(&str, &str)],
-    indexes: &[(&str, bool, bool)],
     fields: &[&str],
 ) -> Vec<String> {
     let mut out = Vec::new();
     if name.is_empty() {
-        out.push("an entity needs a name (`entity = \"user\"`), written on its items".to_owned());
+        out.push("an entity needs a name, written on its items".to_owned());
+    }
+    if entity_attribute.is_empty() {
+        out.push("the entity attribute cannot have an empty name".to_owned());
     }
     let given = |role: &str| templates.iter().any(|(r, _)| *r == role);
+    let slot = |role: &str| slots.iter().find(|s| s.role == role);
     if !given("pk") {
-        out.push(
-            "an entity needs the template of the table's partition key (`pk = \"...\"`)".to_owned(),
-        );
+        out.push("an entity needs the template of the table's partition key (`pk`)".to_owned());
     }
-    if table_range && !given("sk") {
-        out.push(
-            "the table has a sort key, so the entity needs its template (`sk = \"...\"`)"
-                .to_owned(),
-        );
+    if slot("sk").is_some() && !given("sk") {
+        out.push("the table has a sort key, so the entity needs its template (`sk`)".to_owned());
     }
+    let mut written: Vec<(&str, &str)> = Vec::new();
     for (i, (role, template)) in templates.iter().enumerate() {
         if templates[..i].iter().any(|(earlier, _)| earlier == role) {
             out.push(format!("the `{role}` template is given twice"));
+            continue;
         }
-        let index = role
-            .split_once('.')
-            .map(|(name, key)| (name, key, indexes.iter().find(|(n, ..)| *n == name)));
-        match index {
-            None if *role == "pk" || (*role == "sk" && table_range) => {}
-            None => out.push(format!(
-                "the table has no sort key, so `{role}` has no attribute to write"
+        match slot(role) {
+            None => out.push(match role_index(role) {
+                Some(index) if slots.iter().any(|s| role_index(&s.role) == Some(index)) => {
+                    format!("index `{index}` has no sort key, so `{role}` has no attribute to write")
+                }
+                Some(index) => format!("the table has no index `{index}`"),
+                None if *role == "sk" => {
+                    "the table has no sort key, so `sk` has no attribute to write".to_owned()
+                }
+                None => format!("`{role}` is not a key role (`pk`, `sk`, `<index>.pk`, `<index>.sk`)"),
+            }),
+            Some(s) if s.local_partition => out.push(format!(
+                "index `{}` is local: its partition key is the table's, so give only its sort key template",
+                role_index(role).unwrap_or_default()
             )),
-            Some((name, _, None)) => out.push(format!("the table has no index `{name}`")),
-            Some((name, "pk", Some((_, _, true)))) => out.push(format!(
-                "index `{name}` is local: its partition key is the table's, so give only its `sk`"
+            Some(s) if !s.string => out.push(format!(
+                "`{role}` would write attribute `{}`, which is not a string key (a template writes a string)",
+                s.attribute
             )),
-            Some((_, "pk", Some(_))) => {}
-            Some((_, "sk", Some((_, true, _)))) => {}
-            Some((name, key, Some(_))) => out.push(format!(
-                "index `{name}` has no sort key, so `{name}({key} = ...)` has no attribute to write"
+            Some(s) if s.multi => out.push(format!(
+                "`{role}` has several key attributes (a multi-attribute key), which one template cannot write"
             )),
-        }
-        if let Some((name, "sk", Some((_, _, false)))) = index {
-            let index = name;
-            if !given(&format!("{index}.pk")) {
-                out.push(format!(
-                    "index `{index}` gets a sort key template without its partition key template (`{index}(pk = \"...\", sk = ...)`)"
-                ));
-            }
+            Some(s) => match written.iter().find(|(_, a)| *a == s.attribute) {
+                Some((other, _)) => out.push(format!(
+                    "`{role}` would write attribute `{}`, which `{other}` already writes; give the key one template",
+                    s.attribute
+                )),
+                None => written.push((role, s.attribute)),
+            },
         }
         match template_fields(template) {
             Err(problem) => out.push(problem),
@@ -89,6 +113,49 @@ pub fn entity_problems(
             }
         }
     }
+    for (role, _) in templates {
+        let Some(index) = role_index(role) else {
+            continue;
+        };
+        let partition = format!("{index}.pk");
+        let sort = format!("{index}.sk");
+        let local = slot(&partition).is_some_and(|s| s.local_partition);
+        if role.ends_with(".sk") && !local && !given(&partition) {
+            out.push(format!(
+                "index `{index}` gets a sort key template without its partition key template (`{partition}`)"
+            ));
+        }
+        if role.ends_with(".pk") {
+            if let Some(sort_slot) = slot(&sort) {
+                let filled = given(&sort)
+                    || fields.contains(&sort_slot.attribute)
+                    || written.iter().any(|(_, a)| *a == sort_slot.attribute);
+                if !filled {
+                    out.push(format!(
+                        "index `{index}` has a sort key (`{}`) that nothing writes, so the entity's items would never be in it: give `{sort}` too",
+                        sort_slot.attribute
+                    ));
+                }
+            }
+        }
+    }
+    let key_attributes: Vec<&str> = slots.iter().map(|s| s.attribute).collect();
+    if key_attributes.contains(&entity_attribute) {
+        out.push(format!(
+            "the entity attribute `{entity_attribute}` is a key attribute of the table; give it a name of its own"
+        ));
+    }
+    for field in fields {
+        if *field == entity_attribute {
+            out.push(format!(
+                "field `{field}` has the name of the entity attribute, which the entity's name is written in"
+            ));
+        } else if written.iter().any(|(_, a)| a == field) {
+            out.push(format!(
+                "field `{field}` has the name of a key attribute a template writes"
+            ));
+        }
+    }
     out
 }
 
@@ -96,70 +163,98 @@ pub fn entity_problems(
 mod tests {
     use super::*;
 
+    fn slot(role: &str, attribute: &'static str) -> KeySlot<'static> {
+        KeySlot {
+            role: role.to_owned(),
+            attribute,
+            string: true,
+            multi: false,
+            local_partition: false,
+        }
+    }
+
+    fn slots() -> Vec<KeySlot<'static>> {
+        vec![
+            slot("pk", "pk"),
+            slot("sk", "sk"),
+            slot("gsi1.pk", "gsi1pk"),
+            slot("gsi1.sk", "gsi1sk"),
+            slot("gsi2.pk", "gsi2pk"),
+            slot("over.pk", "gsi3pk"),
+            slot("over.sk", "sk"),
+            KeySlot {
+                string: false,
+                ..slot("num.pk", "n")
+            },
+            KeySlot {
+                multi: true,
+                ..slot("multi.pk", "tenant")
+            },
+            KeySlot {
+                local_partition: true,
+                ..slot("by.created.pk", "pk")
+            },
+            slot("by.created.sk", "created"),
+        ]
+    }
+
     #[test]
     fn each_problem_is_said() {
-        let fields = ["id", "email"];
-        let indexes = [
-            ("gsi1", true, false),
-            ("gsi2", false, false),
-            ("lsi1", true, true),
-        ];
-        let cases: [(&[(&str, &str)], &str); 9] = [
-            (&[("sk", "P")], "partition key"),
-            (&[("pk", "U#{id}")], "needs its template (`sk"),
+        let fields = ["id", "email", "created"];
+        let base = [("pk", "U#{id}"), ("sk", "P")];
+        let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+            base.iter().chain(extra).copied().collect()
+        };
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (vec![("sk", "P")], "partition key (`pk`)"),
+            (vec![("pk", "U#{id}")], "needs its template (`sk`)"),
+            (with(&[("gsi9.pk", "X")]), "no index `gsi9`"),
             (
-                &[("pk", "U#{id}"), ("sk", "P"), ("gsi9.pk", "X")],
-                "no index `gsi9`",
-            ),
-            (
-                &[
-                    ("pk", "U#{id}"),
-                    ("sk", "P"),
-                    ("gsi2.pk", "X"),
-                    ("gsi2.sk", "Y"),
-                ],
+                with(&[("gsi2.pk", "X"), ("gsi2.sk", "Y")]),
                 "index `gsi2` has no sort key",
             ),
+            (with(&[("gsi1.sk", "Y")]), "without its partition key"),
+            (with(&[("gsi1.pk", "E#{email}")]), "nothing writes"),
+            (vec![("pk", "U#{nope}"), ("sk", "P")], "`{nope}`"),
+            (vec![("pk", "U#{id"), ("sk", "P")], "without a closing"),
+            (with(&[("by.created.pk", "X")]), "is local"),
+            (with(&[("pk", "U")]), "given twice"),
             (
-                &[("pk", "U#{id}"), ("sk", "P"), ("gsi1.sk", "Y")],
-                "without its partition key",
+                with(&[("over.pk", "O#{id}"), ("over.sk", "X")]),
+                "which `sk` already writes",
             ),
-            (&[("pk", "U#{nope}"), ("sk", "P")], "`{nope}`"),
-            (&[("pk", "U#{id"), ("sk", "P")], "without a closing"),
-            (
-                &[("pk", "U#{id}"), ("sk", "P"), ("lsi1.pk", "X")],
-                "is local",
-            ),
-            (&[("pk", "U#{id}"), ("sk", "P"), ("pk", "U")], "given twice"),
+            (with(&[("num.pk", "X")]), "not a string key"),
+            (with(&[("multi.pk", "X")]), "several key attributes"),
         ];
         for (templates, says) in cases {
-            let problems = entity_problems("user", true, templates, &indexes, &fields);
+            let problems = entity_problems("user", "_type", &slots(), &templates, &fields);
             assert!(
                 problems.iter().any(|p| p.contains(says)),
                 "{says}: {problems:?}"
             );
         }
-        let problems = entity_problems(
-            "user",
-            false,
-            &[("pk", "U#{id}"), ("sk", "P")],
-            &[],
-            &fields,
-        );
-        assert!(problems[0].contains("no sort key"), "{problems:?}");
         let fine = entity_problems(
             "user",
-            true,
-            &[
-                ("pk", "USER#{id}"),
-                ("sk", "PROFILE"),
+            "_type",
+            &slots(),
+            &with(&[
                 ("gsi1.pk", "EMAIL#{email}"),
                 ("gsi1.sk", "USER"),
-                ("lsi1.sk", "AT#{email}"),
-            ],
-            &indexes,
-            &fields,
+                ("by.created.sk", "AT#{email}"),
+                ("over.pk", "O#{id}"),
+            ]),
+            &["id", "email", "name"],
         );
         assert!(fine.is_empty(), "{fine:?}");
+        let clash = entity_problems("user", "sk", &slots(), &base, &["id", "pk", "_type"]);
+        assert!(
+            clash
+                .iter()
+                .any(|p| p.contains("entity attribute `sk` is a key attribute")),
+            "{clash:?}"
+        );
+        assert!(clash.iter().any(|p| p.contains("field `pk`")), "{clash:?}");
+        let no_range = entity_problems("user", "_type", &[slot("pk", "pk")], &base, &["id"]);
+        assert!(no_range[0].contains("no sort key"), "{no_range:?}");
     }
 }

@@ -24,7 +24,7 @@
 
 mod entity;
 mod template;
-pub use entity::entity_problems;
+pub use entity::{entity_problems, role_index, KeySlot};
 pub use template::{parse_template, template_fields, Piece};
 
 /// At most this many GSIs per table.

@@ -78,6 +78,12 @@ impl EntitySchema {
         }
     }
 
+    /// An entity of a table definition, with the definition's entity
+    /// attribute.
+    pub fn builder_for<T: crate::DynamoTable>(name: impl Into<String>) -> EntitySchemaBuilder {
+        EntitySchema::builder(T::schema(), name).entity_attribute(T::ENTITY_ATTRIBUTE)
+    }
+
     /// The entity's name, written on its items.
     pub fn name(&self) -> &str {
         &self.name
@@ -105,50 +111,63 @@ impl EntitySchema {
         &self,
         value: &dyn Fn(&str) -> Option<&'v dyn RenderValue>,
     ) -> Result<Vec<(String, AttributeValue)>> {
-        let mut out = Vec::with_capacity(self.keys.len() + 1);
-        // An index left out for one of its keys is left out for both.
+        // Each rendered key with its index; an index left out for one of
+        // its keys is left out for both (by role: a table key is never
+        // dropped for an index).
+        let mut rendered: Vec<(Option<&str>, &str, String)> = Vec::with_capacity(self.keys.len());
         let mut left_out: Vec<&str> = Vec::new();
-        fn index_of(key: &KeyOf) -> Option<&str> {
-            key.role.split_once('.').map(|(index, _)| index)
-        }
         'keys: for key in &self.keys {
+            let index = dynamo_model_rules::role_index(&key.role);
             let mut values = Vec::new();
             for field in key.template.fields() {
                 match value(field) {
                     Some(v) => values.push(v),
                     None if key.required => {
-                        return Err(Error::invalid(
-                            &self.table,
-                            "key",
-                            format!(
-                                "entity `{}` has no value for field `{field}` of its `{}` template `{}`",
-                                self.name,
-                                key.role,
-                                key.template.text()
-                            ),
-                        ))
+                        return Err(self.unrenderable(key, &format!("no value for field `{field}`")))
                     }
                     None => {
-                        left_out.extend(index_of(key));
+                        left_out.extend(index);
                         continue 'keys;
                     }
                 }
             }
-            let rendered = key.template.render(&values).map_err(|why| {
-                Error::invalid(&self.table, "key", format!("entity `{}`: {why}", self.name))
-            })?;
-            out.push((key.attribute.clone(), AttributeValue::S(rendered)));
+            let text = key
+                .template
+                .render(&values)
+                .map_err(|why| self.unrenderable(key, &why))?;
+            if text.is_empty() {
+                // DynamoDB refuses an empty key, for an index too.
+                if key.required {
+                    return Err(self.unrenderable(key, "it renders as an empty string"));
+                }
+                left_out.extend(index);
+                continue;
+            }
+            rendered.push((index, &key.attribute, text));
         }
-        out.retain(|(attribute, _)| {
-            !self.keys.iter().any(|key| {
-                key.attribute == *attribute && index_of(key).is_some_and(|i| left_out.contains(&i))
-            })
-        });
+        let mut out: Vec<(String, AttributeValue)> = rendered
+            .into_iter()
+            .filter(|(index, ..)| index.is_none_or(|i| !left_out.contains(&i)))
+            .map(|(_, attribute, text)| (attribute.to_owned(), AttributeValue::S(text)))
+            .collect();
         out.push((
             self.entity_attribute.clone(),
             AttributeValue::S(self.name.clone()),
         ));
         Ok(out)
+    }
+
+    fn unrenderable(&self, key: &KeyOf, why: &str) -> Error {
+        Error::invalid(
+            &self.table,
+            "key",
+            format!(
+                "entity `{}` cannot write its `{}` key (template `{}`): {why}",
+                self.name,
+                key.role,
+                key.template.text()
+            ),
+        )
     }
 
     /// Refuses an item of another entity (or of none): reading it as this
@@ -163,9 +182,9 @@ impl EntitySchema {
                 &self.table,
                 "entity",
                 format!(
-                    "the item is {}, not a `{}` (attribute `{}`)",
+                    "the item is {}, not of entity `{}` (attribute `{}`)",
                     match found {
-                        Some(AttributeValue::S(other)) => format!("a `{other}`"),
+                        Some(AttributeValue::S(other)) => format!("of entity `{other}`"),
                         Some(_) => "of no entity (the entity attribute is not a string)".to_owned(),
                         None => "of no entity (it has no entity attribute)".to_owned(),
                     },
@@ -198,7 +217,14 @@ impl EntitySchemaBuilder {
         }
     }
 
-    /// The attribute the entity's name is written in (default `_type`).
+    /// The template of a local index's sort key (its partition key is the
+    /// table's).
+    pub fn local_index(self, index: &str, sk: impl Into<String>) -> Self {
+        self.key(&format!("{index}.sk"), sk)
+    }
+
+    /// The attribute the entity's name is written in (default `_type`;
+    /// [`EntitySchema::builder_for`] takes the table definition's).
     pub fn entity_attribute(mut self, attribute: impl Into<String>) -> Self {
         self.entity_attribute = attribute.into();
         self
@@ -214,58 +240,40 @@ impl EntitySchemaBuilder {
     /// [`Error::InvalidSchema`] with every problem.
     pub fn build(self, fields: &[&str]) -> Result<EntitySchema> {
         let table = self.table.table_name().to_owned();
-        let indexes: Vec<(&str, bool, bool)> = self
-            .table
-            .global_indexes()
-            .iter()
-            .map(|g| (g.name(), !g.range_keys().is_empty(), false))
-            .chain(
-                self.table
-                    .local_indexes()
-                    .iter()
-                    .map(|l| (l.name(), true, true)),
-            )
-            .collect();
+        let slots = key_slots(&self.table);
         let templates: Vec<(&str, &str)> = self
             .templates
             .iter()
             .map(|(role, text)| (role.as_str(), text.as_str()))
             .collect();
-        let mut problems = dynamo_model_rules::entity_problems(
+        let mut problems = match self.table.validate() {
+            Err(Error::InvalidSchema { problems, .. }) => problems,
+            Err(other) => vec![other.to_string()],
+            Ok(()) => Vec::new(),
+        };
+        problems.extend(dynamo_model_rules::entity_problems(
             &self.name,
-            self.table.range_key().is_some(),
+            &self.entity_attribute,
+            &slots,
             &templates,
-            &indexes,
             fields,
-        );
-        if self.entity_attribute.is_empty() {
-            problems.push("the entity attribute cannot have an empty name".to_owned());
-        }
+        ));
         if !problems.is_empty() {
             return Err(Error::InvalidSchema { table, problems });
         }
-        let attribute_of = |role: &str| -> String {
-            match role.split_once('.') {
-                None if role == "pk" => self.table.hash_key().name().to_owned(),
-                None => self.table.range_key().expect("checked").name().to_owned(),
-                Some((index, key)) => {
-                    let (hash, range) = index_keys(&self.table, index);
-                    if key == "pk" {
-                        hash
-                    } else {
-                        range.expect("checked")
-                    }
-                }
-            }
-        };
         let keys = self
             .templates
             .iter()
             .map(|(role, text)| KeyOf {
                 role: role.clone(),
-                attribute: attribute_of(role),
+                attribute: slots
+                    .iter()
+                    .find(|s| s.role == *role)
+                    .expect("checked")
+                    .attribute
+                    .to_owned(),
                 template: KeyTemplate::parse(text.clone()).expect("checked"),
-                required: !role.contains('.'),
+                required: dynamo_model_rules::role_index(role).is_none(),
             })
             .collect();
         Ok(EntitySchema {
@@ -277,27 +285,50 @@ impl EntitySchemaBuilder {
     }
 }
 
-/// An index's partition and sort key attribute (the first of each: a
-/// template writes one string attribute).
-fn index_keys(table: &TableSchema, index: &str) -> (String, Option<String>) {
-    if let Some(g) = table.global_indexes().iter().find(|g| g.name() == index) {
-        return (
-            g.hash_keys()
-                .first()
-                .map(|k| k.name().to_owned())
-                .unwrap_or_default(),
-            g.range_keys().first().map(|k| k.name().to_owned()),
-        );
+/// Every key attribute of `table` a template could write, by role.
+fn key_slots(table: &TableSchema) -> Vec<dynamo_model_rules::KeySlot<'_>> {
+    use dynamo_model_rules::KeySlot;
+    fn slot<'t>(
+        role: String,
+        keys: &[&'t crate::KeyAttribute],
+        local_partition: bool,
+    ) -> Option<KeySlot<'t>> {
+        keys.first().map(|key| KeySlot {
+            role,
+            attribute: key.name(),
+            string: keys
+                .iter()
+                .all(|k| k.attribute_type() == crate::AttributeType::S),
+            multi: keys.len() > 1,
+            local_partition,
+        })
     }
-    let l = table
-        .local_indexes()
-        .iter()
-        .find(|l| l.name() == index)
-        .expect("checked");
-    (
-        table.hash_key().name().to_owned(),
-        Some(l.range_key().name().to_owned()),
-    )
+    let mut slots: Vec<KeySlot<'_>> = Vec::new();
+    slots.extend(slot("pk".into(), &[table.hash_key()], false));
+    slots.extend(slot(
+        "sk".into(),
+        &table.range_key().into_iter().collect::<Vec<_>>(),
+        false,
+    ));
+    for g in table.global_indexes() {
+        let name = g.name();
+        slots.extend(slot(
+            format!("{name}.pk"),
+            &g.hash_keys().iter().collect::<Vec<_>>(),
+            false,
+        ));
+        slots.extend(slot(
+            format!("{name}.sk"),
+            &g.range_keys().iter().collect::<Vec<_>>(),
+            false,
+        ));
+    }
+    for l in table.local_indexes() {
+        let name = l.name();
+        slots.extend(slot(format!("{name}.pk"), &[table.hash_key()], true));
+        slots.extend(slot(format!("{name}.sk"), &[l.range_key()], false));
+    }
+    slots
 }
 
 #[cfg(test)]
@@ -305,16 +336,32 @@ mod tests {
     use super::*;
     use crate::AttributeType;
 
-    #[test]
-    fn an_index_whose_field_has_no_value_is_left_out_whole() {
-        let table = TableSchema::builder("app")
-            .hash_key("pk", AttributeType::S)
-            .global_index("gsi1", |i| {
+    /// A table keyed `pk` (and `sk`), with a GSI `index` keyed `gsi1pk` and
+    /// `index_sort`.
+    fn table(sk: bool, index: &str, index_sort: &str) -> TableSchema {
+        let builder = TableSchema::builder("app").hash_key("pk", AttributeType::S);
+        let builder = if sk {
+            builder.range_key("sk", AttributeType::S)
+        } else {
+            builder
+        };
+        builder
+            .global_index(index, |i| {
                 i.hash_key("gsi1pk", AttributeType::S)
-                    .range_key("gsi1sk", AttributeType::S)
+                    .range_key(index_sort, AttributeType::S)
             })
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// The names of the attributes written.
+    fn names(keys: &[(String, AttributeValue)]) -> Vec<&str> {
+        keys.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn an_index_whose_field_has_no_value_is_left_out_whole() {
+        let table = table(false, "gsi1", "gsi1sk");
         let user = EntitySchema::builder(&table, "user")
             .pk("USER#{id}")
             .index("gsi1", "EMAIL#{email}", Some("USER"))
@@ -324,9 +371,60 @@ mod tests {
         let keys = user
             .key_attributes(&|field| (field == "id").then_some(&id as _))
             .unwrap();
-        let names: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["pk", "_type"]);
+        assert_eq!(names(&keys), ["pk", "_type"]);
         let err = user.key_attributes(&|_| None).unwrap_err();
         assert!(err.to_string().contains("no value for field `id`"), "{err}");
+        let bare = EntitySchema::builder(&table, "bare")
+            .pk("{id}")
+            .index("gsi1", "{email}", Some("X"))
+            .build(&["id", "email"])
+            .unwrap();
+        let empty = String::new();
+        let err = bare
+            .key_attributes(&|field| (field == "id").then_some(&empty as _))
+            .unwrap_err();
+        assert!(err.to_string().contains("empty string"), "{err}");
+        // An empty index key leaves the item out of the index.
+        let keys = bare
+            .key_attributes(&|field| Some(if field == "id" { &id as _ } else { &empty as _ }))
+            .unwrap();
+        assert_eq!(names(&keys), ["pk", "_type"]);
+    }
+
+    /// An index sharing the table's sort key (an overloaded index): left
+    /// out, it takes nothing of the table's key with it.
+    #[test]
+    fn an_index_left_out_never_drops_a_table_key() {
+        let table = table(true, "inverted", "sk");
+        let user = EntitySchema::builder(&table, "user")
+            .pk("USER#{id}")
+            .sk("PROFILE")
+            .index("inverted", "EMAIL#{email}", None)
+            .build(&["id", "email"])
+            .unwrap();
+        let id = "u1".to_owned();
+        let keys = user
+            .key_attributes(&|field| (field == "id").then_some(&id as _))
+            .unwrap();
+        assert_eq!(names(&keys), ["pk", "sk", "_type"]);
+        let err = EntitySchema::builder(&table, "user")
+            .pk("USER#{id}")
+            .sk("PROFILE")
+            .index("inverted", "EMAIL#{email}", Some("X"))
+            .build(&["id", "email"])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("which `sk` already writes"),
+            "{err}"
+        );
+        let numeric = TableSchema::builder("numbers")
+            .hash_key("id", AttributeType::N)
+            .build()
+            .unwrap();
+        let err = EntitySchema::builder(&numeric, "x")
+            .pk("{id}")
+            .build(&["id"])
+            .unwrap_err();
+        assert!(err.to_string().contains("not a string key"), "{err}");
     }
 }
