@@ -73,7 +73,7 @@ pub use dynamo_model_derive::DynamoTable;
 pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
 pub use entity::table::DynamoTable;
 pub use entity::template::{KeyTemplate, RenderValue};
-pub use entity::template_value::TemplateValue;
+pub use entity::template_value::{KeyError, TemplateValue};
 pub use error::{BoxError, Error, Result};
 pub use model::DynamoModel;
 pub use schema::blob_serde;

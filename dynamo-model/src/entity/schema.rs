@@ -134,7 +134,7 @@ impl EntitySchema {
             let text = key
                 .template
                 .render(&values)
-                .map_err(|why| self.unrenderable(key, &why))?;
+                .map_err(|why| self.unrenderable(key, &why.to_string()))?;
             if text.is_empty() {
                 // DynamoDB refuses an empty key, for an index too.
                 if key.required {

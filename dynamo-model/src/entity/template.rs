@@ -7,23 +7,23 @@ use std::borrow::Cow;
 
 use dynamo_model_rules::Piece;
 
-use super::template_value::TemplateValue;
+use super::template_value::{KeyError, TemplateValue};
 
 /// A placeholder's value, as [`KeyTemplate::render`] takes it: any
 /// [`TemplateValue`], or a `&str` for a `String` placeholder.
 pub trait RenderValue {
     /// Appends the value as [`TemplateValue::write_key`] does.
-    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), String>;
+    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError>;
 }
 
 impl<T: TemplateValue> RenderValue for T {
-    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
         self.write_key(out, stop)
     }
 }
 
 impl RenderValue for &str {
-    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+    fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
         super::template_value::write_text(self, out, stop);
         Ok(())
     }
@@ -56,7 +56,7 @@ enum Part {
 impl KeyTemplate {
     /// Parses `text`, or says why it is not a template (see
     /// [`dynamo_model_rules::parse_template`]).
-    pub fn parse(text: impl Into<Cow<'static, str>>) -> Result<KeyTemplate, String> {
+    pub fn parse(text: impl Into<Cow<'static, str>>) -> Result<KeyTemplate, KeyError> {
         let text = text.into();
         let pieces = dynamo_model_rules::parse_template(&text)?
             .into_iter()
@@ -109,14 +109,15 @@ impl KeyTemplate {
     }
 
     /// The key for these placeholder values, in placeholder order.
-    pub fn render(&self, values: &[&dyn RenderValue]) -> Result<String, String> {
+    pub fn render(&self, values: &[&dyn RenderValue]) -> Result<String, KeyError> {
         let wanted = self.fields().count();
         if values.len() != wanted {
             return Err(format!(
                 "key template `{}` has {wanted} placeholder(s), and {} value(s) were given",
                 self.text,
                 values.len()
-            ));
+            )
+            .into());
         }
         let mut out = String::with_capacity(self.text.len() + 16 * values.len());
         let mut values = values.iter().zip(self.stops());
@@ -143,9 +144,13 @@ impl KeyTemplate {
         &self,
         key: &'k str,
         widths: &[Option<usize>],
-    ) -> Result<Vec<&'k str>, String> {
-        let not_rendered =
-            |why: &str| format!("`{key}` is not a key of template `{}`: {why}", self.text);
+    ) -> Result<Vec<&'k str>, KeyError> {
+        let not_rendered = |why: &str| {
+            KeyError::from(format!(
+                "`{key}` is not a key of template `{}`: {why}",
+                self.text
+            ))
+        };
         let mut rest = key;
         let mut out = Vec::new();
         let mut widths = widths.iter();
@@ -256,8 +261,11 @@ mod tests {
         assert!(profile.is_constant());
         assert_eq!(profile.render(&[]).unwrap(), "PROFILE");
         let err = profile.render(&[&1u8]).unwrap_err();
-        assert!(err.contains("0 placeholder(s), and 1 value(s)"), "{err}");
+        assert!(
+            err.to_string().contains("0 placeholder(s), and 1 value(s)"),
+            "{err}"
+        );
         let err = profile.split("PROFILEX", &[]).unwrap_err();
-        assert!(err.contains("`X` left over"), "{err}");
+        assert!(err.to_string().contains("`X` left over"), "{err}");
     }
 }

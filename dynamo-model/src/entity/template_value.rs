@@ -6,6 +6,38 @@
 //!
 //! Floats cannot be in a key template: their text does not sort.
 
+/// Why a value cannot be written into a key, a key does not read back into
+/// values, or a text is not a key template.
+///
+/// ```
+/// use dynamo_model::{KeyError, TemplateValue};
+/// let err: KeyError = u8::read_key("256", None).unwrap_err();
+/// assert!(err.to_string().contains("out of range"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(String);
+
+impl KeyError {
+    /// An error saying `reason`: what an implementation of
+    /// [`TemplateValue`] returns.
+    pub fn new(reason: impl Into<String>) -> KeyError {
+        KeyError(reason.into())
+    }
+}
+
+impl From<String> for KeyError {
+    fn from(reason: String) -> Self {
+        KeyError(reason)
+    }
+}
+
+impl From<&str> for KeyError {
+    fn from(reason: &str) -> Self {
+        KeyError(reason.to_owned())
+    }
+}
+
 /// A Rust value that can fill a placeholder of a key template. Implemented
 /// for `String`, every integer type, and (behind features) UUIDs, dates and
 /// date-times; implement it for a newtype by writing its inner value.
@@ -51,11 +83,11 @@ pub trait TemplateValue: Sized {
     /// Appends the value to `out`. `stop` is the character that follows the
     /// placeholder in the template (`None` where the placeholder ends the
     /// key): a value of variable width must not contain it unescaped.
-    fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), String>;
+    fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError>;
 
     /// Reads back what [`write_key`](Self::write_key) wrote, with the same
     /// `stop`.
-    fn read_key(text: &str, stop: Option<char>) -> Result<Self, String>;
+    fn read_key(text: &str, stop: Option<char>) -> Result<Self, KeyError>;
 }
 
 /// Writes `text` for a placeholder followed by `stop`: `%` and `stop` as
@@ -125,13 +157,13 @@ pub(crate) fn read_text(text: &str, stop: Option<char>) -> Result<String, String
 impl TemplateValue for String {
     const WIDTH: Option<usize> = None;
 
-    fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+    fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
         write_text(self, out, stop);
         Ok(())
     }
 
-    fn read_key(text: &str, stop: Option<char>) -> Result<Self, String> {
-        read_text(text, stop)
+    fn read_key(text: &str, stop: Option<char>) -> Result<Self, KeyError> {
+        Ok(read_text(text, stop)?)
     }
 }
 
@@ -158,16 +190,17 @@ macro_rules! unsigned_values {
         impl TemplateValue for $ty {
             const WIDTH: Option<usize> = Some(digits(<$ty>::MAX as u128));
 
-            fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
+            fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
                 use std::fmt::Write as _;
                 let width = digits(<$ty>::MAX as u128);
                 write!(out, "{:0width$}", self).expect("writing to a String");
                 Ok(())
             }
 
-            fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+            fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
                 let value = read_digits(text, digits(<$ty>::MAX as u128))?;
-                <$ty>::try_from(value).map_err(|_| format!("`{text}` is out of range for {}", stringify!($ty)))
+                <$ty>::try_from(value)
+                    .map_err(|_| format!("`{text}` is out of range for {}", stringify!($ty)).into())
             }
         }
     )*};
@@ -178,14 +211,14 @@ macro_rules! signed_values {
         impl TemplateValue for $ty {
             const WIDTH: Option<usize> = Some(digits(<$unsigned>::MAX as u128));
 
-            fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+            fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
                 // Flipping the sign bit maps MIN..=MAX onto 0..=unsigned MAX
                 // in order.
                 let shifted = (*self as $unsigned) ^ (1 << (<$unsigned>::BITS - 1));
                 shifted.write_key(out, stop)
             }
 
-            fn read_key(text: &str, stop: Option<char>) -> Result<Self, String> {
+            fn read_key(text: &str, stop: Option<char>) -> Result<Self, KeyError> {
                 let shifted = <$unsigned>::read_key(text, stop)?;
                 Ok((shifted ^ (1 << (<$unsigned>::BITS - 1))) as $ty)
             }
@@ -203,16 +236,16 @@ macro_rules! platform_values {
         impl TemplateValue for $ty {
             const WIDTH: Option<usize> = <$wide as TemplateValue>::WIDTH;
 
-            fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), String> {
+            fn write_key(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
                 <$wide>::try_from(*self)
                     .map_err(|_| format!("{self} does not fit in {}", stringify!($wide)))?
                     .write_key(out, stop)
             }
 
-            fn read_key(text: &str, stop: Option<char>) -> Result<Self, String> {
+            fn read_key(text: &str, stop: Option<char>) -> Result<Self, KeyError> {
                 let wide = <$wide>::read_key(text, stop)?;
                 <$ty>::try_from(wide)
-                    .map_err(|_| format!("`{text}` is out of range for {}", stringify!($ty)))
+                    .map_err(|_| format!("`{text}` is out of range for {}", stringify!($ty)).into())
             }
         }
     )*};
@@ -224,20 +257,18 @@ platform_values!(usize => u64, isize => i64);
 impl TemplateValue for uuid::Uuid {
     const WIDTH: Option<usize> = Some(36);
 
-    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
+    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
         let mut buffer = uuid::Uuid::encode_buffer();
         out.push_str(self.hyphenated().encode_lower(&mut buffer));
         Ok(())
     }
 
-    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
         let uuid =
             uuid::Uuid::try_parse(text).map_err(|e| format!("`{text}` is not a UUID: {e}"))?;
         let mut buffer = uuid::Uuid::encode_buffer();
         if uuid.hyphenated().encode_lower(&mut buffer) != text {
-            return Err(format!(
-                "`{text}` is not a key UUID (hyphenated, lower case)"
-            ));
+            return Err(format!("`{text}` is not a key UUID (hyphenated, lower case)").into());
         }
         Ok(uuid)
     }
@@ -334,14 +365,15 @@ fn read_date(text: &str) -> Result<[u32; 3], String> {
 impl TemplateValue for chrono::DateTime<chrono::Utc> {
     const WIDTH: Option<usize> = Some(DATE_TIME_WIDTH);
 
-    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
+    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
         use chrono::{Datelike, Timelike};
         if self.nanosecond() >= 1_000_000_000 {
             return Err(format!(
                 "{self} is a leap second, which a key at a fixed width cannot hold in order"
-            ));
+            )
+            .into());
         }
-        write_date_time(
+        Ok(write_date_time(
             out,
             self.year(),
             self.month(),
@@ -350,15 +382,15 @@ impl TemplateValue for chrono::DateTime<chrono::Utc> {
             self.minute(),
             self.second(),
             self.nanosecond(),
-        )
+        )?)
     }
 
-    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
         let [y, mo, d, h, mi, s, ns] = read_date_time(text)?;
         chrono::NaiveDate::from_ymd_opt(y as i32, mo, d)
             .and_then(|date| date.and_hms_nano_opt(h, mi, s, ns))
             .map(|naive| naive.and_utc())
-            .ok_or_else(|| format!("`{text}` is not a valid date-time"))
+            .ok_or_else(|| format!("`{text}` is not a valid date-time").into())
     }
 }
 
@@ -366,15 +398,15 @@ impl TemplateValue for chrono::DateTime<chrono::Utc> {
 impl TemplateValue for chrono::NaiveDate {
     const WIDTH: Option<usize> = Some(10);
 
-    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
+    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
         use chrono::Datelike;
-        write_date(out, self.year(), self.month(), self.day())
+        Ok(write_date(out, self.year(), self.month(), self.day())?)
     }
 
-    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
         let [y, m, d] = read_date(text)?;
         chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
-            .ok_or_else(|| format!("`{text}` is not a valid date"))
+            .ok_or_else(|| format!("`{text}` is not a valid date").into())
     }
 }
 
@@ -382,11 +414,11 @@ impl TemplateValue for chrono::NaiveDate {
 impl TemplateValue for time::OffsetDateTime {
     const WIDTH: Option<usize> = Some(DATE_TIME_WIDTH);
 
-    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
+    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
         let utc = self
             .checked_to_offset(time::UtcOffset::UTC)
             .ok_or_else(|| format!("{self} has no UTC date that a key can hold"))?;
-        write_date_time(
+        Ok(write_date_time(
             out,
             utc.year(),
             u32::from(u8::from(utc.month())),
@@ -395,10 +427,10 @@ impl TemplateValue for time::OffsetDateTime {
             u32::from(utc.minute()),
             u32::from(utc.second()),
             utc.nanosecond(),
-        )
+        )?)
     }
 
-    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
         let [y, mo, d, h, mi, s, ns] = read_date_time(text)?;
         let invalid = |_| format!("`{text}` is not a valid date-time");
         let month = time::Month::try_from(mo as u8).map_err(invalid)?;
@@ -412,20 +444,20 @@ impl TemplateValue for time::OffsetDateTime {
 impl TemplateValue for time::Date {
     const WIDTH: Option<usize> = Some(10);
 
-    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), String> {
-        write_date(
+    fn write_key(&self, out: &mut String, _stop: Option<char>) -> Result<(), KeyError> {
+        Ok(write_date(
             out,
             self.year(),
             u32::from(u8::from(self.month())),
             u32::from(self.day()),
-        )
+        )?)
     }
 
-    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, String> {
+    fn read_key(text: &str, _stop: Option<char>) -> Result<Self, KeyError> {
         let [y, m, d] = read_date(text)?;
         let invalid = |_| format!("`{text}` is not a valid date");
         let month = time::Month::try_from(m as u8).map_err(invalid)?;
-        time::Date::from_calendar_date(y as i32, month, d as u8).map_err(invalid)
+        Ok(time::Date::from_calendar_date(y as i32, month, d as u8).map_err(invalid)?)
     }
 }
 
@@ -455,8 +487,12 @@ mod tests {
         }
         assert!(u8::read_key("256", None)
             .unwrap_err()
+            .to_string()
             .contains("out of range"));
-        assert!(u8::read_key("12", None).unwrap_err().contains("3 digits"));
+        assert!(u8::read_key("12", None)
+            .unwrap_err()
+            .to_string()
+            .contains("3 digits"));
     }
 
     #[test]
