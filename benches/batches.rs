@@ -29,6 +29,8 @@ use dynamo_model::{DynamoModel, Table};
 use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
+#[path = "support/server.rs"]
+mod server;
 #[path = "support/stats.rs"]
 #[allow(dead_code)] // `ms` is for the tables benchmark
 mod stats;
@@ -178,11 +180,7 @@ async fn main() {
     let n = env("BENCH_ITEMS", 10_000);
     let runs = env("BENCH_RUNS", 5);
     let local = LocalDynamoDb::start().await.unwrap();
-    let backend = if local.is_embedded() {
-        "embedded (dynoxide)".to_owned()
-    } else {
-        std::env::var("DYNAMO_MODEL_BACKEND").unwrap_or_else(|_| local.endpoint().to_owned())
-    };
+    let backend = server::backend_label(&local);
     let tables = TestTables::new(local.db())
         .with::<Load>()
         .create()

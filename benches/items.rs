@@ -24,6 +24,8 @@ use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::Table;
 
+#[path = "support/server.rs"]
+mod server;
 #[path = "support/stats.rs"]
 #[allow(dead_code)] // `ms` is for the tables benchmark
 mod stats;
@@ -183,11 +185,7 @@ async fn main() {
     let calls_per_kind = env("BENCH_CALLS", 1000);
     let runs = env("BENCH_RUNS", 7);
     let local = LocalDynamoDb::start().await.unwrap();
-    let backend = if local.is_embedded() {
-        "embedded (dynoxide)".to_owned()
-    } else {
-        std::env::var("DYNAMO_MODEL_BACKEND").unwrap_or_else(|_| local.endpoint().to_owned())
-    };
+    let backend = server::backend_label(&local);
     let tables = TestTables::new(local.db())
         .with::<Order>()
         .with::<Tiny>()

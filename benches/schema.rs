@@ -27,6 +27,8 @@ use dynamo_model::aws_sdk_dynamodb::types::{
 use dynamo_model::testing::LocalDynamoDb;
 use dynamo_model::{AttributeType, CreateTableOptions, Db, TableSchema};
 
+#[path = "support/server.rs"]
+mod server;
 #[path = "support/stats.rs"]
 #[allow(dead_code)]
 mod stats;
@@ -191,11 +193,7 @@ async fn main() {
     let runs = env("BENCH_RUNS", 7);
     let applies = env("BENCH_APPLIES", 5);
     let local = LocalDynamoDb::start().await.unwrap();
-    let backend = if local.is_embedded() {
-        "embedded (dynoxide)".to_owned()
-    } else {
-        std::env::var("DYNAMO_MODEL_BACKEND").unwrap_or_else(|_| local.endpoint().to_owned())
-    };
+    let backend = server::backend_label(&local);
     let db = local.db().clone().with_table_prefix("bench_");
     let (v1, v2) = (schema(false), schema(true));
     let table = db.table_for_schema(&v1);

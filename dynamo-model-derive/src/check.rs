@@ -60,20 +60,12 @@ fn no_type_parameters(cx: &Ctxt, model: &Model) {
 
 fn table_name(cx: &Ctxt, model: &Model) {
     let name = &model.table_name;
-    let Some(problem) = rules::name_problem(&name.value) else {
-        return;
+    let message = if name.is_default {
+        rules::default_table_name(&name.value, "#[dynamo(table = \"...\")]")
+    } else {
+        rules::table_name(&name.value)
     };
-    if name.is_default {
-        cx.error_at(
-            name.span,
-            format!(
-                "the default table name `{}` (the struct name in snake_case) {problem}; {}. \
-                 Name the table with #[dynamo(table = \"...\")]",
-                name.value,
-                rules::NAME_RULE
-            ),
-        );
-    } else if let Some(message) = rules::table_name(&name.value) {
+    if let Some(message) = message {
         cx.error_at(name.span, message);
     }
 }

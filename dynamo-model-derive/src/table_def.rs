@@ -199,18 +199,13 @@ fn check(cx: &Ctxt, input: &DeriveInput, def: &TableDef) {
         );
     }
     let (name, span) = table_name(input, def);
-    if let Some(problem) = dynamo_model_rules::name_problem(&name) {
-        if def.name.is_none() {
-            cx.error_at(
-                span,
-                format!(
-                    "the default table name `{name}` (the struct name in snake_case) {problem}; {}. Name the table with #[dynamo(name = \"...\")]",
-                    dynamo_model_rules::NAME_RULE
-                ),
-            );
-        } else if let Some(message) = dynamo_model_rules::table_name(&name) {
-            cx.error_at(span, message);
-        }
+    let message = if def.name.is_none() {
+        dynamo_model_rules::default_table_name(&name, "#[dynamo(name = \"...\")]")
+    } else {
+        dynamo_model_rules::table_name(&name)
+    };
+    if let Some(message) = message {
+        cx.error_at(span, message);
     }
     match &def.hash_key {
         None => cx.error_spanned_by(

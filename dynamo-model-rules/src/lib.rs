@@ -179,6 +179,22 @@ pub fn table_name(name: &str) -> Option<String> {
     name_problem(name).map(|problem| format!("table name `{name}` {problem}; {NAME_RULE}"))
 }
 
+/// The table name rule for a name the derive made (the struct name in
+/// snake_case); `how_to_name` is the attribute that names the table.
+///
+/// ```
+/// let message = dynamo_model_rules::default_table_name("a", "#[dynamo(table = \"...\")]").unwrap();
+/// assert!(message.starts_with("the default table name `a` (the struct name in snake_case) is too short"));
+/// ```
+pub fn default_table_name(name: &str, how_to_name: &str) -> Option<String> {
+    name_problem(name).map(|problem| {
+        format!(
+            "the default table name `{name}` (the struct name in snake_case) {problem}; {NAME_RULE}. \
+             Name the table with {how_to_name}"
+        )
+    })
+}
+
 /// The index name rule.
 ///
 /// ```

@@ -154,7 +154,8 @@ impl KeyTemplate {
         let mut rest = key;
         let mut out = Vec::new();
         let mut widths = widths.iter();
-        for (i, piece) in self.pieces.iter().enumerate() {
+        let mut stops = self.stops();
+        for piece in &self.pieces {
             match piece {
                 Part::Text(text) => {
                     rest = rest
@@ -165,10 +166,7 @@ impl KeyTemplate {
                     let width = widths
                         .next()
                         .ok_or_else(|| not_rendered("fewer widths than placeholders"))?;
-                    let next = match self.pieces.get(i + 1) {
-                        Some(Part::Text(text)) => text.chars().next(),
-                        _ => None,
-                    };
+                    let next = stops.next().flatten();
                     let end = match (width, next) {
                         (Some(width), _) => {
                             if rest.len() < *width || !rest.is_char_boundary(*width) {
