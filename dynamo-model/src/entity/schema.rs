@@ -18,9 +18,15 @@ struct KeyOf {
     /// The physical attribute.
     attribute: String,
     template: KeyTemplate,
-    /// A table key must be written; an index key is left out (the item is
-    /// out of that index) when one of its fields has no value.
-    required: bool,
+}
+
+impl KeyOf {
+    /// The index it is a key of; `None` for a table key, which must be
+    /// written (an index key is left out, and the item with it out of the
+    /// index, when it cannot be rendered).
+    fn index(&self) -> Option<&str> {
+        dynamo_model_rules::role_index(&self.role)
+    }
 }
 
 /// An entity type of a shared table (single-table design).
@@ -117,12 +123,12 @@ impl EntitySchema {
         let mut rendered: Vec<(Option<&str>, &str, String)> = Vec::with_capacity(self.keys.len());
         let mut left_out: Vec<&str> = Vec::new();
         'keys: for key in &self.keys {
-            let index = dynamo_model_rules::role_index(&key.role);
+            let index = key.index();
             let mut values = Vec::new();
             for field in key.template.fields() {
                 match value(field) {
                     Some(v) => values.push(v),
-                    None if key.required => {
+                    None if index.is_none() => {
                         return Err(self.unrenderable(key, &format!("no value for field `{field}`")))
                     }
                     None => {
@@ -137,7 +143,7 @@ impl EntitySchema {
                 .map_err(|why| self.unrenderable(key, &why.to_string()))?;
             if text.is_empty() {
                 // DynamoDB refuses an empty key, for an index too.
-                if key.required {
+                if index.is_none() {
                     return Err(self.unrenderable(key, "it renders as an empty string"));
                 }
                 left_out.extend(index);
@@ -273,7 +279,6 @@ impl EntitySchemaBuilder {
                     .attribute
                     .to_owned(),
                 template: KeyTemplate::parse(text.clone()).expect("checked"),
-                required: dynamo_model_rules::role_index(role).is_none(),
             })
             .collect();
         Ok(EntitySchema {

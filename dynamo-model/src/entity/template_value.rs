@@ -316,49 +316,40 @@ fn write_date_time(
     Ok(())
 }
 
-/// The fields of a fixed-width date-time, checked for shape.
+/// The numbers of a fixed-width text of `shape` (`9` is a digit, any other
+/// character itself), at `fields`; `what` names it in the error.
+#[cfg(any(feature = "chrono", feature = "time"))]
+fn read_shaped<const N: usize>(
+    text: &str,
+    shape: &str,
+    what: &str,
+    fields: [std::ops::Range<usize>; N],
+) -> Result<[u32; N], String> {
+    let fits = text.len() == shape.len()
+        && text.bytes().zip(shape.bytes()).all(|(b, s)| match s {
+            b'9' => b.is_ascii_digit(),
+            _ => b == s,
+        });
+    if !fits {
+        return Err(format!("`{text}` is not a key {what}"));
+    }
+    Ok(fields.map(|range| text[range].parse::<u32>().expect("digits")))
+}
+
+/// The fields of a fixed-width date-time.
 #[cfg(any(feature = "chrono", feature = "time"))]
 fn read_date_time(text: &str) -> Result<[u32; 7], String> {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == DATE_TIME_WIDTH
-        && bytes.iter().enumerate().all(|(i, &b)| match i {
-            4 | 7 => b == b'-',
-            10 => b == b'T',
-            13 | 16 => b == b':',
-            19 => b == b'.',
-            29 => b == b'Z',
-            _ => b.is_ascii_digit(),
-        });
-    if !shape_ok {
-        return Err(format!(
-            "`{text}` is not a key date-time (YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ)"
-        ));
-    }
-    let n = |range: std::ops::Range<usize>| text[range].parse::<u32>().expect("digits");
-    Ok([
-        n(0..4),
-        n(5..7),
-        n(8..10),
-        n(11..13),
-        n(14..16),
-        n(17..19),
-        n(20..29),
-    ])
+    read_shaped(
+        text,
+        "9999-99-99T99:99:99.999999999Z",
+        "date-time (YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ)",
+        [0..4, 5..7, 8..10, 11..13, 14..16, 17..19, 20..29],
+    )
 }
 
 #[cfg(any(feature = "chrono", feature = "time"))]
 fn read_date(text: &str) -> Result<[u32; 3], String> {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, &b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shape_ok {
-        return Err(format!("`{text}` is not a key date (YYYY-MM-DD)"));
-    }
-    let n = |range: std::ops::Range<usize>| text[range].parse::<u32>().expect("digits");
-    Ok([n(0..4), n(5..7), n(8..10)])
+    read_shaped(text, "9999-99-99", "date (YYYY-MM-DD)", [0..4, 5..7, 8..10])
 }
 
 #[cfg(feature = "chrono")]
