@@ -109,6 +109,9 @@ impl ProjectionKind {
 pub struct ContainerAttrs {
     /// `#[dynamo(table = "...")]`.
     pub table: Option<LitStr>,
+    /// `#[dynamo(table = App, entity = "user", pk = "...", ...)]`: an entity
+    /// of a shared table's definition.
+    pub entity: EntityAttrs,
     /// serde's `rename_all` (or its `serialize = ...` half): the names serde
     /// writes into items, which are the names DynamoDB sees.
     pub rename_all_serialize: RenameRule,
@@ -188,6 +191,43 @@ const SETTINGS: &[&str] = &["projection", "include", "read_capacity", "write_cap
 /// Our field attributes, which mean nothing on the struct itself.
 const FIELD_ATTRS: &[&str] = &["hash_key", "range_key", "ttl", "version", "gsi", "lsi"];
 
+/// What makes a model an entity of a shared table.
+#[derive(Default)]
+pub struct EntityAttrs {
+    /// `table = App`: the table definition's type.
+    pub table: Option<Path>,
+    /// `entity = "user"`.
+    pub name: Option<LitStr>,
+    /// `pk = "USER#{id}"`.
+    pub pk: Option<LitStr>,
+    /// `sk = "PROFILE"`.
+    pub sk: Option<LitStr>,
+    /// `gsi1(pk = "...", sk = "...")`, in the order written.
+    pub indexes: Vec<IndexTemplates>,
+}
+
+impl EntityAttrs {
+    /// Whether any entity argument was written.
+    pub fn is_given(&self) -> bool {
+        self.table.is_some()
+            || self.name.is_some()
+            || self.pk.is_some()
+            || self.sk.is_some()
+            || !self.indexes.is_empty()
+    }
+}
+
+/// `gsi1(pk = "...", sk = "...")`: the templates of an index's keys, the
+/// index named by its field in the table's typed index handles.
+pub struct IndexTemplates {
+    pub index: Ident,
+    pub pk: Option<LitStr>,
+    pub sk: Option<LitStr>,
+}
+
+/// The struct-level arguments, for the "unknown argument" message.
+const CONTAINER_ARGS: &[&str] = &["table", "entity", "pk", "sk", "<index>(pk = ..., sk = ...)"];
+
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in attrs {
@@ -195,10 +235,74 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
         if path.is_ident("dynamo") {
             each_arg(cx, attr, |meta| match arg_name(&meta.path).as_str() {
                 "table" => {
-                    let table: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.table, table, &meta.path, "dynamo")
+                    let value = meta.value()?;
+                    if value.peek(LitStr) {
+                        let table: LitStr = value.parse()?;
+                        set_once(&mut out.table, table, &meta.path, "dynamo")
+                    } else {
+                        let table: Path = value.parse()?;
+                        set_once(&mut out.entity.table, table, &meta.path, "dynamo")
+                    }
                 }
-                _ => Err(unknown_arg(&meta.path, "struct-level dynamo", &["table"])),
+                "entity" => {
+                    let name: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.entity.name, name, &meta.path, "dynamo")
+                }
+                "pk" => {
+                    let template: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.entity.pk, template, &meta.path, "dynamo")
+                }
+                "sk" => {
+                    let template: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.entity.sk, template, &meta.path, "dynamo")
+                }
+                _ if meta.input.peek(syn::token::Paren) && meta.path.get_ident().is_some() => {
+                    let index = meta.path.get_ident().expect("checked").clone();
+                    if out.entity.indexes.iter().any(|i| i.index == index) {
+                        return Err(duplicate_arg(&meta.path, "dynamo"));
+                    }
+                    let mut templates = IndexTemplates {
+                        index,
+                        pk: None,
+                        sk: None,
+                    };
+                    // `gsi1()`: no templates, which the entity reports.
+                    let empty = meta
+                        .input
+                        .fork()
+                        .parse::<proc_macro2::Group>()
+                        .is_ok_and(|g| g.stream().is_empty());
+                    if empty {
+                        meta.input.parse::<proc_macro2::Group>()?;
+                        out.entity.indexes.push(templates);
+                        return Ok(());
+                    }
+                    meta.parse_nested_meta(|inner| {
+                        let parsed = match arg_name(&inner.path).as_str() {
+                            "pk" => inner.value().and_then(|v| v.parse()).and_then(|t| {
+                                set_once(&mut templates.pk, t, &inner.path, "index template")
+                            }),
+                            "sk" => inner.value().and_then(|v| v.parse()).and_then(|t| {
+                                set_once(&mut templates.sk, t, &inner.path, "index template")
+                            }),
+                            _ => Err(unknown_arg(&inner.path, "index template", &["pk", "sk"])),
+                        };
+                        // Reported, then skipped: the arguments after it are
+                        // still read.
+                        if let Err(err) = parsed {
+                            cx.syn_error(err);
+                            skip_arg(inner.input);
+                        }
+                        Ok(())
+                    })?;
+                    out.entity.indexes.push(templates);
+                    Ok(())
+                }
+                _ => Err(unknown_arg(
+                    &meta.path,
+                    "struct-level dynamo",
+                    CONTAINER_ARGS,
+                )),
             });
         } else if path.is_ident("serde") {
             serde_container(attr, &mut out);

@@ -15,6 +15,18 @@ use dynamo_model_rules::{self as rules, Dialect, TableRole};
 
 pub fn check(cx: &Ctxt, model: &Model) {
     no_type_parameters(cx, model);
+    if model.entity_broken {
+        return;
+    }
+    if let Some(entity) = &model.entity {
+        // The table definition holds the keys and indexes; the entity's
+        // templates write them.
+        crate::entity::check(cx, model, entity);
+        version(cx, model);
+        type_overrides(cx, model);
+        unique_attribute_names(cx, model);
+        return;
+    }
     table_name(cx, model);
     table_keys(cx, model);
     ttl(cx, model);

@@ -11,6 +11,7 @@ use syn::DeriveInput;
 use crate::attr::{IndexKind, KeyRole, ProjectionKind, ScalarType};
 use crate::check;
 use crate::ctxt::Ctxt;
+use crate::entity;
 use crate::fields;
 use crate::indexes;
 use crate::model::{Field, Index, Model};
@@ -120,13 +121,72 @@ fn expand(model: &Model) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
     let self_ty = static_self_type(model);
 
+    let (key, schema, entity_methods) = match &model.entity {
+        Some(entity) => (
+            entity::key_shape(model, entity, &self_ty),
+            entity::schema(entity),
+            entity::methods(model, entity),
+        ),
+        None => (
+            key_shape(model, &self_ty),
+            table_schema(model, &self_ty),
+            TokenStream::new(),
+        ),
+    };
+    let fields = fields::Fields::new(model, &self_ty);
+    let fields_struct = fields.definition();
+    let fields_ident = &fields.ident;
+    let fields_value = fields.value();
+    let field_infos = fields.infos();
+    let version_check = fields.version_check();
+    let indexes = indexes::Indexes::new(model, &self_ty);
+    let indexes_struct = indexes.definition();
+    let indexes_ident = &indexes.ident;
+    let indexes_value = indexes.value();
+
+    quote! {
+        #fields_struct
+
+        #indexes_struct
+
+        #[automatically_derived]
+        impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
+            type Key = #key;
+            type Fields = #fields_ident;
+            type Indexes = #indexes_ident;
+
+            fn fields() -> Self::Fields {
+                #fields_value
+            }
+
+            fn indexes() -> Self::Indexes {
+                #indexes_value
+            }
+
+            fn field_infos() -> &'static [::dynamo_model::FieldInfo] {
+                #version_check
+                #field_infos
+            }
+
+            fn schema() -> &'static ::dynamo_model::TableSchema {
+                #schema
+            }
+
+            #entity_methods
+        }
+    }
+}
+
+/// The body of `schema()` of a model with a table of its own: the key
+/// types' checks, then the `static` schema.
+fn table_schema(model: &Model, self_ty: &TokenStream) -> TokenStream {
     let key_types = model
         .fields
         .iter()
         .enumerate()
         .filter(|(_, field)| field.is_key())
-        .map(|(position, field)| key_type_const(position, field, &self_ty));
-    let ttl_check = ttl_check(model, &self_ty);
+        .map(|(position, field)| key_type_const(position, field, self_ty));
+    let ttl_check = ttl_check(model, self_ty);
 
     let table_name = &model.table_name.value;
     let Some(hash_key) = model.fields.iter().position(|f| f.attrs.hash_key.is_some()) else {
@@ -157,19 +217,6 @@ fn expand(model: &Model) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-
-    let key = key_shape(model, &self_ty);
-    let fields = fields::Fields::new(model, &self_ty);
-    let fields_struct = fields.definition();
-    let fields_ident = &fields.ident;
-    let fields_value = fields.value();
-    let field_infos = fields.infos();
-    let version_check = fields.version_check();
-    let indexes = indexes::Indexes::new(model, &self_ty);
-    let indexes_struct = indexes.definition();
-    let indexes_ident = &indexes.ident;
-    let indexes_value = indexes.value();
-
     let schema = schema_static(SchemaParts {
         table_name: table_name.clone(),
         hash_key,
@@ -179,35 +226,9 @@ fn expand(model: &Model) -> TokenStream {
         ttl,
     });
     quote! {
-        #fields_struct
-
-        #indexes_struct
-
-        #[automatically_derived]
-        impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
-            type Key = #key;
-            type Fields = #fields_ident;
-            type Indexes = #indexes_ident;
-
-            fn fields() -> Self::Fields {
-                #fields_value
-            }
-
-            fn indexes() -> Self::Indexes {
-                #indexes_value
-            }
-
-            fn field_infos() -> &'static [::dynamo_model::FieldInfo] {
-                #version_check
-                #field_infos
-            }
-
-            fn schema() -> &'static ::dynamo_model::TableSchema {
-                #(#key_types)*
-                #ttl_check
-                #schema
-            }
-        }
+        #(#key_types)*
+        #ttl_check
+        #schema
     }
 }
 

@@ -25,7 +25,9 @@ enum Role {
 
 impl Role {
     fn of(field: &Field) -> Role {
-        if field.is_table_key() {
+        // A field an entity's key is written from cannot be set by an
+        // update, which would leave the key attributes behind.
+        if field.is_table_key() || field.in_template {
             Role::TableKey
         } else if field.attrs.version.is_some() {
             Role::Version

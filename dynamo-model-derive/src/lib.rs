@@ -13,6 +13,7 @@ mod case;
 mod check;
 mod check_index;
 mod ctxt;
+mod entity;
 mod expand;
 mod fields;
 mod indexes;
@@ -35,6 +36,36 @@ use proc_macro::TokenStream;
 /// |---|---|
 /// | `#[dynamo(table = "orders")]` | The table name. Default: the struct's name in snake_case (`OrderItem` gives `order_item`). |
 /// | `#[serde(rename_all = "...")]` | Read, not required: attribute names are the names serde writes (`rename_all` or its `serialize = "..."` half). All of serde's cases are supported. |
+///
+/// # Entities of a shared table
+///
+/// `#[dynamo(table = App, entity = "user", pk = "USER#{id}", sk = "PROFILE",
+/// gsi1(pk = "EMAIL#{email}", sk = "USER"))]` makes the struct one entity
+/// type of the table that `App` (a `#[derive(DynamoTable)]`) defines. Its
+/// items' key attributes are written from the templates, whose placeholders
+/// are field names, and its name is written in the table's entity attribute
+/// (`_type` by default); the fields stay plain attributes. Its
+/// `DynamoModel::Key` is `EntityKey<(..)>`: the placeholders of `pk`, then
+/// those of `sk` not in `pk` (`users.get("u1")`, `orders.get(("c1", 7))`).
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `table = App` | The table definition (a type deriving `DynamoTable`). |
+/// | `entity = "user"` | The entity's name, written on its items and checked on every read. |
+/// | `pk = "USER#{id}"` | The template of the table's partition key. Required. |
+/// | `sk = "PROFILE"` | The template of the table's sort key; required when the table has one, refused when it has none. |
+/// | `gsi1(pk = "...", sk = "...")` | The templates of index `gsi1`'s keys, the index named as the table's typed handle names it (`App::indexes().gsi1`). An `Option` field in them leaves an item without it out of the index. `sk` alone: a local index's sort key. |
+///
+/// Checked at compile time, at the culprit: each placeholder is a stored
+/// field of a `TemplateValue` type (an `Option` of one only in an index
+/// template), each template parses, each index is one the table declares, an
+/// `sk` template has a sort key to write and a table with a sort key has an
+/// `sk` template; fields take no `#[hash_key]`, `#[range_key]`, `#[gsi]`,
+/// `#[lsi]` or `#[ttl]` (the table definition declares them). A field a
+/// template reads cannot be set by an update (its key would be left
+/// behind). The rules that need the table's attributes (two templates
+/// writing one attribute, a local index's partition template) are checked
+/// by `DynamoModel::entity()` at first use, as `Error::InvalidSchema`.
 ///
 /// # Field attributes
 ///

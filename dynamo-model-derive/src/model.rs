@@ -11,6 +11,7 @@ use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type};
 use crate::attr::{self, FieldAttrs, IndexAttr, IndexKind, KeyRole};
 use crate::case;
 use crate::ctxt::Ctxt;
+use crate::entity::Entity;
 
 pub struct Model<'a> {
     pub input: &'a DeriveInput,
@@ -18,6 +19,11 @@ pub struct Model<'a> {
     pub fields: Vec<Field<'a>>,
     /// GSIs and LSIs, in the order their names first appear.
     pub indexes: Vec<Index>,
+    /// Set for an entity of a shared table (`table = App, entity = ...`).
+    pub entity: Option<Entity>,
+    /// Entity arguments were written, too broken to make an entity of
+    /// (reported): the struct is checked no further.
+    pub entity_broken: bool,
 }
 
 pub struct TableName {
@@ -39,6 +45,8 @@ pub struct Field<'a> {
     /// The attribute name serde reads back.
     pub deserialize_name: String,
     pub attrs: FieldAttrs,
+    /// An entity's key template reads it.
+    pub in_template: bool,
 }
 
 /// One index: every field annotated with its name.
@@ -59,7 +67,14 @@ pub struct IndexMember {
 impl<'a> Model<'a> {
     /// `None` when the input is not a struct with named fields (reported).
     pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Self> {
-        let container = attr::container_attrs(cx, &input.attrs);
+        let mut container = attr::container_attrs(cx, &input.attrs);
+        let entity_given = container.entity.is_given();
+        let entity = Entity::from_attrs(
+            cx,
+            &input.ident,
+            std::mem::take(&mut container.entity),
+            container.table.as_ref(),
+        );
         let named = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(named) => named,
@@ -112,6 +127,7 @@ impl<'a> Model<'a> {
                     None => container.rename_all_deserialize.apply_to_field(&rust_name),
                 };
                 Field {
+                    in_template: entity.as_ref().is_some_and(|e| e.reads(&rust_name)),
                     ident,
                     vis: &field.vis,
                     ty: &field.ty,
@@ -142,6 +158,8 @@ impl<'a> Model<'a> {
             table_name,
             fields,
             indexes,
+            entity_broken: entity_given && entity.is_none(),
+            entity,
         })
     }
 

@@ -101,9 +101,10 @@ fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
         block,
     } = function;
     let name = &sig.ident;
-    let schemas = models.iter().map(
-        |model| quote_spanned!(model.span()=> <#model as ::dynamo_model::DynamoModel>::schema()),
-    );
+    // By type, so that entity models of one table share it.
+    let models = models
+        .iter()
+        .map(|model| quote_spanned!(model.span()=> .with::<#model>()));
     let seeds = items.iter();
     let body = if sig.inputs.is_empty() {
         quote!(|_db: ::dynamo_model::Db| #name())
@@ -116,8 +117,8 @@ fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
         #vis fn #name() {
             #sig #block
             ::dynamo_model::testing::run_seeded_test(
-                &[#(#schemas),*],
-                |fixture| fixture #(.with_items(#seeds()))*,
+                &[],
+                |fixture| fixture #(#models)* #(.with_items(#seeds()))*,
                 #body,
             )
         }

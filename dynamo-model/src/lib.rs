@@ -70,6 +70,7 @@ pub use db::Db;
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
 pub use dynamo_model_derive::DynamoTable;
+pub use entity::key::{EntityKey, TemplateField, TemplatePart};
 pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
 pub use entity::table::DynamoTable;
 pub use entity::template::{KeyTemplate, RenderValue};
@@ -100,7 +101,7 @@ pub use item::field::{
 };
 pub use item::fields::{FieldInfo, FieldRole};
 pub use item::get::Get;
-pub use item::key::{HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyShape};
+pub use item::key::{HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyParts, KeyShape};
 pub use item::key::{NoRange, SortKey};
 pub use item::put::Put;
 pub use item::raw::RawKey;
@@ -123,6 +124,11 @@ pub mod role {
 /// What the derive's output names; not an API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::entity::key::{
+        has_range, has_sort_key, index_has_sort_key, table_indexes, table_key_value, table_schema,
+        HasSortKey,
+    };
+    pub use crate::entity::schema::{built_entity, EntityCell};
     pub use crate::item::field::erased::Encodable;
     pub use crate::item::fields::{
         KindProbe, KnownKind, NumberRange, SetKind, UnknownKind, ValueKind,

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::TableDescription;
 use crate::error::Result;
 use crate::item::fields::FieldInfo;
 use crate::item::key::{IntoKey, ItemKey, KeyShape};
-use crate::{CreateTableOptions, Db, Table, TableSchema};
+use crate::{CreateTableOptions, Db, EntitySchema, RenderValue, Table, TableSchema};
 
 /// A struct stored in a DynamoDB table. Implemented by
 /// `#[derive(DynamoModel)]`, which writes only [`schema`](Self::schema). The
@@ -115,6 +115,42 @@ pub trait DynamoModel {
     /// assert_eq!(names, ["id", "status"]);
     /// ```
     fn field_infos() -> &'static [FieldInfo];
+
+    /// The entity type this model is, when it is one of several in a
+    /// shared table (`#[dynamo(table = App, entity = "user", pk = "...")]`):
+    /// its name and key templates. `None` for a model with a table of its
+    /// own. An error when its templates break a rule that only the table's
+    /// definition shows (the derive checks the others at compile time),
+    /// the same at every use.
+    ///
+    /// ```
+    /// use dynamo_model::{DynamoModel, DynamoTable};
+    ///
+    /// #[derive(DynamoTable)]
+    /// #[dynamo(name = "app", hash_key = "pk", range_key = "sk")]
+    /// struct App;
+    ///
+    /// #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// #[dynamo(table = App, entity = "user", pk = "USER#{id}", sk = "PROFILE")]
+    /// struct User { id: String, name: String }
+    ///
+    /// let user = User::entity().unwrap()?;
+    /// assert_eq!(user.name(), "user");
+    /// assert_eq!(user.template("pk").unwrap().text(), "USER#{id}");
+    /// assert_eq!(User::schema().table_name(), "app");
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
+    fn entity() -> Option<Result<&'static EntitySchema>> {
+        None
+    }
+
+    /// The value of field `field` (its Rust name) for the key templates,
+    /// `None` when it has none. Written by the derive for an entity.
+    #[doc(hidden)]
+    fn template_value(&self, field: &str) -> Option<&dyn RenderValue> {
+        let _ = field;
+        None
+    }
 
     /// The handle on this model's table on the default connection
     /// ([`Db::default_db`]), for item calls with options:

@@ -103,12 +103,11 @@ impl<M: DynamoModel> Table<M> {
     /// A condition check for a transaction: the item with this key must meet
     /// `condition`, or the whole transaction is cancelled.
     pub fn check(&self, key: impl IntoKey<M::Key>, condition: Condition<M>) -> Check<M> {
-        let (hash, range) = key.parts();
         let mut guard = Guard::default();
         guard.and(condition.node);
         Check {
             table: self.clone(),
-            key: ItemKey::encode(M::schema(), self.name(), hash, range),
+            key: ItemKey::for_model::<M>(self.name(), &key),
             guard,
         }
     }

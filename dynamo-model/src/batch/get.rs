@@ -48,10 +48,7 @@ impl<M: DynamoModel + DeserializeOwned> Table<M> {
         let mut seen = HashSet::new();
         let keys = keys
             .into_iter()
-            .map(|key| {
-                let (hash, range) = key.parts();
-                ItemKey::encode(M::schema(), table, hash, range)
-            })
+            .map(|key| ItemKey::for_model::<M>(table, &key))
             .filter(|key| match key {
                 Ok(key) => seen.insert(key.identity()),
                 Err(_) => true,

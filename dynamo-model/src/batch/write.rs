@@ -99,7 +99,7 @@ impl<M: DynamoModel + Serialize> Table<M> {
             items
                 .into_iter()
                 .map(|item| {
-                    let (attributes, key) = encode::to_item(M::schema(), table, item)?;
+                    let (attributes, key) = encode::to_item(table, item)?;
                     let put = PutRequest::builder()
                         .set_item(Some(attributes))
                         .build()
@@ -128,8 +128,7 @@ impl<M: DynamoModel> Table<M> {
         let requests = keys
             .into_iter()
             .map(|key| {
-                let (hash, range) = key.parts();
-                let key = ItemKey::encode(M::schema(), table, hash, range)?;
+                let key = ItemKey::for_model::<M>(table, &key)?;
                 let delete = DeleteRequest::builder()
                     .set_key(Some(key.attributes()))
                     .build()

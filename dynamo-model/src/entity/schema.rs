@@ -4,6 +4,8 @@
 //! same data. The rules it must meet are `dynamo_model_rules::entity_problems`,
 //! one function for both.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::template::{KeyTemplate, RenderValue};
@@ -108,6 +110,67 @@ impl EntitySchema {
             .map(|k| &k.template)
     }
 
+    /// The fields an item's key is given by, in the order
+    /// [`EntityKey`](crate::EntityKey) takes them: the placeholders of the
+    /// `pk` template, then those of the `sk` template not in `pk`.
+    pub fn key_fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        for role in ["pk", "sk"] {
+            for field in self
+                .template(role)
+                .into_iter()
+                .flat_map(KeyTemplate::fields)
+            {
+                if !fields.contains(&field) {
+                    fields.push(field);
+                }
+            }
+        }
+        fields
+    }
+
+    /// Every field a template of the entity reads, once each.
+    pub(crate) fn template_fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        for field in self.keys.iter().flat_map(|k| k.template.fields()) {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        fields
+    }
+
+    /// The table key's values (partition, then sort where the table has
+    /// one) rendered from `values`, given in [`key_fields`](Self::key_fields)
+    /// order.
+    pub(crate) fn key_of(
+        &self,
+        values: &[&dyn RenderValue],
+    ) -> Result<[Option<AttributeValue>; 2]> {
+        let fields = self.key_fields();
+        if fields.len() != values.len() {
+            return Err(Error::invalid(
+                &self.table,
+                "key",
+                format!(
+                    "entity `{}` is keyed by {} value(s) ({}), and {} were given",
+                    self.name,
+                    fields.len(),
+                    fields.join(", "),
+                    values.len()
+                ),
+            ));
+        }
+        let value = |field: &str| fields.iter().position(|f| *f == field).map(|i| values[i]);
+        let mut found = [None, None];
+        for (slot, role) in found.iter_mut().zip(["pk", "sk"]) {
+            if let Some(key) = self.keys.iter().find(|k| k.role == role) {
+                *slot = self.render(key, &value)?.map(AttributeValue::S);
+            }
+        }
+        Ok(found)
+    }
+
     /// The key attributes of an item, rendered from its fields' values
     /// (`value` gives a field's value by name, `None` for a field without
     /// one), then the entity attribute. An index key a field of which has
@@ -122,34 +185,12 @@ impl EntitySchema {
         // dropped for an index).
         let mut rendered: Vec<(Option<&str>, &str, String)> = Vec::with_capacity(self.keys.len());
         let mut left_out: Vec<&str> = Vec::new();
-        'keys: for key in &self.keys {
+        for key in &self.keys {
             let index = key.index();
-            let mut values = Vec::new();
-            for field in key.template.fields() {
-                match value(field) {
-                    Some(v) => values.push(v),
-                    None if index.is_none() => {
-                        return Err(self.unrenderable(key, &format!("no value for field `{field}`")))
-                    }
-                    None => {
-                        left_out.extend(index);
-                        continue 'keys;
-                    }
-                }
+            match self.render(key, value)? {
+                Some(text) => rendered.push((index, &key.attribute, text)),
+                None => left_out.extend(index),
             }
-            let text = key
-                .template
-                .render(&values)
-                .map_err(|why| self.unrenderable(key, &why.to_string()))?;
-            if text.is_empty() {
-                // DynamoDB refuses an empty key, for an index too.
-                if index.is_none() {
-                    return Err(self.unrenderable(key, "it renders as an empty string"));
-                }
-                left_out.extend(index);
-                continue;
-            }
-            rendered.push((index, &key.attribute, text));
         }
         let mut out: Vec<(String, AttributeValue)> = rendered
             .into_iter()
@@ -161,6 +202,38 @@ impl EntitySchema {
             AttributeValue::S(self.name.clone()),
         ));
         Ok(out)
+    }
+
+    /// One key rendered; `None` for an index key that has no value or
+    /// renders empty (DynamoDB refuses an empty key, for an index too), an
+    /// error for a table key.
+    fn render<'v>(
+        &self,
+        key: &KeyOf,
+        value: &dyn Fn(&str) -> Option<&'v dyn RenderValue>,
+    ) -> Result<Option<String>> {
+        let table_key = key.index().is_none();
+        let mut values = Vec::with_capacity(4);
+        for field in key.template.fields() {
+            match value(field) {
+                Some(v) => values.push(v),
+                None if table_key => {
+                    return Err(self.unrenderable(key, &format!("no value for field `{field}`")))
+                }
+                None => return Ok(None),
+            }
+        }
+        let text = key
+            .template
+            .render(&values)
+            .map_err(|why| self.unrenderable(key, &why.to_string()))?;
+        if text.is_empty() {
+            if table_key {
+                return Err(self.unrenderable(key, "it renders as an empty string"));
+            }
+            return Ok(None);
+        }
+        Ok(Some(text))
     }
 
     fn unrenderable(&self, key: &KeyOf, why: &str) -> Error {
@@ -178,27 +251,91 @@ impl EntitySchema {
 
     /// Refuses an item of another entity (or of none): reading it as this
     /// one would give a garbled value or a confusing decoding error.
-    pub fn check_entity(
-        &self,
-        item: &std::collections::HashMap<String, AttributeValue>,
-    ) -> Result<()> {
+    /// [`Error::WrongEntity`] names the entity the item is of.
+    pub fn check_entity(&self, item: &HashMap<String, AttributeValue>) -> Result<()> {
+        self.check_in(&self.table, item)
+    }
+
+    fn check_in(&self, table: &str, item: &HashMap<String, AttributeValue>) -> Result<()> {
         match item.get(&self.entity_attribute) {
             Some(AttributeValue::S(name)) if *name == self.name => Ok(()),
-            found => Err(Error::invalid(
-                &self.table,
-                "entity",
-                format!(
-                    "the item is {}, not of entity `{}` (attribute `{}`)",
-                    match found {
-                        Some(AttributeValue::S(other)) => format!("of entity `{other}`"),
-                        Some(_) => "of no entity (the entity attribute is not a string)".to_owned(),
-                        None => "of no entity (it has no entity attribute)".to_owned(),
+            found => {
+                let key: Vec<String> = self
+                    .keys
+                    .iter()
+                    .filter(|k| k.index().is_none())
+                    .filter_map(|k| match item.get(&k.attribute) {
+                        Some(AttributeValue::S(s)) => Some(format!("{} = {s:?}", k.attribute)),
+                        _ => None,
+                    })
+                    .collect();
+                Err(Error::WrongEntity {
+                    table: table.to_owned(),
+                    key: (!key.is_empty()).then(|| key.join(", ")),
+                    expected: self.name.clone(),
+                    found: match found {
+                        Some(AttributeValue::S(other)) => Some(other.clone()),
+                        _ => None,
                     },
-                    self.name,
-                    self.entity_attribute
-                ),
-            )),
+                    attribute: self.entity_attribute.clone(),
+                })
+            }
         }
+    }
+
+    /// An item read from `table` (as sent), made ready to decode: refused
+    /// when it is of another entity, and without the attributes the
+    /// entity's templates and name wrote, which are not fields.
+    pub(crate) fn read_item(
+        &self,
+        table: &str,
+        item: &mut HashMap<String, AttributeValue>,
+    ) -> Result<()> {
+        self.check_in(table, item)?;
+        for key in &self.keys {
+            item.remove(&key.attribute);
+        }
+        item.remove(&self.entity_attribute);
+        Ok(())
+    }
+}
+
+/// The entity of model `M`, or an error for a model that is none (a key
+/// given as an entity's to a model whose `Key` is not an `EntityKey`).
+pub(crate) fn entity_of<M: crate::DynamoModel>() -> Result<&'static EntitySchema> {
+    match M::entity() {
+        Some(entity) => entity,
+        None => Err(Error::invalid(
+            M::schema().table_name(),
+            "key",
+            "the key was given as an entity's placeholder values, and the model is not an entity of a shared table",
+        )),
+    }
+}
+
+/// Where the derive keeps an entity's schema: built at first use, once.
+#[doc(hidden)]
+pub type EntityCell = std::sync::OnceLock<std::result::Result<EntitySchema, (String, Vec<String>)>>;
+
+/// The entity schema in `cell`, built by `build` at first use. A schema
+/// that breaks a rule the derive could not check (one that needs the
+/// table's definition) is the same [`Error::InvalidSchema`] at every use.
+#[doc(hidden)]
+pub fn built_entity(
+    cell: &'static EntityCell,
+    build: impl FnOnce() -> Result<EntitySchema>,
+) -> Result<&'static EntitySchema> {
+    let built = cell.get_or_init(|| match build() {
+        Ok(entity) => Ok(entity),
+        Err(Error::InvalidSchema { table, problems }) => Err((table, problems)),
+        Err(other) => Err((String::new(), vec![other.to_string()])),
+    });
+    match built {
+        Ok(entity) => Ok(entity),
+        Err((table, problems)) => Err(Error::InvalidSchema {
+            table: table.clone(),
+            problems: problems.clone(),
+        }),
     }
 }
 

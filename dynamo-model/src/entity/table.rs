@@ -27,6 +27,11 @@ use crate::DynamoModel;
 /// assert_eq!(App::indexes().gsi1.name(), "gsi1");
 /// assert_eq!(App::ENTITY_ATTRIBUTE, "_type");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a table definition",
+    label = "an entity's `table` is the type of a shared table's definition",
+    note = "derive it: `#[derive(DynamoTable)] #[dynamo(name = \"app\", hash_key = \"pk\", range_key = \"sk\")] struct App;`"
+)]
 pub trait DynamoTable: DynamoModel {
     /// The attribute that names each item's entity type (`_type` unless the
     /// definition says `entity_attribute = "..."`).

@@ -74,6 +74,11 @@ impl From<&str> for KeyError {
 /// assert_eq!(key, "a%23b");
 /// assert_eq!(String::read_key(&key, Some('#')).unwrap(), "a#b");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written into a key template",
+    label = "not a key template value",
+    note = "a placeholder's field must implement `dynamo_model::TemplateValue`: strings, integers, UUIDs, dates and times (floats cannot be in a key: their text does not sort); implement it for a newtype by writing its inner value"
+)]
 pub trait TemplateValue: Sized {
     /// The length of every written value, for types written at one width
     /// (read back by length); `None` for text (read back up to the

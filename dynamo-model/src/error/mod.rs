@@ -293,6 +293,26 @@ pub enum Error {
         reason: String,
     },
 
+    /// An item of a shared table was read as an entity it is not (its
+    /// entity attribute names another entity, or none): it is not decoded
+    /// into a struct it would garble.
+    #[error("item {} of table `{table}` is {}, not of entity `{expected}` (attribute `{attribute}`)",
+        key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()),
+        found.as_deref().map(|f| format!("of entity `{f}`")).unwrap_or_else(|| "of no entity".to_owned()))]
+    WrongEntity {
+        /// The table name as sent.
+        table: String,
+        /// The item's key, when it could be read.
+        key: Option<String>,
+        /// The entity the item was read as.
+        expected: String,
+        /// The entity the item names, `None` when its entity attribute is
+        /// missing or not a string.
+        found: Option<String>,
+        /// The entity attribute.
+        attribute: String,
+    },
+
     /// A batch could not write (or read) every item: after its retries, these
     /// keys are still unprocessed, or DynamoDB refused them (a refused
     /// request is split until the refused items stand alone, so one bad item
@@ -455,6 +475,7 @@ impl Error {
             | Error::ItemNotFound { table, .. }
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
+            | Error::WrongEntity { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }
             | Error::TransactionCanceled { table, .. }

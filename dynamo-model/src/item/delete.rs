@@ -58,8 +58,7 @@ impl<M: DynamoModel> Table<M> {
     /// # Ok(()) }
     /// ```
     pub fn delete(&self, key: impl IntoKey<M::Key>) -> Delete<M> {
-        let (hash, range) = key.parts();
-        self.delete_prepared(ItemKey::encode(M::schema(), self.name(), hash, range))
+        self.delete_prepared(ItemKey::for_model::<M>(self.name(), &key))
     }
 
     pub(crate) fn delete_prepared(&self, key: Result<ItemKey>) -> Delete<M> {
@@ -95,7 +94,7 @@ impl<M: DynamoModel + Serialize> Table<M> {
     /// ```
     pub fn delete_item(&self, item: &M) -> Delete<M> {
         let mut guard = Guard::default();
-        let key = encode::to_item(M::schema(), self.name(), item).and_then(|(attributes, key)| {
+        let key = encode::to_item(self.name(), item).and_then(|(attributes, key)| {
             if let Some(field) = version::field(M::field_infos()) {
                 let held = version::read(self.name(), field.attribute, &attributes)?;
                 guard.version = Some((field.attribute, version::expected(held)));

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::key::ItemKey;
 use crate::error::{Error, Result};
-use crate::TableSchema;
+use crate::{DynamoModel, TableSchema};
 
 /// An item as the SDK takes it.
 pub(crate) type Attributes = HashMap<String, AttributeValue>;
@@ -20,14 +20,30 @@ pub(crate) type Attributes = HashMap<String, AttributeValue>;
 /// DynamoDB's item size limit: 400 KB.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 
-/// `item` as DynamoDB stores it, with its key. serde_dynamo's own
-/// `to_item` rebuilds the serialized map twice on the way to the SDK's type;
-/// here the one conversion it needs also does every check and finds the
-/// key, in one pass over the attributes.
-pub(crate) fn to_item<M: Serialize>(
-    schema: &TableSchema,
+/// `item` as DynamoDB stores it in `table` (its name as sent), with its
+/// key: for an entity of a shared table, with the key attributes its
+/// templates render and its entity attribute.
+pub(crate) fn to_item<M: DynamoModel + Serialize>(
     table: &str,
     item: &M,
+) -> Result<(Attributes, ItemKey)> {
+    let written = match M::entity() {
+        None => Vec::new(),
+        Some(entity) => entity?.key_attributes(&|field| item.template_value(field))?,
+    };
+    encode_item(M::schema(), table, item, written)
+}
+
+/// `item` as DynamoDB stores it, with the attributes `written` besides its
+/// fields, and its key. serde_dynamo's own `to_item` rebuilds the serialized
+/// map twice on the way to the SDK's type; here the one conversion it needs
+/// also does every check and finds the key, in one pass over the
+/// attributes.
+fn encode_item<T: Serialize>(
+    schema: &TableSchema,
+    table: &str,
+    item: &T,
+    written: Vec<(String, AttributeValue)>,
 ) -> Result<(Attributes, ItemKey)> {
     let encoded: serde_dynamo::AttributeValue =
         serde_dynamo::to_attribute_value(item).map_err(|err| Error::Encode {
@@ -41,12 +57,24 @@ pub(crate) fn to_item<M: Serialize>(
         });
     };
     let mut walk = Walk::new(Some(schema));
-    let mut attributes = Attributes::with_capacity(fields.len());
+    let mut attributes = Attributes::with_capacity(fields.len() + written.len());
     for (name, value) in fields {
         let value = AttributeValue::from(value);
         if walk.visit(&name, &value) {
             attributes.insert(name, value);
         }
+    }
+    for (name, value) in written {
+        if attributes.contains_key(&name) {
+            return Err(Error::Encode {
+                table: table.to_owned(),
+                reason: format!(
+                    "attribute `{name}` is written by the entity's key templates, and the item has a field of that name too (a flattened map?); nothing was sent"
+                ),
+            });
+        }
+        walk.visit(&name, &value);
+        attributes.insert(name, value);
     }
     let key = ItemKey::from_found(schema, table, walk.key.take_all())?;
     if let Some((_, name)) = &walk.empty_index_key {
@@ -73,12 +101,16 @@ fn encode_reason(reason: String) -> String {
     }
 }
 
-/// Reads an item back into the model.
-pub(crate) fn from_item<M: DeserializeOwned>(
+/// Reads an item back into the model; an entity's item must be of that
+/// entity, and is decoded without the attributes its templates wrote.
+pub(crate) fn from_item<M: DynamoModel + DeserializeOwned>(
     table: &str,
     key: &ItemKey,
-    attributes: Attributes,
+    mut attributes: Attributes,
 ) -> Result<M> {
+    if let Some(entity) = M::entity() {
+        entity?.read_item(table, &mut attributes)?;
+    }
     serde_dynamo::from_item(attributes).map_err(|err| Error::Serde {
         table: table.to_owned(),
         key: Some(key.to_string()),
@@ -380,7 +412,7 @@ mod tests {
             note: None,
             body: String::new(),
         };
-        let (item, key) = to_item(&schema(), "orders", &order).unwrap();
+        let (item, key) = encode_item(&schema(), "orders", &order, Vec::new()).unwrap();
         assert!(!item.contains_key("coupon"));
         assert_eq!(item["note"], AttributeValue::Null(true));
         assert_eq!(key.to_string(), r#"id = "o1""#);
@@ -445,14 +477,14 @@ mod tests {
             unit: (),
             kind: Kind::Tagged { weight: 0.25 },
         };
-        let (ours, _) = to_item(&schema(), "orders", &value).unwrap();
+        let (ours, _) = encode_item(&schema(), "orders", &value, Vec::new()).unwrap();
         let theirs: Attributes = serde_dynamo::to_item(&value).unwrap();
         assert_eq!(ours, theirs);
     }
 
     #[test]
     fn a_value_that_is_not_a_map_is_an_encoding_error() {
-        let err = to_item(&schema(), "orders", &42u32).unwrap_err();
+        let err = encode_item(&schema(), "orders", &42u32, Vec::new()).unwrap_err();
         assert!(
             matches!(&err, Error::Encode { reason, .. } if reason.contains("does not serialize as a map")),
             "{err}"
@@ -467,7 +499,7 @@ mod tests {
             note: None,
             body: "x".repeat(MAX_ITEM_SIZE),
         };
-        let err = to_item(&schema(), "orders", &order).unwrap_err();
+        let err = encode_item(&schema(), "orders", &order, Vec::new()).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -533,7 +565,7 @@ mod tests {
             note: None,
             body: String::new(),
         };
-        let err = to_item(&schema(), "orders", &order).unwrap_err();
+        let err = encode_item(&schema(), "orders", &order, Vec::new()).unwrap_err();
         assert!(err.to_string().contains("index key `coupon`"), "{err}");
     }
 

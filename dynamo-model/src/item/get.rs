@@ -49,8 +49,7 @@ impl<M: DynamoModel + DeserializeOwned> Table<M> {
     /// # Ok(()) }
     /// ```
     pub fn get(&self, key: impl IntoKey<M::Key>) -> Get<M> {
-        let (hash, range) = key.parts();
-        self.get_prepared(ItemKey::encode(M::schema(), self.name(), hash, range))
+        self.get_prepared(ItemKey::for_model::<M>(self.name(), &key))
     }
 
     /// The key of `item`, as DynamoDB stores it: the way to address an item
@@ -70,7 +69,7 @@ impl<M: DynamoModel + DeserializeOwned> Table<M> {
     where
         M: serde::Serialize,
     {
-        encode::to_item(M::schema(), self.name(), item).map(|(_, key)| key)
+        encode::to_item(self.name(), item).map(|(_, key)| key)
     }
 
     pub(crate) fn get_prepared(&self, key: Result<ItemKey>) -> Get<M> {

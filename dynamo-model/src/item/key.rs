@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::field::erased::Encodable;
+use crate::entity::template::RenderValue;
 use crate::error::{Error, Result};
 use crate::{AttributeType, TableSchema};
 
@@ -106,23 +107,34 @@ impl KeyPart<Option<String>> for &str {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a key of this table, whose key is `{S}`",
     label = "not a key of this model",
-    note = "a table with a hash key only takes the hash key value; a table with a range key takes `(hash, range)`"
+    note = "a table with a hash key only takes the hash key value; a table with a range key takes `(hash, range)`; an entity of a shared table takes its key templates' placeholder values (`pk`'s, then `sk`'s)"
 )]
 pub trait IntoKey<S> {
-    /// The hash and range values.
+    /// The key's values.
     #[doc(hidden)]
-    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>);
+    fn parts(&self) -> KeyParts<'_>;
+}
+
+/// What a key is given as: the key attributes' values, or an entity's
+/// placeholder values, which its templates render into them.
+#[doc(hidden)]
+pub enum KeyParts<'a> {
+    /// The hash key's value, and the range key's.
+    Attributes(&'a dyn Encodable, Option<&'a dyn Encodable>),
+    /// The placeholders of the entity's `pk` template, then those of its
+    /// `sk` template not in `pk`, in template order.
+    Template(Vec<&'a dyn RenderValue>),
 }
 
 impl<H, A: KeyPart<H>> IntoKey<HashKey<H>> for A {
-    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
-        (self.encodable(), None)
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Attributes(self.encodable(), None)
     }
 }
 
 impl<H, R, A: KeyPart<H>, B: KeyPart<R>> IntoKey<HashAndRangeKey<H, R>> for (A, B) {
-    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
-        (self.0.encodable(), Some(self.1.encodable()))
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Attributes(self.0.encodable(), Some(self.1.encodable()))
     }
 }
 
@@ -171,17 +183,14 @@ impl<H> KeyPart<H> for &ItemKey {
 }
 
 impl<H, R> IntoKey<HashAndRangeKey<H, R>> for ItemKey {
-    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
-        (
-            self.hash_value(),
-            self.parts[1].as_ref().map(|(_, v)| v as &dyn Encodable),
-        )
+    fn parts(&self) -> KeyParts<'_> {
+        self.as_parts()
     }
 }
 
 impl<H, R> IntoKey<HashAndRangeKey<H, R>> for &ItemKey {
-    fn parts(&self) -> (&dyn Encodable, Option<&dyn Encodable>) {
-        IntoKey::<HashAndRangeKey<H, R>>::parts(*self)
+    fn parts(&self) -> KeyParts<'_> {
+        self.as_parts()
     }
 }
 
@@ -189,8 +198,31 @@ impl ItemKey {
     /// The key of model `M` that `key` stands for, checked against the
     /// model's key types.
     pub fn of<M: crate::DynamoModel>(key: &impl IntoKey<M::Key>) -> Result<ItemKey> {
-        let (hash, range) = key.parts();
-        ItemKey::encode(M::schema(), M::schema().table_name(), hash, range)
+        ItemKey::for_model::<M>(M::schema().table_name(), key)
+    }
+
+    /// The key of model `M` in `table` (its name as sent, for messages):
+    /// encoded from the key attributes' values, or rendered from an
+    /// entity's placeholder values.
+    pub(crate) fn for_model<M: crate::DynamoModel>(
+        table: &str,
+        key: &impl IntoKey<M::Key>,
+    ) -> Result<ItemKey> {
+        match key.parts() {
+            KeyParts::Attributes(hash, range) => ItemKey::encode(M::schema(), table, hash, range),
+            KeyParts::Template(values) => {
+                let entity = crate::entity::schema::entity_of::<M>()?;
+                let found = entity.key_of(&values)?;
+                ItemKey::from_found(M::schema(), table, found)
+            }
+        }
+    }
+
+    fn as_parts(&self) -> KeyParts<'_> {
+        KeyParts::Attributes(
+            self.hash_value(),
+            self.parts[1].as_ref().map(|(_, v)| v as &dyn Encodable),
+        )
     }
 
     pub(crate) fn encode(

@@ -79,7 +79,7 @@ pub(crate) fn prepare<M: DynamoModel + Serialize>(
     item: &M,
 ) -> (Result<(Attributes, ItemKey)>, Guard) {
     let mut guard = Guard::default();
-    let item = encode::to_item(M::schema(), table, item).and_then(|(mut item, key)| {
+    let item = encode::to_item(table, item).and_then(|(mut item, key)| {
         if let Some(field) = version::field(M::field_infos()) {
             let expected = version::bump(table, field, &mut item)?;
             guard.version = Some((field.attribute, expected));

@@ -87,10 +87,9 @@ impl<M: DynamoModel> Table<M> {
     /// # Ok(()) }
     /// ```
     pub fn update(&self, key: impl IntoKey<M::Key>) -> Update<M> {
-        let (hash, range) = key.parts();
         Update {
             table: self.clone(),
-            key: ItemKey::encode(M::schema(), self.name(), hash, range),
+            key: ItemKey::for_model::<M>(self.name(), &key),
             actions: Vec::new(),
             guard: Guard::default(),
             expected_version: None,
@@ -464,7 +463,15 @@ impl<M: DynamoModel> Update<M> {
         // A missing item would be created: only whole, so that it reads.
         let may_create = guard.must_exist != Some(true)
             && !matches!(guard.version, Some((_, version::Expected::At(_))));
-        let lacking = effect.lacking(fields);
+        let mut lacking = effect.lacking(fields);
+        if let Some(entity) = M::entity() {
+            // An update writes neither the fields the key was rendered
+            // from nor the entity attribute: an entity's item is created by
+            // a put, never by an update.
+            let entity = entity?;
+            lacking.extend(entity.template_fields());
+            lacking.push(entity.entity_attribute());
+        }
         if may_create && !lacking.is_empty() {
             if upsert || guard.version.is_some() {
                 return Err(Error::invalid(

@@ -452,6 +452,8 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         if let Some(start) = &start {
             same_partition(&name, start, &partition)?;
         }
+        let (filter, projection_expression, entity) =
+            super::source::entity_read::<M>(filter, projection_expression, &mut p)?;
         let (names, values) = p.into_parts();
         let request = Request {
             client: self.table.client()?.clone(),
@@ -464,6 +466,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             names,
             values,
             consistent_read: self.options.consistent_read,
+            entity,
             kind: Kind::Query {
                 key_condition,
                 descending: self.descending,

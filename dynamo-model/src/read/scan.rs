@@ -184,6 +184,8 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     M::field_infos(),
                     &mut p,
                 )?;
+                let (filter, projection_expression, entity) =
+                    super::source::entity_read::<M>(filter, projection_expression, &mut p)?;
                 let (names, values) = p.into_parts();
                 let request = Request {
                     client: client.clone(),
@@ -196,6 +198,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     names,
                     values,
                     consistent_read: self.options.consistent_read,
+                    entity,
                     kind: Kind::Scan {
                         segment: (total > 1).then_some((segment as i32, total as i32)),
                     },

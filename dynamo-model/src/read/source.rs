@@ -14,7 +14,7 @@ use super::page::{PageSource, RawPage};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
 use crate::item::expression::{Names, Values};
-use crate::Projection;
+use crate::{EntitySchema, Projection};
 
 /// The parts Query and Scan share.
 pub(crate) struct Request {
@@ -32,6 +32,9 @@ pub(crate) struct Request {
     pub(crate) values: Option<Values>,
     pub(crate) consistent_read: bool,
     pub(crate) kind: Kind,
+    /// The entity read, for a model that is one of a shared table's: each
+    /// item must be of it.
+    pub(crate) entity: Option<&'static EntitySchema>,
 }
 
 pub(crate) enum Kind {
@@ -128,7 +131,16 @@ impl PageSource for Request {
         (&self.schema_table, self.index.as_deref(), kind)
     }
 
-    fn decode<T: DeserializeOwned>(&self, item: Attributes) -> Result<T> {
+    fn decode<T: DeserializeOwned>(&self, mut item: Attributes) -> Result<T> {
+        // An index that does not project the entity attribute leaves
+        // nothing to check; the filter kept other entities out.
+        if let Some(entity) = self.entity {
+            if matches!(self.projection, Projection::All)
+                || item.contains_key(entity.entity_attribute())
+            {
+                entity.read_item(&self.table, &mut item)?;
+            }
+        }
         serde_dynamo::from_item(item).map_err(|err| {
             let mut reason = err.to_string();
             match &self.projection {
@@ -185,6 +197,38 @@ pub(crate) fn projection(
         names.push(p.name(info.attribute()));
     }
     Ok(Some(names.join(", ")))
+}
+
+/// What a read of model `M` adds for an entity of a shared table, which
+/// holds other entities' items too: a filter on the entity attribute (and
+/// the caller's `filter`), and the entity attribute in a projection, so
+/// each item read can be checked.
+pub(crate) fn entity_read<M: crate::DynamoModel>(
+    filter: Option<String>,
+    projection: Option<String>,
+    p: &mut crate::item::expression::Placeholders,
+) -> Result<(
+    Option<String>,
+    Option<String>,
+    Option<&'static EntitySchema>,
+)> {
+    let Some(entity) = M::entity() else {
+        return Ok((filter, projection, None));
+    };
+    let entity = entity?;
+    let attribute = p.name(entity.entity_attribute());
+    let is = format!(
+        "{attribute} = {}",
+        p.value(aws_sdk_dynamodb::types::AttributeValue::S(
+            entity.name().to_owned()
+        ))
+    );
+    let filter = Some(match filter {
+        Some(filter) => format!("({is}) AND ({filter})"),
+        None => is,
+    });
+    let projection = projection.map(|names| format!("{names}, {attribute}"));
+    Ok((filter, projection, Some(entity)))
 }
 
 fn short_type_name<T>() -> &'static str {

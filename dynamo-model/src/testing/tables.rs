@@ -62,6 +62,9 @@ pub struct TestTablesBuilder {
     db: Db,
     /// Each table with what it came from, for messages.
     pub(super) schemas: Vec<(String, TableSchema)>,
+    /// The tables that entity models share: several entries of one table
+    /// with equal schemas are one table there.
+    shared: Vec<String>,
     options: CreateTableOptions,
     allow_remote: bool,
     concurrency: usize,
@@ -122,6 +125,7 @@ impl TestTables {
         TestTablesBuilder {
             db: db.clone(),
             schemas: Vec::new(),
+            shared: Vec::new(),
             options: CreateTableOptions::new(),
             allow_remote: false,
             concurrency: DEFAULT_CONCURRENCY,
@@ -290,8 +294,20 @@ impl TestTablesBuilder {
     pub fn with<M: DynamoModel>(mut self) -> Self {
         let model = std::any::type_name::<M>();
         let model = model.rsplit("::").next().unwrap_or(model);
-        self.schemas
-            .push((format!("model `{model}`"), M::schema().clone()));
+        let what = format!("model `{model}`");
+        if M::entity().is_some() {
+            // Entities of one table definition share its table.
+            let schema = M::schema();
+            self.shared.push(schema.table_name().to_owned());
+            let joins = self
+                .schemas
+                .iter()
+                .any(|(other, s)| s == schema && *other != what);
+            if joins {
+                return self;
+            }
+        }
+        self.schemas.push((what, M::schema().clone()));
         self
     }
 
@@ -412,14 +428,15 @@ impl TestTablesBuilder {
     /// Two entries for one table name (a model listed twice, or two models
     /// sharing a table) would create one table and report it twice; deletion
     /// protection would leave the fixture unable to delete what it made.
-    /// Both are refused before any request.
+    /// Both are refused before any request. Entity models of one table
+    /// definition (equal schemas) are the one table they share.
     fn refuse_contradictions(&self) -> Result<()> {
         for (i, (what, schema)) in self.schemas.iter().enumerate() {
             let name = schema.table_name();
-            if let Some((first, _)) = self.schemas[..i]
-                .iter()
-                .find(|(_, s)| s.table_name() == name)
-            {
+            if let Some((first, _)) = self.schemas[..i].iter().find(|(first, s)| {
+                s.table_name() == name
+                    && !(s == schema && first != what && self.shared.iter().any(|t| t == name))
+            }) {
                 let reason = if first == what {
                     format!("{what} is listed twice")
                 } else {
@@ -474,7 +491,12 @@ impl TestTablesBuilder {
         let seeds = super::seed::plan(&db, self.seeds)?;
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = JoinSet::new();
+        let mut made: Vec<String> = Vec::new();
         for (_, schema) in self.schemas {
+            if made.iter().any(|name| name == schema.table_name()) {
+                continue;
+            }
+            made.push(schema.table_name().to_owned());
             let db = db.clone();
             let options = self.options.clone().wait(true);
             let permits = Arc::clone(&permits);

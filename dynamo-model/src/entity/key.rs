@@ -1,0 +1,180 @@
+//! An entity's key, as item calls take it: the values of its key templates'
+//! placeholders, `pk`'s then those of `sk` not in `pk`, which the templates
+//! render into the table's key attributes. `users.get("u1")`,
+//! `orders.get(("c1", created, "o1"))`.
+
+use std::marker::PhantomData;
+
+use super::template::RenderValue;
+use super::template_value::TemplateValue;
+use crate::item::key::{IntoKey, KeyParts, KeyShape, NoRange};
+
+/// The key of an entity whose key templates' placeholders have the Rust
+/// types of tuple `T`: a model's [`DynamoModel::Key`](crate::DynamoModel::Key)
+/// when it is an entity of a shared table. A key of one placeholder is
+/// passed as the value itself, of several as a tuple, of none as `()`.
+///
+/// ```
+/// use dynamo_model::{DynamoModel, DynamoTable, EntityKey, ItemKey};
+///
+/// #[derive(DynamoTable)]
+/// #[dynamo(name = "app", hash_key = "pk", range_key = "sk")]
+/// struct App;
+///
+/// #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+/// #[dynamo(table = App, entity = "order", pk = "CUSTOMER#{customer}", sk = "ORDER#{number}")]
+/// struct Order { customer: String, number: u32, total: u64 }
+///
+/// let _: std::marker::PhantomData<EntityKey<(String, u32)>> =
+///     std::marker::PhantomData::<<Order as DynamoModel>::Key>;
+/// let key = ItemKey::of::<Order>(&("c1", 7))?;
+/// assert_eq!(key.to_string(), r#"pk = "CUSTOMER#c1", sk = "ORDER#0000000007""#);
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub struct EntityKey<T>(PhantomData<fn() -> T>);
+
+/// An entity is queried by its partition template's values (issue 20, next
+/// step); until then a query of an entity's table key does not compile.
+impl<T> KeyShape for EntityKey<T> {
+    const HAS_RANGE: bool = false;
+    type Hash = EntityKey<T>;
+    type Range = NoRange;
+}
+
+/// A Rust value that can stand for a placeholder of type `T`: a `T`, a
+/// `&T`, or a `&str` for a `String` placeholder.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of key placeholder type `{T}`",
+    label = "expected a `{T}` placeholder value",
+    note = "an entity's key is the values of its key templates' placeholders (`pk`'s, then `sk`'s), as a tuple when there are several"
+)]
+pub trait TemplatePart<T> {
+    /// The value to render.
+    #[doc(hidden)]
+    fn render_value(&self) -> &dyn RenderValue;
+}
+
+impl<T: TemplateValue> TemplatePart<T> for T {
+    fn render_value(&self) -> &dyn RenderValue {
+        self
+    }
+}
+
+impl<T: TemplateValue> TemplatePart<T> for &T {
+    fn render_value(&self) -> &dyn RenderValue {
+        *self
+    }
+}
+
+impl TemplatePart<String> for &str {
+    fn render_value(&self) -> &dyn RenderValue {
+        self
+    }
+}
+
+impl IntoKey<EntityKey<()>> for () {
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Template(Vec::new())
+    }
+}
+
+impl<T, A: TemplatePart<T>> IntoKey<EntityKey<(T,)>> for A {
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![self.render_value()])
+    }
+}
+
+macro_rules! tuple_keys {
+    ($(($($t:ident $a:ident $i:tt),+))+) => {$(
+        impl<$($t, $a: TemplatePart<$t>),+> IntoKey<EntityKey<($($t,)+)>> for ($($a,)+) {
+            fn parts(&self) -> KeyParts<'_> {
+                KeyParts::Template(vec![$(self.$i.render_value()),+])
+            }
+        }
+    )+};
+}
+
+tuple_keys! {
+    (T0 A0 0, T1 A1 1)
+    (T0 A0 0, T1 A1 1, T2 A2 2)
+    (T0 A0 0, T1 A1 1, T2 A2 2, T3 A3 3)
+    (T0 A0 0, T1 A1 1, T2 A2 2, T3 A3 3, T4 A4 4)
+    (T0 A0 0, T1 A1 1, T2 A2 2, T3 A3 3, T4 A4 4, T5 A5 5)
+}
+
+/// A field a template can read: a [`TemplateValue`], or an `Option` of one
+/// for an index template (an item without it is left out of the index).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written into a key template",
+    label = "not a key template value",
+    note = "a placeholder's field must implement `dynamo_model::TemplateValue` (strings, integers, UUIDs, dates and times), or be an `Option` of one in an index template"
+)]
+pub trait TemplateField {
+    /// The value, `None` when there is none.
+    #[doc(hidden)]
+    fn template_value(&self) -> Option<&dyn RenderValue>;
+}
+
+impl<T: TemplateValue> TemplateField for T {
+    fn template_value(&self) -> Option<&dyn RenderValue> {
+        Some(self)
+    }
+}
+
+impl<T: TemplateValue> TemplateField for Option<T> {
+    fn template_value(&self) -> Option<&dyn RenderValue> {
+        self.as_ref().map(|v| v as &dyn RenderValue)
+    }
+}
+
+/// A key with a sort key, which an entity's `sk` template can write: the
+/// key of a table with a sort key, or an index handle with one.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no sort key, so an entity cannot give it an `sk` template",
+    label = "nothing for this `sk` template to write",
+    note = "leave the `sk` template out, or give the table definition (or the index) a `range_key`"
+)]
+pub trait HasSortKey {}
+
+impl<H, R> HasSortKey for crate::HashAndRangeKey<H, R> {}
+
+/// A table definition's index keys are strings.
+impl<M, H> HasSortKey for crate::Index<M, H, String> {}
+
+/// Compiles only for a table definition with a sort key.
+#[doc(hidden)]
+pub fn has_sort_key<T: crate::DynamoTable>()
+where
+    T::Key: HasSortKey,
+{
+}
+
+/// Whether a table definition has a sort key, at compile time.
+#[doc(hidden)]
+pub const fn has_range<T: crate::DynamoTable>() -> bool {
+    <T::Key as KeyShape>::HAS_RANGE
+}
+
+/// Compiles only for an index handle with a sort key.
+#[doc(hidden)]
+pub fn index_has_sort_key<I: HasSortKey>(_: &I) {}
+
+/// The typed index handles of a table definition, for its entities.
+#[doc(hidden)]
+pub fn table_indexes<T: crate::DynamoTable>() -> T::Indexes {
+    T::indexes()
+}
+
+/// A table key placeholder's value: a [`TemplateValue`] (never an
+/// `Option`: a table key is always written).
+#[doc(hidden)]
+pub fn table_key_value<T: TemplateValue>(value: &T) -> Option<&dyn RenderValue> {
+    Some(value)
+}
+
+/// The schema of a table definition, for its entities.
+#[doc(hidden)]
+pub fn table_schema<T: crate::DynamoTable>() -> &'static crate::TableSchema {
+    T::schema()
+}
