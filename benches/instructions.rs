@@ -25,12 +25,14 @@ use dynamo_model::{ItemKey, Table};
 mod models;
 #[path = "support/sdk_batch.rs"]
 mod sdk_batch;
-use models::{get_by_hand, order, put_by_hand, tiny, Bench, Order, Tiny};
+use models::{
+    entity_order, get_by_hand, order, put_by_hand, tiny, Bench, BenchApp, EntityOrder, Order, Tiny,
+};
 
 /// Items written in setup; operations cycle over them.
 const ITEMS: u64 = 400;
 
-const CASES: [&str; 16] = [
+const CASES: [&str; 22] = [
     "encode-serde_dynamo-tiny",
     "encode-ours-tiny",
     "put-builder-tiny",
@@ -47,6 +49,15 @@ const CASES: [&str; 16] = [
     "get-hand-order",
     "batch-ours-order",
     "batch-hand-order",
+    // The same order as an entity of a shared table (its keys rendered
+    // from templates, its entity attribute written and checked), against
+    // `-order` above.
+    "encode-ours-entity",
+    "put-ours-entity",
+    "put-hand-entity",
+    "get-ours-entity",
+    "get-hand-entity",
+    "batch-ours-entity",
 ];
 
 /// Items per batch operation: one BatchWriteItem.
@@ -114,17 +125,19 @@ async fn main() {
         .unwrap_or(100);
     let (what, model) = case
         .rsplit_once('-')
-        .unwrap_or_else(|| panic!("a case is <operation>-<tiny|order>, not {case}"));
+        .unwrap_or_else(|| panic!("a case is <operation>-<tiny|order|entity>, not {case}"));
     let local = LocalDynamoDb::embedded().unwrap();
     let tables = TestTables::new(local.db())
         .with::<Order>()
         .with::<Tiny>()
+        .with::<BenchApp>()
         .create()
         .await
         .unwrap();
     match model {
         "tiny" => run(&tables.table::<Tiny>(), tiny, what, ops).await,
         "order" => run(&tables.table::<Order>(), order, what, ops).await,
+        "entity" => run(&tables.table::<EntityOrder>(), entity_order, what, ops).await,
         other => panic!("unknown model {other}"),
     }
 }

@@ -32,6 +32,7 @@ mod stats;
 use stats::median;
 
 #[path = "support/models.rs"]
+#[allow(dead_code)] // the entity models are for the instructions benchmark
 mod models;
 use models::{get_by_hand, order, put_by_hand, tiny, Bench, Order, Tiny};
 

@@ -108,7 +108,8 @@ run_instructions() {
   {
     echo "| case | ops (N) | instructions per operation |"
     echo "|---|---:|---:|"
-    for case in $(BENCH_CASE=list "$bin"); do
+    # BENCH_CASES="put-ours-order put-ours-entity" runs only those.
+    for case in ${BENCH_CASES:-$(BENCH_CASE=list "$bin")}; do
       case $case in
         encode-* | put-builder-*) n=${BENCH_ENCODE_OPS:-20000} ;;
         *) n=${BENCH_CALL_OPS:-200} ;;

@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
     name = "store",
     hash_key = "pk",
     range_key = "sk",
-    gsi(name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk")
+    gsi(name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk"),
+    gsi(name = "gsi2", hash_key = "gsi2pk", projection = "keys_only")
 )]
 struct Store;
 
@@ -62,6 +63,16 @@ struct Line {
     line: u16,
     sku: String,
     quantity: u32,
+}
+
+/// An entity whose field is stored under the entity attribute's name: a
+/// rule only the table's definition shows, so `entity()` says it.
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = Store, entity = "clash", pk = "CLASH#{id}", sk = "CLASH")]
+struct Clash {
+    id: String,
+    #[serde(rename = "_type")]
+    kind: String,
 }
 
 fn ada() -> Customer {
@@ -120,6 +131,16 @@ fn an_entity_is_keyed_by_its_templates_placeholders() {
     let entity = Order::entity().unwrap().unwrap();
     assert_eq!(entity.key_fields(), ["customer", "created", "id"]);
     assert_eq!(entity.entity_attribute(), "_type");
+
+    let err = Clash::entity().unwrap().unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidSchema { problems, .. }
+            if problems.iter().any(|p| p.contains("field `kind` is stored under `_type`"))),
+        "{err}"
+    );
+    // The same error at every use, before any request.
+    let err = ItemKey::of::<Clash>(&"x").unwrap_err();
+    assert!(matches!(err, Error::InvalidSchema { .. }), "{err}");
 }
 
 #[dynamo_model::test(models(Store))]
@@ -172,6 +193,11 @@ async fn each_write_renders_the_key_attributes_and_the_entity_attribute(db: Db) 
     assert_eq!(
         key.to_string(),
         r#"pk = "CUSTOMER#c1", sk = "ORDER#09223372036854776008#o2""#
+    );
+    // A key read from an item stands for the entity's key.
+    assert_eq!(
+        orders.get(&key).await.unwrap(),
+        Some(order("o2", 200, None))
     );
 
     orders.delete(("c1", 200, "o2")).await.unwrap();
@@ -239,6 +265,24 @@ async fn an_item_of_another_entity_is_never_read_as_this_one(db: Db) {
     assert!(err.to_string().contains("is of no entity"), "{err}");
     let err = orders.batch_get([("c1", 100, "o1")]).await.unwrap_err();
     assert!(matches!(err, Error::WrongEntity { .. }), "{err}");
+
+    // Writes at that key leave the other entity's item as it is.
+    let f = Order::fields();
+    let err = orders
+        .update(("c1", 100, "o1"))
+        .set(f.total, 99)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err}");
+    let err = orders.delete(("c1", 100, "o1")).await.unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err}");
+    let kept = raw(&db, "CUSTOMER#c1", "ORDER#09223372036854775908#o1")
+        .await
+        .unwrap();
+    assert_eq!(kept["total"], AttributeValue::N("1".into()));
+    assert_eq!(kept["_type"], s("customer"));
+    // Deleting a missing item stays a no-op.
+    orders.delete(("c1", 1, "nothing")).await.unwrap();
 }
 
 #[dynamo_model::test(models(Store))]
@@ -259,6 +303,17 @@ async fn a_scan_of_an_entity_reads_only_its_items(db: Db) {
     let f = Order::fields();
     let filtered = orders.scan().filter(f.id.eq("o2")).all().await.unwrap();
     assert_eq!(filtered, [order("o2", 2, Some("new"))]);
+    let by_status = orders.scan_index("gsi1").all().await.unwrap();
+    assert_eq!(by_status.len(), 2);
+
+    // An index that does not project the entity attribute cannot tell the
+    // entities apart: refused before any request.
+    let err = orders.scan_index("gsi2").all().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { reason, .. }
+            if reason.contains("does not project the entity attribute `_type`")),
+        "{err}"
+    );
 }
 
 #[dynamo_model::test(models(Store))]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
-use dynamo_model::DynamoModel;
+use dynamo_model::{DynamoModel, DynamoTable};
 use serde::{Deserialize, Serialize};
 
 /// An order of about 1 KB, as a service would store it.
@@ -24,6 +24,49 @@ pub struct Order {
     pub coupon: Option<String>,
     pub lines: Vec<Line>,
     pub note: String,
+}
+
+/// The shared table `EntityOrder` is an entity of: string keys and one
+/// index, as `Order`'s table has.
+#[derive(DynamoTable)]
+#[dynamo(
+    name = "bench_app",
+    hash_key = "pk",
+    range_key = "sk",
+    gsi(name = "gsi1", hash_key = "gsi1pk")
+)]
+pub struct BenchApp;
+
+/// `Order` as one entity of a shared table: the same fields, its keys and
+/// index key written from templates, its name in `_type`.
+#[derive(DynamoModel, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[dynamo(table = BenchApp, entity = "order", pk = "CUSTOMER#{customer_id}",
+         sk = "ORDER#{order_id}", gsi1(pk = "STATUS#{status}"))]
+#[serde(rename_all = "camelCase")]
+pub struct EntityOrder {
+    pub customer_id: String,
+    pub order_id: u64,
+    pub status: String,
+    pub total: f64,
+    pub retries: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
+    pub lines: Vec<Line>,
+    pub note: String,
+}
+
+pub fn entity_order(i: u64) -> EntityOrder {
+    let o = order(i);
+    EntityOrder {
+        customer_id: o.customer_id,
+        order_id: o.order_id,
+        status: o.status,
+        total: o.total,
+        retries: o.retries,
+        coupon: o.coupon,
+        lines: o.lines,
+        note: o.note,
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -55,6 +98,11 @@ pub trait Bench:
     DynamoModel + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
 {
     fn raw_key(&self) -> HashMap<String, AttributeValue>;
+
+    /// The item as a hand-written call stores it.
+    fn raw_item(&self) -> HashMap<String, AttributeValue> {
+        serde_dynamo::to_item(self).unwrap()
+    }
 }
 
 impl Bench for Order {
@@ -69,6 +117,34 @@ impl Bench for Order {
                 AttributeValue::N(self.order_id.to_string()),
             ),
         ])
+    }
+}
+
+impl Bench for EntityOrder {
+    fn raw_key(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (
+                "pk".to_owned(),
+                AttributeValue::S(format!("CUSTOMER#{}", self.customer_id)),
+            ),
+            (
+                "sk".to_owned(),
+                AttributeValue::S(format!("ORDER#{:020}", self.order_id)),
+            ),
+        ])
+    }
+
+    /// With the key attributes and entity attribute written by hand, as a
+    /// single-table design without the library writes them.
+    fn raw_item(&self) -> HashMap<String, AttributeValue> {
+        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(self).unwrap();
+        item.extend(self.raw_key());
+        item.insert(
+            "gsi1pk".to_owned(),
+            AttributeValue::S(format!("STATUS#{}", self.status)),
+        );
+        item.insert("_type".to_owned(), AttributeValue::S("order".to_owned()));
+        item
     }
 }
 
@@ -103,7 +179,7 @@ pub async fn put_by_hand<M: Bench>(
     table: &str,
     item: &M,
 ) {
-    let attributes: HashMap<String, AttributeValue> = serde_dynamo::to_item(item).unwrap();
+    let attributes = item.raw_item();
     client
         .put_item()
         .table_name(table)

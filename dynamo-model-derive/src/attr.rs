@@ -207,13 +207,10 @@ pub struct EntityAttrs {
 }
 
 impl EntityAttrs {
-    /// Whether any entity argument was written.
+    /// Whether the struct is meant as an entity (index templates alone are
+    /// misspelt arguments of a model of its own).
     pub fn is_given(&self) -> bool {
-        self.table.is_some()
-            || self.name.is_some()
-            || self.pk.is_some()
-            || self.sk.is_some()
-            || !self.indexes.is_empty()
+        self.table.is_some() || self.name.is_some() || self.pk.is_some() || self.sk.is_some()
     }
 }
 

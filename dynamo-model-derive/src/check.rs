@@ -22,6 +22,7 @@ pub fn check(cx: &Ctxt, model: &Model) {
         // The table definition holds the keys and indexes; the entity's
         // templates write them.
         crate::entity::check(cx, model, entity);
+        serde_keeps_keys(cx, model);
         version(cx, model);
         type_overrides(cx, model);
         unique_attribute_names(cx, model);
@@ -224,11 +225,16 @@ fn type_overrides(cx: &Ctxt, model: &Model) {
 /// A key (or the TTL) must be in every item serde writes, under one name.
 fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
     for field in &model.fields {
-        if !field.is_key() && field.attrs.ttl.is_none() {
+        // An entity's table key is written from these fields.
+        let key_like = field.is_key() || field.in_table_template;
+        if !key_like && field.attrs.ttl.is_none() {
             continue;
         }
         let serde = &field.attrs.serde;
-        if let Some(skip) = &serde.skip {
+        // An entity's placeholder left out is reported at its template.
+        let skip = serde.skip.as_ref().filter(|_| !field.in_template);
+        let flatten = serde.flatten.as_ref().filter(|_| !field.in_template);
+        if let Some(skip) = skip {
             cx.error_spanned_by(
                 skip,
                 format!(
@@ -241,7 +247,10 @@ fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
         // On an index key it is how a sparse index is written (`Option` with
         // `skip_serializing_if = "Option::is_none"`); on a table key it
         // writes items DynamoDB refuses.
-        if let (Some(skip_if), true) = (&serde.skip_serializing_if, field.is_table_key()) {
+        if let (Some(skip_if), true) = (
+            &serde.skip_serializing_if,
+            field.is_table_key() || field.in_table_template,
+        ) {
             cx.error_spanned_by(
                 skip_if,
                 format!(
@@ -252,7 +261,7 @@ fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
                 ),
             );
         }
-        if let Some(flatten) = &serde.flatten {
+        if let Some(flatten) = flatten {
             cx.error_spanned_by(
                 flatten,
                 format!(
@@ -271,7 +280,7 @@ fn serde_keeps_keys(cx: &Ctxt, model: &Model) {
             .as_ref()
             .or(serde.rename_deserialize.as_ref());
         if let Some(rename) = renamed {
-            if field.is_key() && field.attribute_name != field.deserialize_name {
+            if key_like && field.attribute_name != field.deserialize_name {
                 cx.error_spanned_by(
                     rename,
                     format!(

@@ -51,8 +51,20 @@ impl Entity {
             sk,
             indexes,
         } = attrs;
-        let given = name.is_some() || pk.is_some() || sk.is_some() || !indexes.is_empty();
+        let given = name.is_some() || pk.is_some() || sk.is_some();
         let Some(definition) = definition else {
+            // `foo(...)` alone on a model of its own is a misspelt argument.
+            if !given {
+                for index in &indexes {
+                    cx.error_spanned_by(
+                        &index.index,
+                        format!(
+                            "unknown struct-level dynamo argument `{}`; expected `table` (an index template, `<index>(pk = ..., sk = ...)`, belongs to an entity of a shared table)",
+                            index.index
+                        ),
+                    );
+                }
+            }
             if given {
                 cx.error_spanned_by(
                     ident,
@@ -127,7 +139,7 @@ impl Entity {
             .any(|t| t.fields.iter().any(|f| f == rust_name))
     }
 
-    fn in_table_key(&self, rust_name: &str) -> bool {
+    pub fn in_table_key(&self, rust_name: &str) -> bool {
         self.table_templates()
             .any(|t| t.fields.iter().any(|f| f == rust_name))
     }
@@ -246,11 +258,10 @@ pub fn methods(model: &Model, entity: &Entity) -> TokenStream {
     let sort_checks = sort_checks(entity);
     let indexes = index_handles(entity);
     let templates = entity.templates.iter().map(|t| builder_call(entity, t));
-    let fields = model
-        .fields
-        .iter()
-        .filter(|f| f.is_stored())
-        .map(|f| &f.rust_name);
+    let fields = model.fields.iter().filter(|f| f.is_stored()).map(|f| {
+        let (name, attribute) = (&f.rust_name, &f.attribute_name);
+        quote!((#name, #attribute))
+    });
     let lookups = model
         .fields
         .iter()
@@ -268,7 +279,7 @@ pub fn methods(model: &Model, entity: &Entity) -> TokenStream {
                 #sort_checks
                 ::dynamo_model::EntitySchema::builder_for::<#table>(#name)
                     #(#templates)*
-                    .build(&[#(#fields),*])
+                    .build_stored(&[#(#fields),*])
             }))
         }
 
@@ -357,7 +368,11 @@ fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 fn handle_ident(index: &Ident) -> Ident {
-    Ident::new(&format!("__dynamo_model_index_{index}"), Span::call_site())
+    use syn::ext::IdentExt;
+    Ident::new(
+        &format!("__dynamo_model_index_{}", index.unraw()),
+        Span::call_site(),
+    )
 }
 
 /// `let __index = <App as DynamoModel>::indexes().gsi1;`: an index the

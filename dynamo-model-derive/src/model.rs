@@ -47,6 +47,8 @@ pub struct Field<'a> {
     pub attrs: FieldAttrs,
     /// An entity's key template reads it.
     pub in_template: bool,
+    /// An entity's `pk` or `sk` template reads it: every item has it.
+    pub in_table_template: bool,
 }
 
 /// One index: every field annotated with its name.
@@ -128,6 +130,7 @@ impl<'a> Model<'a> {
                 };
                 Field {
                     in_template: entity.as_ref().is_some_and(|e| e.reads(&rust_name)),
+                    in_table_template: entity.as_ref().is_some_and(|e| e.in_table_key(&rust_name)),
                     ident,
                     vis: &field.vis,
                     ty: &field.ty,
@@ -216,6 +219,8 @@ impl Field<'_> {
             "the table's range key".to_owned()
         } else if let Some(index) = self.attrs.indexes.first() {
             format!("a key of index `{}`", index.name.value())
+        } else if self.in_table_template {
+            "read by the entity's key template".to_owned()
         } else if self.attrs.ttl.is_some() {
             "the TTL attribute".to_owned()
         } else {

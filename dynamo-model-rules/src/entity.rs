@@ -32,14 +32,16 @@ pub fn role_index(role: &str) -> Option<&str> {
 /// (and sort key, if the table has one), each a string key attribute of one
 /// attribute that no other template writes; an index's sort template comes
 /// with its partition template, and a partition template with a sort key
-/// the item will have; every placeholder is one of `fields`, and no field
-/// has the name of an attribute the templates or the entity attribute write.
+/// the item will have; every placeholder is one of `fields` (each a field's
+/// name and the attribute name it is stored under), and no field is stored
+/// under the name of an attribute the templates or the entity attribute
+/// write.
 ///
 /// ```
 /// use dynamo_model_rules::{entity_problems, KeySlot};
 /// let slots = [KeySlot { role: "pk".into(), attribute: "pk", string: true, multi: false, local_partition: false }];
-/// assert!(entity_problems("user", "_type", &slots, &[("pk", "USER#{id}")], &["id"]).is_empty());
-/// let bad = entity_problems("", "_type", &slots, &[("sk", "X"), ("pk", "U#{nope}")], &["id"]);
+/// assert!(entity_problems("user", "_type", &slots, &[("pk", "USER#{id}")], &[("id", "id")]).is_empty());
+/// let bad = entity_problems("", "_type", &slots, &[("sk", "X"), ("pk", "U#{nope}")], &[("id", "id")]);
 /// assert_eq!(bad.len(), 3);
 /// ```
 pub fn entity_problems(
@@ -47,7 +49,7 @@ pub fn entity_problems(
     entity_attribute: &str,
     slots: &[KeySlot<'_>],
     templates: &[(&str, &str)],
-    fields: &[&str],
+    fields: &[(&str, &str)],
 ) -> Vec<String> {
     let mut out = Vec::new();
     if name.is_empty() {
@@ -104,7 +106,7 @@ pub fn entity_problems(
             Err(problem) => out.push(problem),
             Ok(placeholders) => {
                 for placeholder in placeholders {
-                    if !fields.contains(&placeholder) {
+                    if !fields.iter().any(|(name, _)| *name == placeholder) {
                         out.push(format!(
                             "placeholder `{{{placeholder}}}` of key template `{template}` is not a field of the entity"
                         ));
@@ -128,7 +130,7 @@ pub fn entity_problems(
         if role.ends_with(".pk") {
             if let Some(sort_slot) = slot(&sort) {
                 let filled = given(&sort)
-                    || fields.contains(&sort_slot.attribute)
+                    || fields.iter().any(|(_, a)| *a == sort_slot.attribute)
                     || written.iter().any(|(_, a)| *a == sort_slot.attribute);
                 if !filled {
                     out.push(format!(
@@ -145,14 +147,19 @@ pub fn entity_problems(
             "the entity attribute `{entity_attribute}` is a key attribute of the table; give it a name of its own"
         ));
     }
-    for field in fields {
-        if *field == entity_attribute {
+    for (field, attribute) in fields {
+        let stored = if field == attribute {
+            format!("field `{field}` has")
+        } else {
+            format!("field `{field}` is stored under `{attribute}`,")
+        };
+        if *attribute == entity_attribute {
             out.push(format!(
-                "field `{field}` has the name of the entity attribute, which the entity's name is written in"
+                "{stored} the name of the entity attribute, which the entity's name is written in"
             ));
-        } else if written.iter().any(|(_, a)| a == field) {
+        } else if written.iter().any(|(_, a)| a == attribute) {
             out.push(format!(
-                "field `{field}` has the name of a key attribute a template writes"
+                "{stored} the name of a key attribute a template writes"
             ));
         }
     }
@@ -200,7 +207,7 @@ mod tests {
 
     #[test]
     fn each_problem_is_said() {
-        let fields = ["id", "email", "created"];
+        let fields = [("id", "id"), ("email", "email"), ("created", "created")];
         let base = [("pk", "U#{id}"), ("sk", "P")];
         let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
             base.iter().chain(extra).copied().collect()
@@ -243,10 +250,16 @@ mod tests {
                 ("by.created.sk", "AT#{email}"),
                 ("over.pk", "O#{id}"),
             ]),
-            &["id", "email", "name"],
+            &[("id", "id"), ("email", "email"), ("name", "name")],
         );
         assert!(fine.is_empty(), "{fine:?}");
-        let clash = entity_problems("user", "sk", &slots(), &base, &["id", "pk", "_type"]);
+        let clash = entity_problems(
+            "user",
+            "sk",
+            &slots(),
+            &base,
+            &[("id", "id"), ("pk", "pk"), ("kind", "_type")],
+        );
         assert!(
             clash
                 .iter()
@@ -254,7 +267,21 @@ mod tests {
             "{clash:?}"
         );
         assert!(clash.iter().any(|p| p.contains("field `pk`")), "{clash:?}");
-        let no_range = entity_problems("user", "_type", &[slot("pk", "pk")], &base, &["id"]);
+        // By the name the field is stored under, not its Rust name.
+        let renamed = entity_problems(
+            "user",
+            "_type",
+            &slots(),
+            &base,
+            &[("id", "id"), ("pk", "partition"), ("kind", "_type")],
+        );
+        assert_eq!(renamed.len(), 1, "{renamed:?}");
+        assert!(
+            renamed[0].contains("field `kind` is stored under `_type`"),
+            "{renamed:?}"
+        );
+        let no_range =
+            entity_problems("user", "_type", &[slot("pk", "pk")], &base, &[("id", "id")]);
         assert!(no_range[0].contains("no sort key"), "{no_range:?}");
     }
 }

@@ -40,4 +40,22 @@ struct BadIndexArguments {
     id: String,
 }
 
+#[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+#[dynamo(tabel(name = "users"))]
+struct MisspeltArgument {
+    #[hash_key]
+    id: String,
+}
+
+/// Placeholders are Rust names; a renamed table-key field is still read
+/// by its one attribute name, and must be in every item.
+#[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+#[dynamo(table = App, entity = "user", pk = "USER#{type}", sk = "AT#{at}")]
+struct SerdeOnPlaceholders {
+    #[serde(rename(serialize = "kind", deserialize = "type"))]
+    r#type: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    at: String,
+}
+
 fn main() {}

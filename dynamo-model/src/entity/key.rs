@@ -78,9 +78,24 @@ impl IntoKey<EntityKey<()>> for () {
     }
 }
 
-impl<T, A: TemplatePart<T>> IntoKey<EntityKey<(T,)>> for A {
+// A key of one placeholder is its value: written out for `T`, `&T` and
+// `&str` rather than over every `TemplatePart`, so that a key read from an
+// item (`ItemKey`) can stand for an entity's key too.
+impl<T: TemplateValue> IntoKey<EntityKey<(T,)>> for T {
     fn parts(&self) -> KeyParts<'_> {
-        KeyParts::Template(vec![self.render_value()])
+        KeyParts::Template(vec![self])
+    }
+}
+
+impl<T: TemplateValue> IntoKey<EntityKey<(T,)>> for &T {
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![*self])
+    }
+}
+
+impl IntoKey<EntityKey<(String,)>> for &str {
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![self])
     }
 }
 
@@ -95,6 +110,7 @@ macro_rules! tuple_keys {
 }
 
 tuple_keys! {
+    (T0 A0 0)
     (T0 A0 0, T1 A1 1)
     (T0 A0 0, T1 A1 1, T2 A2 2)
     (T0 A0 0, T1 A1 1, T2 A2 2, T3 A3 3)

@@ -129,17 +129,6 @@ impl EntitySchema {
         fields
     }
 
-    /// Every field a template of the entity reads, once each.
-    pub(crate) fn template_fields(&self) -> Vec<&str> {
-        let mut fields: Vec<&str> = Vec::new();
-        for field in self.keys.iter().flat_map(|k| k.template.fields()) {
-            if !fields.contains(&field) {
-                fields.push(field);
-            }
-        }
-        fields
-    }
-
     /// The table key's values (partition, then sort where the table has
     /// one) rendered from `values`, given in [`key_fields`](Self::key_fields)
     /// order.
@@ -382,6 +371,14 @@ impl EntitySchemaBuilder {
     /// (every rule of `dynamo_model_rules::entity_problems`), or returns
     /// [`Error::InvalidSchema`] with every problem.
     pub fn build(self, fields: &[&str]) -> Result<EntitySchema> {
+        let named: Vec<(&str, &str)> = fields.iter().map(|f| (*f, *f)).collect();
+        self.build_stored(&named)
+    }
+
+    /// [`build`](Self::build) for fields stored under other names than
+    /// their own (serde renames): each field's name (what placeholders
+    /// name) and its attribute name.
+    pub fn build_stored(self, fields: &[(&str, &str)]) -> Result<EntitySchema> {
         let table = self.table.table_name().to_owned();
         let slots = key_slots(&self.table);
         let templates: Vec<(&str, &str)> = self

@@ -29,6 +29,10 @@ pub(crate) struct Guard {
     /// item, would leave out these required fields (an update that does not
     /// set them): a missing item is then [`Error::ItemNotFound`].
     pub(crate) would_lack: Option<Vec<&'static str>>,
+    /// For an entity's update, delete or check: that the item is of the
+    /// entity (or, for a delete, absent). Idempotent, so it changes neither
+    /// whether a write may be resent nor what is returned on failure.
+    pub(crate) entity: Option<Node>,
 }
 
 impl Guard {
@@ -70,7 +74,7 @@ impl Guard {
             )),
             None => {}
         }
-        if let Some(condition) = &self.condition {
+        for condition in self.condition.iter().chain(&self.entity) {
             let text = condition
                 .render(p, fields)
                 .map_err(|reason| Error::invalid(table, "condition", reason))?;
@@ -101,8 +105,8 @@ impl Guard {
         returned: Option<&Attributes>,
     ) -> Error {
         let several = (self.version.is_some()
-            && (self.condition.is_some() || self.must_exist.is_some()))
-            || (self.would_lack.is_some() && self.condition.is_some());
+            && (self.condition.is_some() || self.must_exist.is_some() || self.entity.is_some()))
+            || (self.would_lack.is_some() && (self.condition.is_some() || self.entity.is_some()));
         let read;
         let old = match returned {
             Some(item) => Some(item),
@@ -255,6 +259,7 @@ mod tests {
             must_exist: Some(true),
             version: Some(("version", Expected::At("3".into()))),
             would_lack: None,
+            entity: None,
         };
         let mut p = Placeholders::default();
         let text = guard.render("t", &schema(), None, &mut p).unwrap();

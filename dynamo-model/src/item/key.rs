@@ -194,6 +194,20 @@ impl<H, R> IntoKey<HashAndRangeKey<H, R>> for &ItemKey {
     }
 }
 
+/// A key read from an item of an entity ([`Table::key_of`](crate::Table::key_of))
+/// stands for that entity's key.
+impl<T> IntoKey<crate::EntityKey<T>> for ItemKey {
+    fn parts(&self) -> KeyParts<'_> {
+        self.as_parts()
+    }
+}
+
+impl<T> IntoKey<crate::EntityKey<T>> for &ItemKey {
+    fn parts(&self) -> KeyParts<'_> {
+        self.as_parts()
+    }
+}
+
 impl ItemKey {
     /// The key of model `M` that `key` stands for, checked against the
     /// model's key types.

@@ -2,13 +2,16 @@
 //! DeleteItem) or as one action of a transaction: the same builder, the same
 //! checks, two ways out.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::condition::{Node, Operand, Target};
 use super::encode::Attributes;
 use super::expression::{Names, Placeholders, Values};
 use super::guard::Guard;
 use super::key::ItemKey;
 use super::replay::Replay;
 use crate::error::Result;
-use crate::DynamoModel;
+use crate::{DynamoModel, EntitySchema, TableSchema};
 
 /// What the write does.
 pub(crate) enum Body {
@@ -38,10 +41,13 @@ impl Prepared {
     pub(crate) fn new<M: DynamoModel>(
         table: &str,
         key: ItemKey,
-        guard: Guard,
+        mut guard: Guard,
         body: Body,
         mut placeholders: Placeholders,
     ) -> Result<Self> {
+        if let Some(entity) = M::entity() {
+            entity_guard(M::schema(), entity?, &body, &mut guard);
+        }
         let condition = guard.render(
             table,
             M::schema(),
@@ -59,4 +65,30 @@ impl Prepared {
             body,
         })
     }
+}
+
+/// An entity's update, delete or check acts only on an item of that entity:
+/// at a key that holds another entity's item (templates that can meet), it
+/// fails instead of changing or removing what the caller did not name. A
+/// put replaces the item whole, as a put does.
+fn entity_guard(
+    schema: &'static TableSchema,
+    entity: &'static EntitySchema,
+    body: &Body,
+    guard: &mut Guard,
+) {
+    let is_entity = Node::Compare(
+        Operand::Path(Target::Attribute(entity.entity_attribute())),
+        "=",
+        Operand::Value(Ok(AttributeValue::S(entity.name().to_owned()))),
+    );
+    guard.entity = match body {
+        Body::Put(_) => None,
+        // Deleting a missing item stays the no-op it is.
+        Body::Delete => Some(Node::Or(
+            Box::new(Node::NotExists(Target::Attribute(schema.hash_key().name()))),
+            Box::new(is_entity),
+        )),
+        Body::Update(..) | Body::Check => Some(is_entity),
+    };
 }

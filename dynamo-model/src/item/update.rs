@@ -469,7 +469,21 @@ impl<M: DynamoModel> Update<M> {
             // from nor the entity attribute: an entity's item is created by
             // a put, never by an update.
             let entity = entity?;
-            lacking.extend(entity.template_fields());
+            if upsert || matches!(guard.version, Some((_, version::Expected::New))) {
+                return Err(Error::invalid(
+                    table.name(),
+                    "update",
+                    format!(
+                        "an update cannot create an item of entity `{}`: its key attributes, entity attribute and the fields its key is written from are written by a put; put the item, then update it",
+                        entity.name()
+                    ),
+                ));
+            }
+            for field in entity.key_fields() {
+                if !lacking.contains(&field) {
+                    lacking.push(field);
+                }
+            }
             lacking.push(entity.entity_attribute());
         }
         if may_create && !lacking.is_empty() {

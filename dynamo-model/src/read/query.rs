@@ -452,8 +452,14 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         if let Some(start) = &start {
             same_partition(&name, start, &partition)?;
         }
-        let (filter, projection_expression, entity) =
-            super::source::entity_read::<M>(filter, projection_expression, &mut p)?;
+        let (filter, projection_expression, entity) = super::source::entity_read::<M>(
+            &name,
+            self.index.as_deref(),
+            &projection,
+            filter,
+            projection_expression,
+            &mut p,
+        )?;
         let (names, values) = p.into_parts();
         let request = Request {
             client: self.table.client()?.clone(),

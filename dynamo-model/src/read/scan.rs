@@ -184,8 +184,14 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     M::field_infos(),
                     &mut p,
                 )?;
-                let (filter, projection_expression, entity) =
-                    super::source::entity_read::<M>(filter, projection_expression, &mut p)?;
+                let (filter, projection_expression, entity) = super::source::entity_read::<M>(
+                    &name,
+                    self.index.as_deref(),
+                    &projection,
+                    filter,
+                    projection_expression,
+                    &mut p,
+                )?;
                 let (names, values) = p.into_parts();
                 let request = Request {
                     client: client.clone(),

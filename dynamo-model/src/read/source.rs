@@ -132,14 +132,9 @@ impl PageSource for Request {
     }
 
     fn decode<T: DeserializeOwned>(&self, mut item: Attributes) -> Result<T> {
-        // An index that does not project the entity attribute leaves
-        // nothing to check; the filter kept other entities out.
+        // `entity_read` refused an index without the entity attribute.
         if let Some(entity) = self.entity {
-            if matches!(self.projection, Projection::All)
-                || item.contains_key(entity.entity_attribute())
-            {
-                entity.read_item(&self.table, &mut item)?;
-            }
+            entity.read_item(&self.table, &mut item)?;
         }
         serde_dynamo::from_item(item).map_err(|err| {
             let mut reason = err.to_string();
@@ -204,6 +199,9 @@ pub(crate) fn projection(
 /// the caller's `filter`), and the entity attribute in a projection, so
 /// each item read can be checked.
 pub(crate) fn entity_read<M: crate::DynamoModel>(
+    table: &str,
+    index: Option<&str>,
+    projected: &Projection,
     filter: Option<String>,
     projection: Option<String>,
     p: &mut crate::item::expression::Placeholders,
@@ -216,6 +214,25 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
         return Ok((filter, projection, None));
     };
     let entity = entity?;
+    // An index without the entity attribute cannot tell one entity's items
+    // from another's: a filter on it would match nothing.
+    let carries = match projected {
+        Projection::All => true,
+        Projection::KeysOnly => false,
+        Projection::Include(names) => names.iter().any(|n| n == entity.entity_attribute()),
+    };
+    if !carries {
+        return Err(Error::invalid(
+            table,
+            "index",
+            format!(
+                "index `{}` does not project the entity attribute `{}`, so its items cannot be read as entity `{}` (a filter on the attribute would match none); read it through the table definition, or project the attribute",
+                index.unwrap_or_default(),
+                entity.entity_attribute(),
+                entity.name()
+            ),
+        ));
+    }
     let attribute = p.name(entity.entity_attribute());
     let is = format!(
         "{attribute} = {}",

@@ -297,15 +297,7 @@ impl TestTablesBuilder {
         let what = format!("model `{model}`");
         if M::entity().is_some() {
             // Entities of one table definition share its table.
-            let schema = M::schema();
-            self.shared.push(schema.table_name().to_owned());
-            let joins = self
-                .schemas
-                .iter()
-                .any(|(other, s)| s == schema && *other != what);
-            if joins {
-                return self;
-            }
+            self.shared.push(M::schema().table_name().to_owned());
         }
         self.schemas.push((what, M::schema().clone()));
         self
