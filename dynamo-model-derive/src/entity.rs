@@ -235,14 +235,35 @@ fn path_text(path: &Path) -> String {
     quote!(#path).to_string().replace(' ', "")
 }
 
-/// `type Key = EntityKey<(..)>;` of the key fields' types.
+/// `type Key = EntityKey<(..), (..), R>;`: the key fields' types, those of
+/// `pk`, and the range type of a query (the first `sk` placeholder's, when
+/// it is not in `pk`).
 pub fn key_shape(model: &Model, entity: &Entity, self_ty: &TokenStream) -> TokenStream {
-    let types = entity
-        .key_fields()
-        .into_iter()
-        .filter_map(|name| model.field_named(name))
-        .map(|field| types::for_static(field.ty, self_ty));
-    quote!(::dynamo_model::EntityKey<(#(#types,)*)>)
+    let ty = |name: &str| {
+        model
+            .field_named(name)
+            .map(|field| types::for_static(field.ty, self_ty))
+    };
+    let all = entity.key_fields().into_iter().filter_map(ty);
+    let pk: Vec<&String> = entity
+        .templates
+        .iter()
+        .filter(|t| t.index.is_none() && t.role == "pk")
+        .flat_map(|t| &t.fields)
+        .collect();
+    let partition = pk.iter().filter_map(|name| ty(name));
+    let sort = entity
+        .templates
+        .iter()
+        .find(|t| t.index.is_none() && t.role == "sk")
+        .and_then(|t| t.fields.first())
+        .filter(|first| !pk.contains(first))
+        .and_then(|first| ty(first));
+    let range = match sort {
+        Some(sort) => quote!(::dynamo_model::EntitySort<#sort>),
+        None => quote!(::dynamo_model::NoRange),
+    };
+    quote!(::dynamo_model::EntityKey<(#(#all,)*), (#(#partition,)*), #range>)
 }
 
 /// The table's schema: the definition's.

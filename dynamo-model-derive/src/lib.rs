@@ -45,8 +45,13 @@ use proc_macro::TokenStream;
 /// items' key attributes are written from the templates, whose placeholders
 /// are field names, and its name is written in the table's entity attribute
 /// (`_type` by default); the fields stay plain attributes. Its
-/// `DynamoModel::Key` is `EntityKey<(..)>`: the placeholders of `pk`, then
-/// those of `sk` not in `pk` (`users.get("u1")`, `orders.get(("c1", 7))`).
+/// `DynamoModel::Key` is `EntityKey<(..), (..), R>`: the placeholders of
+/// `pk`, then those of `sk` not in `pk` (`users.get("u1")`,
+/// `orders.get(("c1", 7))`); those of `pk` alone for a query of one
+/// partition (`orders.query("c1")`, which reads only the entity's keys);
+/// and `R = EntitySort<S>` when the `sk` template starts with a placeholder
+/// of type `S` (after its text), for typed ranges on it
+/// (`orders.query("c1").range_ge(created)`).
 ///
 /// | argument | meaning |
 /// |---|---|

@@ -70,7 +70,7 @@ pub use db::Db;
 pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoModel;
 pub use dynamo_model_derive::DynamoTable;
-pub use entity::key::{EntityKey, TemplateField, TemplatePart};
+pub use entity::key::{EntityKey, EntitySort, TemplateField, TemplatePart};
 pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
 pub use entity::table::DynamoTable;
 pub use entity::template::{KeyTemplate, RenderValue};
@@ -101,7 +101,9 @@ pub use item::field::{
 };
 pub use item::fields::{FieldInfo, FieldRole};
 pub use item::get::Get;
-pub use item::key::{HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyParts, KeyShape};
+pub use item::key::{
+    HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyParts, KeyShape, PartitionOf,
+};
 pub use item::key::{NoRange, SortKey};
 pub use item::put::Put;
 pub use item::raw::RawKey;
@@ -111,7 +113,7 @@ pub use lock::{LockDifference, SchemaLock};
 pub use read::cursor::{Cursor, InvalidCursor};
 pub use read::index::Index;
 pub use read::page::Page;
-pub use read::query::{Named, Query};
+pub use read::query::{Named, Query, RangeOf, RangeValue};
 pub use read::scan::Scan;
 pub use read::scan::DEFAULT_SCAN_CONCURRENCY;
 pub use transaction::{ActionOutcome, Check, Transaction, MAX_TRANSACTION_ACTIONS};

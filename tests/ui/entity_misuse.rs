@@ -19,7 +19,8 @@ async fn misuse(db: Db) {
     let _ = orders.get(("c1", "seven"));
     let _ = orders.get("c1");
     let _ = orders.update(("c1", 7)).set(Order::fields().number, 8u32);
-    let _ = orders.query("c1");
+    let _ = orders.query(7);
+    let _ = orders.query("c1").range_ge("seven");
 }
 
 fn main() {}

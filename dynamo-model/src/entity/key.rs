@@ -7,15 +7,19 @@ use std::marker::PhantomData;
 
 use super::template::RenderValue;
 use super::template_value::TemplateValue;
-use crate::item::key::{IntoKey, KeyParts, KeyShape, NoRange};
+use crate::item::key::{IntoKey, KeyParts, KeyShape, NoRange, PartitionOf};
 
-/// The key of an entity whose key templates' placeholders have the Rust
-/// types of tuple `T`: a model's [`DynamoModel::Key`](crate::DynamoModel::Key)
+/// The key of an entity: `T` is the tuple of the Rust types of its key
+/// templates' placeholders (`pk`'s, then those of `sk` not in `pk`), `P`
+/// that of `pk`'s alone (what a query of one partition takes), and `R`
+/// the sort key's range type: [`EntitySort<S>`] for a sort template whose
+/// first placeholder is of type `S` (and not in `pk`), else
+/// [`NoRange`]. A model's [`DynamoModel::Key`](crate::DynamoModel::Key)
 /// when it is an entity of a shared table. A key of one placeholder is
 /// passed as the value itself, of several as a tuple, of none as `()`.
 ///
 /// ```
-/// use dynamo_model::{DynamoModel, DynamoTable, EntityKey, ItemKey};
+/// use dynamo_model::{DynamoModel, DynamoTable, EntityKey, EntitySort, ItemKey};
 ///
 /// #[derive(DynamoTable)]
 /// #[dynamo(name = "app", hash_key = "pk", range_key = "sk")]
@@ -25,21 +29,34 @@ use crate::item::key::{IntoKey, KeyParts, KeyShape, NoRange};
 /// #[dynamo(table = App, entity = "order", pk = "CUSTOMER#{customer}", sk = "ORDER#{number}")]
 /// struct Order { customer: String, number: u32, total: u64 }
 ///
-/// let _: std::marker::PhantomData<EntityKey<(String, u32)>> =
+/// let _: std::marker::PhantomData<EntityKey<(String, u32), (String,), EntitySort<u32>>> =
 ///     std::marker::PhantomData::<<Order as DynamoModel>::Key>;
 /// let key = ItemKey::of::<Order>(&("c1", 7))?;
 /// assert_eq!(key.to_string(), r#"pk = "CUSTOMER#c1", sk = "ORDER#0000000007""#);
 /// # Ok::<(), dynamo_model::Error>(())
 /// ```
-pub struct EntityKey<T>(PhantomData<fn() -> T>);
+pub struct EntityKey<T, P = (), R = NoRange>(Types<(T, P, R)>);
 
-/// An entity is queried by its partition template's values (issue 20, next
-/// step); until then a query of an entity's table key does not compile.
-impl<T> KeyShape for EntityKey<T> {
+/// Types a marker stands for, owning none of them.
+type Types<T> = PhantomData<fn() -> T>;
+
+/// A query of an entity takes its partition template's values
+/// ([`PartitionOf`](crate::PartitionOf)), and range conditions on its sort
+/// template's first placeholder.
+impl<T, P, R> KeyShape for EntityKey<T, P, R> {
     const HAS_RANGE: bool = false;
-    type Hash = EntityKey<T>;
-    type Range = NoRange;
+    type Hash = P;
+    type Range = R;
 }
+
+/// The range type of a query of an entity whose sort template starts with a
+/// placeholder of type `S` (after its constant text): `range_ge(x)` and the
+/// like take an `S`, rendered as the template renders it, and only the
+/// entity's items come back.
+pub struct EntitySort<S>(PhantomData<fn() -> S>);
+
+impl<S> crate::SortKey for EntitySort<S> {}
+impl crate::Prefixed for EntitySort<String> {}
 
 /// A Rust value that can stand for a placeholder of type `T`: a `T`, a
 /// `&T`, or a `&str` for a `String` placeholder.
@@ -72,7 +89,7 @@ impl TemplatePart<String> for &str {
     }
 }
 
-impl IntoKey<EntityKey<()>> for () {
+impl<P, R> IntoKey<EntityKey<(), P, R>> for () {
     fn parts(&self) -> KeyParts<'_> {
         KeyParts::Template(Vec::new())
     }
@@ -81,28 +98,58 @@ impl IntoKey<EntityKey<()>> for () {
 // A key of one placeholder is its value: written out for `T`, `&T` and
 // `&str` rather than over every `TemplatePart`, so that a key read from an
 // item (`ItemKey`) can stand for an entity's key too.
-impl<T: TemplateValue> IntoKey<EntityKey<(T,)>> for T {
+impl<T: TemplateValue, P, R> IntoKey<EntityKey<(T,), P, R>> for T {
     fn parts(&self) -> KeyParts<'_> {
         KeyParts::Template(vec![self])
     }
 }
 
-impl<T: TemplateValue> IntoKey<EntityKey<(T,)>> for &T {
+impl<T: TemplateValue, P, R> IntoKey<EntityKey<(T,), P, R>> for &T {
     fn parts(&self) -> KeyParts<'_> {
         KeyParts::Template(vec![*self])
     }
 }
 
-impl IntoKey<EntityKey<(String,)>> for &str {
+impl<P, R> IntoKey<EntityKey<(String,), P, R>> for &str {
     fn parts(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![self])
+    }
+}
+
+impl<T, R> PartitionOf<EntityKey<T, (), R>> for () {
+    fn partition(&self) -> KeyParts<'_> {
+        KeyParts::Template(Vec::new())
+    }
+}
+
+impl<T, P: TemplateValue, R> PartitionOf<EntityKey<T, (P,), R>> for P {
+    fn partition(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![self])
+    }
+}
+
+impl<T, P: TemplateValue, R> PartitionOf<EntityKey<T, (P,), R>> for &P {
+    fn partition(&self) -> KeyParts<'_> {
+        KeyParts::Template(vec![*self])
+    }
+}
+
+impl<T, R> PartitionOf<EntityKey<T, (String,), R>> for &str {
+    fn partition(&self) -> KeyParts<'_> {
         KeyParts::Template(vec![self])
     }
 }
 
 macro_rules! tuple_keys {
     ($(($($t:ident $a:ident $i:tt),+))+) => {$(
-        impl<$($t, $a: TemplatePart<$t>),+> IntoKey<EntityKey<($($t,)+)>> for ($($a,)+) {
+        impl<$($t, $a: TemplatePart<$t>,)+ P, R> IntoKey<EntityKey<($($t,)+), P, R>> for ($($a,)+) {
             fn parts(&self) -> KeyParts<'_> {
+                KeyParts::Template(vec![$(self.$i.render_value()),+])
+            }
+        }
+
+        impl<$($t, $a: TemplatePart<$t>,)+ T, R> PartitionOf<EntityKey<T, ($($t,)+), R>> for ($($a,)+) {
+            fn partition(&self) -> KeyParts<'_> {
                 KeyParts::Template(vec![$(self.$i.render_value()),+])
             }
         }

@@ -3,6 +3,7 @@
 
 pub(crate) mod key;
 pub(crate) mod schema;
+pub(crate) mod sort_range;
 pub(crate) mod table;
 pub(crate) mod template;
 pub(crate) mod template_value;

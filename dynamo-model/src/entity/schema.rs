@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::template::{KeyTemplate, RenderValue};
 use crate::error::{Error, Result};
+use crate::read::query::RangeOp;
 use crate::TableSchema;
 
 /// The key attribute a template writes, and the template.
@@ -158,6 +159,59 @@ impl EntitySchema {
             }
         }
         Ok(found)
+    }
+
+    /// The partition key's value for a query, from the `pk` template's
+    /// placeholder values in order.
+    pub(crate) fn partition_of(
+        &self,
+        values: &[&dyn RenderValue],
+    ) -> std::result::Result<AttributeValue, String> {
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.role == "pk")
+            .expect("an entity has a pk");
+        let fields: Vec<&str> = key.template.fields().collect();
+        if fields.len() != values.len() {
+            return Err(format!(
+                "entity `{}` is partitioned by {} value(s) ({}), and {} were given",
+                self.name,
+                fields.len(),
+                fields.join(", "),
+                values.len()
+            ));
+        }
+        let value = |field: &str| fields.iter().position(|f| *f == field).map(|i| values[i]);
+        match self.render(key, &value) {
+            Ok(text) => Ok(AttributeValue::S(text.unwrap_or_default())),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    /// The sort key condition of a query of the entity: `None` for the
+    /// whole entity in the partition, else a range on the first placeholder
+    /// of its `sk` template. `None` in the result: no condition needed.
+    pub(crate) fn sort_condition(
+        &self,
+        range: Option<(RangeOp, &[&dyn RenderValue])>,
+    ) -> std::result::Result<Option<(RangeOp, Vec<String>)>, String> {
+        let Some(sk) = self.template("sk") else {
+            return match range {
+                None => Ok(None),
+                Some(_) => Err(format!(
+                    "entity `{}` has no sort key template to compare",
+                    self.name
+                )),
+            };
+        };
+        match range {
+            None => Ok(super::sort_range::whole(sk)),
+            Some((op, values)) => {
+                let field = sk.fields().next().unwrap_or_default();
+                super::sort_range::condition(sk, field, op, values).map(Some)
+            }
+        }
     }
 
     /// The key attributes of an item, rendered from its fields' values

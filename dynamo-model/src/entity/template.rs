@@ -14,11 +14,19 @@ use super::template_value::{KeyError, TemplateValue};
 pub trait RenderValue {
     /// Appends the value as [`TemplateValue::write_key`] does.
     fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError>;
+
+    /// [`TemplateValue::WIDTH`]: the length of every written value of the
+    /// type, `None` for text.
+    fn width(&self) -> Option<usize>;
 }
 
 impl<T: TemplateValue> RenderValue for T {
     fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
         self.write_key(out, stop)
+    }
+
+    fn width(&self) -> Option<usize> {
+        T::WIDTH
     }
 }
 
@@ -26,6 +34,10 @@ impl RenderValue for &str {
     fn render(&self, out: &mut String, stop: Option<char>) -> Result<(), KeyError> {
         super::template_value::write_text(self, out, stop);
         Ok(())
+    }
+
+    fn width(&self) -> Option<usize> {
+        None
     }
 }
 

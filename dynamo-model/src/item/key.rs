@@ -138,6 +138,32 @@ impl<H, R, A: KeyPart<H>, B: KeyPart<R>> IntoKey<HashAndRangeKey<H, R>> for (A, 
     }
 }
 
+/// A value that names one partition of a table of key shape `K`, for a
+/// query: the hash key value, or an entity's partition template values
+/// (one value, or a tuple of them).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a partition of this table, whose key is `{K}`",
+    label = "not this table's partition key",
+    note = "a query takes the hash key value; an entity of a shared table takes its `pk` template's placeholder values (a tuple when there are several)"
+)]
+pub trait PartitionOf<K> {
+    /// The partition key's value, or the `pk` template's values.
+    #[doc(hidden)]
+    fn partition(&self) -> KeyParts<'_>;
+}
+
+impl<H, A: KeyPart<H>> PartitionOf<HashKey<H>> for A {
+    fn partition(&self) -> KeyParts<'_> {
+        KeyParts::Attributes(self.encodable(), None)
+    }
+}
+
+impl<H, R, A: KeyPart<H>> PartitionOf<HashAndRangeKey<H, R>> for A {
+    fn partition(&self) -> KeyParts<'_> {
+        KeyParts::Attributes(self.encodable(), None)
+    }
+}
+
 /// An item's key as sent: its key attributes by name. Printed in errors as
 /// `id = "c1", created = 42`.
 ///
@@ -196,13 +222,13 @@ impl<H, R> IntoKey<HashAndRangeKey<H, R>> for &ItemKey {
 
 /// A key read from an item of an entity ([`Table::key_of`](crate::Table::key_of))
 /// stands for that entity's key.
-impl<T> IntoKey<crate::EntityKey<T>> for ItemKey {
+impl<T, P, R> IntoKey<crate::EntityKey<T, P, R>> for ItemKey {
     fn parts(&self) -> KeyParts<'_> {
         self.as_parts()
     }
 }
 
-impl<T> IntoKey<crate::EntityKey<T>> for &ItemKey {
+impl<T, P, R> IntoKey<crate::EntityKey<T, P, R>> for &ItemKey {
     fn parts(&self) -> KeyParts<'_> {
         self.as_parts()
     }

@@ -17,11 +17,13 @@ use super::page::{self, Page};
 use super::source::{Kind, Request};
 use crate::error::{Error, Result};
 
+use crate::entity::key::{EntitySort, TemplatePart};
+use crate::entity::template::RenderValue;
 use crate::item::expression::Placeholders;
 use crate::item::field::erased::Encodable;
 use crate::item::field::Prefixed;
-use crate::item::key::{KeyPart, KeyShape, SortKey};
-use crate::{DynamoModel, KeyAttribute, Projection, Table};
+use crate::item::key::{KeyPart, KeyParts, KeyShape, PartitionOf, SortKey};
+use crate::{DynamoModel, IndexKeyType, KeyAttribute, Projection, Table};
 
 /// The range key type of an index named by a string: its conditions are
 /// checked when the query is sent.
@@ -73,7 +75,7 @@ pub struct Query<M, R, T = M> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RangeOp {
+pub(crate) enum RangeOp {
     Eq,
     Lt,
     Le,
@@ -81,6 +83,9 @@ enum RangeOp {
     Ge,
     Between,
     BeginsWith,
+    /// A range no key meets (an entity's `range_between(5, 3)`): answered
+    /// with no items, without a request.
+    Nothing,
 }
 
 impl<M: DynamoModel> Table<M> {
@@ -114,11 +119,19 @@ impl<M: DynamoModel> Table<M> {
     /// assert_eq!(rest.len(), 3);
     /// # Ok(()) }
     /// ```
-    pub fn query(
-        &self,
-        hash: impl KeyPart<<M::Key as KeyShape>::Hash>,
-    ) -> Query<M, <M::Key as KeyShape>::Range> {
-        Query::new(self, None, hash.encodable().encode())
+    pub fn query(&self, hash: impl PartitionOf<M::Key>) -> Query<M, <M::Key as KeyShape>::Range> {
+        let hash = match hash.partition() {
+            KeyParts::Attributes(value, _) => value.encode(),
+            KeyParts::Template(values) => match M::entity() {
+                Some(Ok(entity)) => entity.partition_of(&values),
+                Some(Err(err)) => Err(err.to_string()),
+                None => Err(
+                    "the partition was given as an entity's template values, and the model is not an entity"
+                        .to_owned(),
+                ),
+            },
+        };
+        Query::new(self, None, hash)
     }
 
     /// A query of a secondary index, typed from the model:
@@ -154,11 +167,6 @@ impl<M, R, T> Query<M, R, T> {
         }
     }
 
-    fn range(mut self, op: RangeOp, values: Vec<&dyn Encodable>) -> Self {
-        self.range = Some((op, values.into_iter().map(|v| v.encode()).collect()));
-        self
-    }
-
     /// Highest range key first.
     pub fn descending(mut self) -> Self {
         self.descending = true;
@@ -183,56 +191,134 @@ impl<M, R, T> Query<M, R, T> {
 
 read_options!(impl<M, R, T> Query<M, R, T>);
 
-impl<M, R, T> Query<M, R, T> {
+/// A value a range condition on sort key type `Self` takes: a value of the
+/// key's type, or for an entity's sort template ([`EntitySort`]) a value
+/// of its first placeholder's type, rendered as the template renders it.
+#[diagnostic::on_unimplemented(
+    message = "`{V}` is not a value of sort key type `{Self}`",
+    label = "expected a `{Self}` value",
+    note = "a range condition takes a value of the sort key's type (a `&str` for a `String`); an entity's, one of its sort template's first placeholder"
+)]
+pub trait RangeOf<V> {
+    /// The value, to encode or to render.
+    #[doc(hidden)]
+    fn range_value(value: &V) -> RangeValue<'_>;
+}
+
+/// A range condition's value, as [`RangeOf`] gives it.
+#[doc(hidden)]
+pub enum RangeValue<'a> {
+    /// A sort key value.
+    Encoded(&'a dyn Encodable),
+    /// A placeholder value of an entity's sort template.
+    Rendered(&'a dyn RenderValue),
+}
+
+impl<R: IndexKeyType, V: KeyPart<R>> RangeOf<V> for R {
+    fn range_value(value: &V) -> RangeValue<'_> {
+        RangeValue::Encoded(value.encodable())
+    }
+}
+
+impl<V: KeyPart<Named>> RangeOf<V> for Named {
+    fn range_value(value: &V) -> RangeValue<'_> {
+        RangeValue::Encoded(value.encodable())
+    }
+}
+
+impl<S, V: TemplatePart<S>> RangeOf<V> for EntitySort<S> {
+    fn range_value(value: &V) -> RangeValue<'_> {
+        RangeValue::Rendered(value.render_value())
+    }
+}
+
+impl<M: DynamoModel, R, T> Query<M, R, T> {
+    /// The range condition; an entity's is rendered into the sort key
+    /// bounds its template gives (a bad one reported when sent).
+    fn range(mut self, op: RangeOp, values: Vec<RangeValue<'_>>) -> Self {
+        let mut encoded = Vec::with_capacity(values.len());
+        let mut rendered = Vec::new();
+        for value in values {
+            match value {
+                RangeValue::Encoded(value) => encoded.push(value.encode()),
+                RangeValue::Rendered(value) => rendered.push(value),
+            }
+        }
+        if rendered.is_empty() {
+            self.range = Some((op, encoded));
+            return self;
+        }
+        let lowered = match M::entity() {
+            Some(Ok(entity)) => entity.sort_condition(Some((op, &rendered))),
+            Some(Err(err)) => Err(err.to_string()),
+            None => Err("the range was given as an entity's template values, and the model is not an entity".to_owned()),
+        };
+        self.range = Some(match lowered {
+            Ok(Some((op, bounds))) => (
+                op,
+                bounds
+                    .into_iter()
+                    .map(|b| Ok(AttributeValue::S(b)))
+                    .collect(),
+            ),
+            Ok(None) => (op, Vec::new()),
+            Err(why) => (op, vec![Err(why)]),
+        });
+        self
+    }
+
     // The `SortKey` bound is on each method, so that its message is the error.
     /// Range key equal to `value`.
-    pub fn range_eq<V: KeyPart<R>>(self, value: V) -> Self
+    pub fn range_eq<V>(self, value: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Eq, vec![value.encodable()])
+        self.range(RangeOp::Eq, vec![R::range_value(&value)])
     }
     /// Range key less than `value`.
-    pub fn range_lt<V: KeyPart<R>>(self, value: V) -> Self
+    pub fn range_lt<V>(self, value: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Lt, vec![value.encodable()])
+        self.range(RangeOp::Lt, vec![R::range_value(&value)])
     }
     /// Range key at most `value`.
-    pub fn range_le<V: KeyPart<R>>(self, value: V) -> Self
+    pub fn range_le<V>(self, value: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Le, vec![value.encodable()])
+        self.range(RangeOp::Le, vec![R::range_value(&value)])
     }
     /// Range key more than `value`.
-    pub fn range_gt<V: KeyPart<R>>(self, value: V) -> Self
+    pub fn range_gt<V>(self, value: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Gt, vec![value.encodable()])
+        self.range(RangeOp::Gt, vec![R::range_value(&value)])
     }
     /// Range key at least `value`.
-    pub fn range_ge<V: KeyPart<R>>(self, value: V) -> Self
+    pub fn range_ge<V>(self, value: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Ge, vec![value.encodable()])
+        self.range(RangeOp::Ge, vec![R::range_value(&value)])
     }
     /// Range key from `low` to `high`, both included.
-    pub fn range_between<V: KeyPart<R>>(self, low: V, high: V) -> Self
+    pub fn range_between<V>(self, low: V, high: V) -> Self
     where
-        R: SortKey,
+        R: SortKey + RangeOf<V>,
     {
-        self.range(RangeOp::Between, vec![low.encodable(), high.encodable()])
+        self.range(
+            RangeOp::Between,
+            vec![R::range_value(&low), R::range_value(&high)],
+        )
     }
     /// Range key starting with `prefix` (string and binary keys).
-    pub fn range_begins_with<V: KeyPart<R>>(self, prefix: V) -> Self
+    pub fn range_begins_with<V>(self, prefix: V) -> Self
     where
-        R: SortKey + Prefixed,
+        R: SortKey + Prefixed + RangeOf<V>,
     {
-        self.range(RangeOp::BeginsWith, vec![prefix.encodable()])
+        self.range(RangeOp::BeginsWith, vec![R::range_value(&prefix)])
     }
 }
 
@@ -343,9 +429,25 @@ type Prepared = (
 );
 
 impl<M: DynamoModel, R, T> Query<M, R, T> {
-    fn prepare(self) -> Result<Prepared> {
+    fn prepare(mut self) -> Result<Prepared> {
         let name = self.table.name().to_owned();
         let schema = M::schema();
+        // An entity's query of the table reads only its own keys: its sort
+        // template's prefix (or constant key), unless a range says more.
+        if let (None, None, Some(entity)) = (&self.range, &self.index, M::entity()) {
+            let whole = entity?
+                .sort_condition(None)
+                .map_err(|why| Error::invalid(&name, "range condition", why))?;
+            self.range = whole.map(|(op, bounds)| {
+                (
+                    op,
+                    bounds
+                        .into_iter()
+                        .map(|b| Ok(AttributeValue::S(b)))
+                        .collect(),
+                )
+            });
+        }
         let (hash_keys, range_keys, projection, global) =
             key_of_target(&name, schema, self.index.as_deref())?;
         if global && self.options.consistent_read {
@@ -406,7 +508,8 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             }
             conditions.push(format!("{} = {}", p.name(key.name()), p.value(value)));
         }
-        if let Some((op, values)) = self.range {
+        let nothing = matches!(self.range, Some((RangeOp::Nothing, _)));
+        if let Some((op, values)) = self.range.filter(|_| !nothing) {
             let range_key = range_keys[sort_used - 1];
             let attribute = p.name(range_key.name());
             let mut placeholders = Vec::new();
@@ -426,6 +529,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
                     let second = values.next().unwrap_or_default();
                     format!("{attribute} BETWEEN {first} AND {second}")
                 }
+                RangeOp::Nothing => unreachable!("a range of no key is not sent"),
             });
         }
         let key_condition = conditions.join(" AND ");
@@ -476,6 +580,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             kind: Kind::Query {
                 key_condition,
                 descending: self.descending,
+                nothing,
             },
         };
         Ok((request, start, self.options.page_size, self.options.limit))

@@ -41,6 +41,8 @@ pub(crate) enum Kind {
     Query {
         key_condition: String,
         descending: bool,
+        /// No key meets the conditions: no request, no items.
+        nothing: bool,
     },
     Scan {
         segment: Option<(i32, i32)>,
@@ -64,9 +66,11 @@ impl PageSource for Request {
     ) -> Pin<Box<dyn Future<Output = Result<RawPage>> + Send + '_>> {
         Box::pin(async move {
             match &self.kind {
+                Kind::Query { nothing: true, .. } => Ok((Vec::new(), None)),
                 Kind::Query {
                     key_condition,
                     descending,
+                    ..
                 } => {
                     let out = self
                         .client
