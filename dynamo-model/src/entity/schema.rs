@@ -209,7 +209,7 @@ impl EntitySchema {
             None => Ok(super::sort_range::whole(sk)),
             Some((op, values)) => {
                 let field = sk.fields().next().unwrap_or_default();
-                super::sort_range::condition(sk, field, op, values).map(Some)
+                super::sort_range::condition(sk, field, op, values)
             }
         }
     }

@@ -35,7 +35,7 @@ pub(crate) fn condition(
     field: &str,
     op: RangeOp,
     values: &[&dyn RenderValue],
-) -> Result<(RangeOp, Vec<String>), String> {
+) -> Result<Option<(RangeOp, Vec<String>)>, String> {
     // The placeholder ends the key: keys are exactly prefix + value.
     let last = sk.fields().count() == 1 && sk.text().ends_with('}');
     let fixed = values.iter().all(|v| v.width().is_some());
@@ -52,6 +52,12 @@ pub(crate) fn condition(
         value
             .render(&mut key, stop)
             .map_err(|why| format!("`{field}`: {why}"))?;
+        if key.len() > MAX_SORT_KEY {
+            return Err(format!(
+                "`{field}` renders a sort key of {} bytes, over DynamoDB's limit of {MAX_SORT_KEY}",
+                key.len()
+            ));
+        }
         Ok(key)
     };
     // Every key whose value is at most `value`, inclusive.
@@ -88,23 +94,42 @@ pub(crate) fn condition(
         RangeOp::Ge => from(at(value(0)?)?),
         RangeOp::Le => up_to(high(value(0)?)?),
         RangeOp::Lt => up_to(predecessor(&at(value(0)?)?)),
+        // Text at the end: the least key above it is itself and the least
+        // character (within the longest key; else nothing extends it).
         RangeOp::Gt if last && !fixed => {
-            // Text at the end: the least key after it is itself plus the
-            // least character, which no bound can be made of; the entity
-            // filter drops other entities' keys beyond the prefix.
-            (RangeOp::Gt, vec![at(value(0)?)?])
+            let key = at(value(0)?)?;
+            if key.is_empty() {
+                return Ok(None);
+            }
+            let least_above = match key.len() < MAX_SORT_KEY {
+                true => Some(format!("{key}\0")),
+                false => successor(&key),
+            };
+            match least_above {
+                Some(bound) => from(bound),
+                None => (RangeOp::Nothing, Vec::new()),
+            }
         }
         RangeOp::Gt => match successor(&at(value(0)?)?) {
             Some(bound) => from(bound),
-            None => (RangeOp::Gt, vec![at(value(0)?)?]),
+            None => (RangeOp::Nothing, Vec::new()),
         },
         RangeOp::Between => (RangeOp::Between, vec![at(value(0)?)?, high(value(1)?)?]),
         RangeOp::Nothing => (RangeOp::Nothing, Vec::new()),
     };
-    // Bounds the wrong way round hold no key (DynamoDB refuses them).
-    Ok(match &condition {
-        (RangeOp::Between, bounds) if bounds[0] > bounds[1] => (RangeOp::Nothing, Vec::new()),
-        _ => condition,
+    // DynamoDB refuses an empty string in a key condition, and bounds the
+    // wrong way round; no key is empty (only a template with no prefix
+    // renders an empty bound).
+    let nothing = Some((RangeOp::Nothing, Vec::new()));
+    Ok(match condition {
+        (RangeOp::Between, bounds) if bounds[0] > bounds[1] => nothing,
+        (RangeOp::Between, bounds) if bounds[0].is_empty() => match bounds[1].is_empty() {
+            true => nothing,
+            false => Some((RangeOp::Le, vec![bounds[1].clone()])),
+        },
+        (RangeOp::BeginsWith | RangeOp::Ge | RangeOp::Gt, bounds) if bounds[0].is_empty() => None,
+        (RangeOp::Eq | RangeOp::Le | RangeOp::Lt, bounds) if bounds[0].is_empty() => nothing,
+        condition => Some(condition),
     })
 }
 
@@ -113,6 +138,13 @@ pub(crate) fn condition(
 fn padded(mut key: String) -> String {
     while key.len() + MAX_CHAR.len_utf8() <= MAX_SORT_KEY {
         key.push(MAX_CHAR);
+    }
+    // The last one to three bytes: the greatest character of that length.
+    match MAX_SORT_KEY.saturating_sub(key.len()) {
+        3 => key.push('\u{FFFF}'),
+        2 => key.push('\u{07FF}'),
+        1 => key.push('\u{007F}'),
+        _ => {}
     }
     key
 }
@@ -188,7 +220,7 @@ mod tests {
     #[test]
     fn bounds_keep_to_the_prefix_and_the_range() {
         let t = sk("ORDER#{n}#{id}");
-        let c = |op, values: &[&dyn RenderValue]| condition(&t, "n", op, values).unwrap();
+        let c = |op, values: &[&dyn RenderValue]| condition(&t, "n", op, values).unwrap().unwrap();
         assert_eq!(
             c(RangeOp::Ge, &[&5u8]),
             (RangeOp::Between, vec!["ORDER#005".into(), "ORDER$".into()])
@@ -199,13 +231,14 @@ mod tests {
         );
         let (op, bounds) = c(RangeOp::Le, &[&5u8]);
         assert_eq!((op, bounds[0].as_str()), (RangeOp::Between, "ORDER#"));
-        assert!(bounds[1].starts_with("ORDER#005\u{10FFFF}") && bounds[1].len() <= 1024);
+        assert!(bounds[1].starts_with("ORDER#005\u{10FFFF}") && bounds[1].len() == 1024);
         let (_, bounds) = c(RangeOp::Lt, &[&5u8]);
         assert!(bounds[1].starts_with("ORDER#004\u{10FFFF}"));
         // Empty ranges are no request at all.
         assert_eq!(c(RangeOp::Between, &[&5u8, &4u8]).0, RangeOp::Nothing);
         assert_eq!(
             condition(&sk("TAG#{name}"), "name", RangeOp::Lt, &[&""])
+                .unwrap()
                 .unwrap()
                 .0,
             RangeOp::Nothing
@@ -219,21 +252,22 @@ mod tests {
         // Text before more of the key is found up to its escaped stop.
         assert_eq!(
             condition(&sk("ORDER#{name}#{id}"), "name", RangeOp::Eq, &[&"a#b"]).unwrap(),
-            (RangeOp::BeginsWith, vec!["ORDER#a%23b#".into()])
+            Some((RangeOp::BeginsWith, vec!["ORDER#a%23b#".into()]))
         );
     }
 
     #[test]
     fn text_at_the_end_is_bounded_by_itself() {
         let t = sk("USER#{name}");
-        let c = |op, values: &[&dyn RenderValue]| condition(&t, "name", op, values).unwrap();
+        let c =
+            |op, values: &[&dyn RenderValue]| condition(&t, "name", op, values).unwrap().unwrap();
         assert_eq!(
             c(RangeOp::Le, &[&"bob"]),
             (RangeOp::Between, vec!["USER#".into(), "USER#bob".into()])
         );
         assert_eq!(
             c(RangeOp::Gt, &[&"bob"]),
-            (RangeOp::Gt, vec!["USER#bob".into()])
+            (RangeOp::Between, vec!["USER#bob\0".into(), "USER$".into()])
         );
         assert_eq!(
             c(RangeOp::Between, &[&"a", &"c"]),
@@ -241,12 +275,36 @@ mod tests {
         );
         // No prefix: one-sided conditions.
         let bare = sk("{name}");
+        let c = |op, values: &[&dyn RenderValue]| condition(&bare, "name", op, values).unwrap();
         assert_eq!(
-            condition(&bare, "name", RangeOp::Ge, &[&"m"]).unwrap(),
-            (RangeOp::Ge, vec!["m".into()])
+            c(RangeOp::Ge, &[&"m"]),
+            Some((RangeOp::Ge, vec!["m".into()]))
         );
-        let (op, _) = condition(&bare, "name", RangeOp::Lt, &[&"m"]).unwrap();
-        assert_eq!(op, RangeOp::Le);
+        assert_eq!(c(RangeOp::Lt, &[&"m"]).unwrap().0, RangeOp::Le);
+        // An empty value with no prefix: every key, or none.
+        assert_eq!(c(RangeOp::Ge, &[&""]), None);
+        assert_eq!(c(RangeOp::BeginsWith, &[&""]), None);
+        assert_eq!(c(RangeOp::Gt, &[&""]), None);
+        assert_eq!(c(RangeOp::Le, &[&""]).unwrap().0, RangeOp::Nothing);
+        assert_eq!(c(RangeOp::Eq, &[&""]).unwrap().0, RangeOp::Nothing);
+        assert_eq!(
+            c(RangeOp::Between, &[&"", &"m"]),
+            Some((RangeOp::Le, vec!["m".into()]))
+        );
+        // Padding fills the longest key to the byte.
+        let long = "x".repeat(1000);
+        let (_, bounds) = condition(&sk("T#{name}"), "name", RangeOp::Lt, &[&long.as_str()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(bounds[1].len(), 1024);
+        let err = condition(
+            &sk("T#{name}"),
+            "name",
+            RangeOp::Eq,
+            &[&"x".repeat(1030).as_str()],
+        )
+        .unwrap_err();
+        assert!(err.contains("over DynamoDB's limit"), "{err}");
     }
 
     #[test]

@@ -253,17 +253,18 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             Some(Err(err)) => Err(err.to_string()),
             None => Err("the range was given as an entity's template values, and the model is not an entity".to_owned()),
         };
-        self.range = Some(match lowered {
-            Ok(Some((op, bounds))) => (
+        // `None`: a range every key meets, no condition at all.
+        self.range = match lowered {
+            Ok(Some((op, bounds))) => Some((
                 op,
                 bounds
                     .into_iter()
                     .map(|b| Ok(AttributeValue::S(b)))
                     .collect(),
-            ),
-            Ok(None) => (op, Vec::new()),
-            Err(why) => (op, vec![Err(why)]),
-        });
+            )),
+            Ok(None) => None,
+            Err(why) => Some((op, vec![Err(why)])),
+        };
         self
     }
 
