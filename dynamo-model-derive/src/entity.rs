@@ -292,7 +292,14 @@ pub fn methods(model: &Model, entity: &Entity) -> TokenStream {
             let value = field_value(entity, field);
             quote!(#rust_name => #value,)
         });
+    let pk = entity
+        .templates
+        .iter()
+        .find(|t| t.index.is_none() && t.role == "pk")
+        .map(|t| &t.literal);
     quote! {
+        const ENTITY_PK: &'static str = #pk;
+
         fn entity() -> ::core::option::Option<::dynamo_model::Result<&'static ::dynamo_model::EntitySchema>> {
             static ENTITY: ::dynamo_model::__private::EntityCell = ::dynamo_model::__private::EntityCell::new();
             ::core::option::Option::Some(::dynamo_model::__private::built_entity(&ENTITY, || {

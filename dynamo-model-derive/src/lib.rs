@@ -12,6 +12,7 @@ mod attr;
 mod case;
 mod check;
 mod check_index;
+mod collection;
 mod ctxt;
 mod entity;
 mod expand;
@@ -165,6 +166,25 @@ pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
 pub fn derive_dynamo_table(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     table_def::derive(&input).into()
+}
+
+/// Derives a collection: an enum of entity models of one shared table, one
+/// newtype variant per entity (`enum CustomerView { Profile(Customer),
+/// Order(Order) }`), read by one query of a partition,
+/// `db.table::<CustomerView>().query("c1")`, each item as the variant its
+/// entity attribute names. Items of entities outside the enum are skipped
+/// (a filter on the entity attribute), or reported as
+/// `Error::WrongEntity` with `.report_unknown_entities()`.
+///
+/// Checked at compile time, at each variant: it is an entity model; its
+/// partition template is the first variant's (the same text, placeholders
+/// of the same types in the same places), so that one partition holds
+/// them all. A collection has no item key: get, put and delete are its
+/// variants'.
+#[proc_macro_derive(DynamoCollection)]
+pub fn derive_dynamo_collection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    collection::derive(&input).into()
 }
 
 /// An async test that runs against fresh tables of the given models:

@@ -68,8 +68,10 @@ pub use db::retry::{
 pub use db::Db;
 #[cfg(feature = "testing")]
 pub use dynamo_model_derive::test;
+pub use dynamo_model_derive::DynamoCollection;
 pub use dynamo_model_derive::DynamoModel;
 pub use dynamo_model_derive::DynamoTable;
+pub use entity::collection::CollectionKey;
 pub use entity::key::{EntityKey, EntitySort, TemplateField, TemplatePart};
 pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
 pub use entity::table::DynamoTable;
@@ -126,13 +128,17 @@ pub mod role {
 /// What the derive's output names; not an API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::entity::collection::{
+        collection_entities, decode_collection, decode_entity, Variant,
+    };
     pub use crate::entity::key::{
-        has_range, has_sort_key, index_has_sort_key, table_indexes, table_key_value, table_schema,
-        HasSortKey,
+        has_range, has_sort_key, index_has_sort_key, is_entity, same_template, table_indexes,
+        table_key_value, table_schema, HasSortKey,
     };
     pub use crate::entity::schema::{built_entity, EntityCell};
     pub use crate::item::field::erased::Encodable;
     pub use crate::item::fields::{
         KindProbe, KnownKind, NumberRange, SetKind, UnknownKind, ValueKind,
     };
+    pub use crate::read::page::{ReadFailure, ReadItem};
 }

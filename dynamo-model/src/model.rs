@@ -144,6 +144,35 @@ pub trait DynamoModel {
         None
     }
 
+    /// The variants of a collection (`#[derive(DynamoCollection)]`); none
+    /// for any other model.
+    #[doc(hidden)]
+    fn variants() -> &'static [crate::entity::collection::Variant<Self>]
+    where
+        Self: Sized + 'static,
+    {
+        &[]
+    }
+
+    /// An entity's `pk` template, for collections' compile-time check; empty
+    /// for any other model.
+    #[doc(hidden)]
+    const ENTITY_PK: &'static str = "";
+
+    /// The entity whose `pk` template renders a query's partition: the
+    /// model's own, or a collection's first variant's.
+    #[doc(hidden)]
+    fn partition_entity() -> Option<Result<&'static EntitySchema>> {
+        Self::entity()
+    }
+
+    /// A collection's entities, checked to share its table; `None` for any
+    /// other model.
+    #[doc(hidden)]
+    fn collection_entities() -> Option<Result<Vec<&'static EntitySchema>>> {
+        None
+    }
+
     /// The value of field `field` (its Rust name) for the key templates,
     /// `None` when it has none. Written by the derive for an entity.
     #[doc(hidden)]

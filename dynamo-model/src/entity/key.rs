@@ -241,3 +241,50 @@ pub fn table_key_value<T: TemplateValue>(value: &T) -> Option<&dyn RenderValue> 
 pub fn table_schema<T: crate::DynamoTable>() -> &'static crate::TableSchema {
     T::schema()
 }
+
+/// The key of an entity model: what a collection's variants have.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a collection's variant must be an entity of a shared table, and its key is `{Self}`",
+    label = "not an entity model",
+    note = "give the model `#[dynamo(table = App, entity = \"...\", pk = \"...\")]`"
+)]
+pub trait IsEntityKey {}
+
+impl<T, P, R> IsEntityKey for EntityKey<T, P, R> {}
+
+/// Compiles only for an entity model.
+#[doc(hidden)]
+pub fn is_entity<M: crate::DynamoModel>()
+where
+    M::Key: IsEntityKey,
+{
+}
+
+/// Whether two partition templates give the same keys from the same values:
+/// the same text, placeholders in the same places (their names aside; their
+/// types are compared by the compiler).
+#[doc(hidden)]
+pub const fn same_template(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        if i == a.len() || j == b.len() {
+            return i == a.len() && j == b.len();
+        }
+        if a[i] == b'{' && b[j] == b'{' {
+            while i < a.len() && a[i] != b'}' {
+                i += 1;
+            }
+            while j < b.len() && b[j] != b'}' {
+                j += 1;
+            }
+            continue;
+        }
+        if a[i] != b[j] {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+}

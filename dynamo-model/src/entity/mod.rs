@@ -1,6 +1,7 @@
 //! Several entity types in one table (single-table design): key templates
 //! over a model's fields, and how their values are written into keys.
 
+pub(crate) mod collection;
 pub(crate) mod key;
 pub(crate) mod schema;
 pub(crate) mod sort_range;

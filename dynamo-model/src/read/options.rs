@@ -12,6 +12,8 @@ pub(crate) struct ReadOptions {
     pub(crate) page_size: Option<usize>,
     pub(crate) limit: Option<usize>,
     pub(crate) after: Option<Cursor>,
+    /// A collection reads items of other entities too, as errors.
+    pub(crate) report_unknown_entities: bool,
 }
 
 impl ReadOptions {
@@ -40,6 +42,16 @@ macro_rules! read_options {
                     Some(before) => before.and_node(condition.node),
                     None => condition.node,
                 });
+                self
+            }
+
+            /// For a collection (`#[derive(DynamoCollection)]`): read the
+            /// items of entities outside it too, each an
+            /// [`Error::WrongEntity`](crate::Error::WrongEntity) naming the
+            /// entity, instead of skipping them (by a filter on the entity
+            /// attribute). No effect on other models.
+            pub fn report_unknown_entities(mut self) -> Self {
+                self.options.report_unknown_entities = true;
                 self
             }
 

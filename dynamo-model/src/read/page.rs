@@ -9,6 +9,31 @@ use std::pin::Pin;
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
+/// What a query or scan reads its items as: any serde type (the model, or
+/// a struct of projected fields), or a collection of entities
+/// (`#[derive(DynamoCollection)]`), read by each item's entity attribute.
+pub trait ReadItem: Sized {
+    /// The item, or why not: serde's reason, which the read explains, or
+    /// an error of its own.
+    #[doc(hidden)]
+    fn read_item(table: &str, item: Attributes) -> std::result::Result<Self, ReadFailure>;
+}
+
+/// Why an item could not be read.
+#[doc(hidden)]
+pub enum ReadFailure {
+    /// serde's reason.
+    Serde(String),
+    /// An error to report as it is.
+    Error(crate::Error),
+}
+
+impl<T: DeserializeOwned> ReadItem for T {
+    fn read_item(_table: &str, item: Attributes) -> std::result::Result<Self, ReadFailure> {
+        serde_dynamo::from_item(item).map_err(|err| ReadFailure::Serde(err.to_string()))
+    }
+}
+
 use super::cursor::{Cursor, ReadKind};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
@@ -40,7 +65,7 @@ pub(crate) trait PageSource: Send + Sync + 'static {
 
     /// Reads one item into `T`, with a clear error where the item cannot be
     /// (a KEYS_ONLY index read into the whole model).
-    fn decode<T: DeserializeOwned>(&self, item: Attributes) -> Result<T>;
+    fn decode<T: ReadItem>(&self, item: Attributes) -> Result<T>;
 }
 
 /// Page size to ask for: the page size, but never more than what is still
@@ -56,7 +81,7 @@ fn request_limit(page_size: Option<usize>, remaining: Option<usize>) -> Option<i
 }
 
 /// One page.
-pub(crate) async fn one_page<S: PageSource, T: DeserializeOwned>(
+pub(crate) async fn one_page<S: PageSource, T: ReadItem>(
     source: &S,
     start: Option<Attributes>,
     page_size: Option<usize>,
@@ -96,7 +121,7 @@ struct State<S> {
 
 /// Every item from `start` on, fetching a page when the last one is used
 /// up, and stopping after `limit` items.
-pub(crate) fn stream<S: PageSource, T: DeserializeOwned + Send + 'static>(
+pub(crate) fn stream<S: PageSource, T: ReadItem + Send + 'static>(
     source: S,
     start: Option<Attributes>,
     page_size: Option<usize>,

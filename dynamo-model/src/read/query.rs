@@ -7,7 +7,6 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures_core::Stream;
 use futures_util::TryStreamExt;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::cursor::ReadKind;
@@ -122,7 +121,7 @@ impl<M: DynamoModel> Table<M> {
     pub fn query(&self, hash: impl PartitionOf<M::Key>) -> Query<M, <M::Key as KeyShape>::Range> {
         let hash = match hash.partition() {
             KeyParts::Attributes(value, _) => value.encode(),
-            KeyParts::Template(values) => match M::entity() {
+            KeyParts::Template(values) => match M::partition_entity() {
                 Some(Ok(entity)) => entity.partition_of(&values),
                 Some(Err(err)) => Err(err.to_string()),
                 None => Err(
@@ -563,6 +562,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             &projection,
             filter,
             projection_expression,
+            self.options.report_unknown_entities,
             &mut p,
         )?;
         let (names, values) = p.into_parts();
@@ -588,7 +588,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
     }
 }
 
-impl<M: DynamoModel, R, T: DeserializeOwned + Send + 'static> Query<M, R, T> {
+impl<M: DynamoModel, R, T: super::page::ReadItem + Send + 'static> Query<M, R, T> {
     /// One page (at most the page size, or the limit, of items) and the
     /// cursor of the next.
     pub async fn send(self) -> Result<Page<T>> {

@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 
 use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt};
-use serde::de::DeserializeOwned;
 
 use super::cursor::ReadKind;
 use super::options::ReadOptions;
@@ -190,6 +189,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     &projection,
                     filter,
                     projection_expression,
+                    self.options.report_unknown_entities,
                     &mut p,
                 )?;
                 let (names, values) = p.into_parts();
@@ -215,7 +215,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
     }
 }
 
-impl<M: DynamoModel, T: DeserializeOwned + Send + 'static> Scan<M, T> {
+impl<M: DynamoModel, T: super::page::ReadItem + Send + 'static> Scan<M, T> {
     /// One page of the first segment and the cursor of the next.
     pub async fn send(self) -> Result<Page<T>> {
         let mut requests = self.prepare()?;

@@ -7,10 +7,9 @@ use std::pin::Pin;
 use aws_sdk_dynamodb::operation::query::QueryError;
 use aws_sdk_dynamodb::operation::scan::ScanError;
 use aws_sdk_dynamodb::Client;
-use serde::de::DeserializeOwned;
 
 use super::cursor::ReadKind;
-use super::page::{PageSource, RawPage};
+use super::page::{PageSource, RawPage, ReadFailure, ReadItem};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
 use crate::item::expression::{Names, Values};
@@ -135,13 +134,16 @@ impl PageSource for Request {
         (&self.schema_table, self.index.as_deref(), kind)
     }
 
-    fn decode<T: DeserializeOwned>(&self, mut item: Attributes) -> Result<T> {
+    fn decode<T: ReadItem>(&self, mut item: Attributes) -> Result<T> {
         // `entity_read` refused an index without the entity attribute.
         if let Some(entity) = self.entity {
             entity.read_item(&self.table, &mut item)?;
         }
-        serde_dynamo::from_item(item).map_err(|err| {
-            let mut reason = err.to_string();
+        T::read_item(&self.table, item).map_err(|failure| {
+            let mut reason = match failure {
+                ReadFailure::Serde(reason) => reason,
+                ReadFailure::Error(err) => return err,
+            };
             match &self.projection {
                 Projection::All => {}
                 Projection::KeysOnly => {
@@ -208,48 +210,72 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
     projected: &Projection,
     filter: Option<String>,
     projection: Option<String>,
+    report_unknown: bool,
     p: &mut crate::item::expression::Placeholders,
 ) -> Result<(
     Option<String>,
     Option<String>,
     Option<&'static EntitySchema>,
 )> {
-    let Some(entity) = M::entity() else {
-        return Ok((filter, projection, None));
+    // The entity read, or a collection's entities.
+    let (entity, entities) = match (M::entity(), M::collection_entities()) {
+        (Some(entity), _) => {
+            let entity = entity?;
+            (Some(entity), vec![entity])
+        }
+        (None, Some(entities)) => (None, entities?),
+        (None, None) => return Ok((filter, projection, None)),
     };
-    let entity = entity?;
+    let Some(first) = entities.first() else {
+        return Ok((filter, projection, entity));
+    };
     // An index without the entity attribute cannot tell one entity's items
     // from another's: a filter on it would match nothing.
     let carries = match projected {
         Projection::All => true,
         Projection::KeysOnly => false,
-        Projection::Include(names) => names.iter().any(|n| n == entity.entity_attribute()),
+        Projection::Include(names) => names.iter().any(|n| n == first.entity_attribute()),
     };
     if !carries {
+        let names: Vec<&str> = entities.iter().map(|e| e.name()).collect();
         return Err(Error::invalid(
             table,
             "index",
             format!(
                 "index `{}` does not project the entity attribute `{}`, so its items cannot be read as entity `{}` (a filter on the attribute would match none); read it through the table definition, or project the attribute",
                 index.unwrap_or_default(),
-                entity.entity_attribute(),
-                entity.name()
+                first.entity_attribute(),
+                names.join(" | ")
             ),
         ));
     }
-    let attribute = p.name(entity.entity_attribute());
-    let is = format!(
-        "{attribute} = {}",
-        p.value(aws_sdk_dynamodb::types::AttributeValue::S(
-            entity.name().to_owned()
-        ))
-    );
+    // A collection asked to report other entities reads them all.
+    let filtered = !(report_unknown && entity.is_none());
+    if !filtered && projection.is_none() {
+        return Ok((filter, projection, None));
+    }
+    let attribute = p.name(first.entity_attribute());
+    let projection = projection.map(|names| format!("{names}, {attribute}"));
+    if !filtered {
+        return Ok((filter, projection, None));
+    }
+    let values: Vec<String> = entities
+        .iter()
+        .map(|e| {
+            p.value(aws_sdk_dynamodb::types::AttributeValue::S(
+                e.name().to_owned(),
+            ))
+        })
+        .collect();
+    let is = match values.as_slice() {
+        [one] => format!("{attribute} = {one}"),
+        several => format!("{attribute} IN ({})", several.join(", ")),
+    };
     let filter = Some(match filter {
         Some(filter) => format!("({is}) AND ({filter})"),
         None => is,
     });
-    let projection = projection.map(|names| format!("{names}, {attribute}"));
-    Ok((filter, projection, Some(entity)))
+    Ok((filter, projection, entity))
 }
 
 fn short_type_name<T>() -> &'static str {
