@@ -696,6 +696,31 @@ for page in pages:
         print("|".join(item.get(a, {}).get("S", "-") for a in ("pk", "sk", "_type", "gsi1pk", "gsi1sk")))
 "#;
 
+/// The lines `RAW_PARTITION` prints for partition `pk` of the store.
+async fn boto3_partition(db: &Db, python: std::path::PathBuf, pk: &str) -> Vec<String> {
+    let endpoint = db.endpoint().expect("a local endpoint").to_owned();
+    let table = db.table::<Store>().name().to_owned();
+    let pk = pk.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .args(["-c", RAW_PARTITION, &endpoint, &table, &pk])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// What boto3 (the library Python users read these tables with) sees: the
 /// documented key strings and entity attribute, and the fields as plain
 /// attributes. Needs the Python tools (`.ci/run` sets
@@ -720,26 +745,7 @@ async fn boto3_reads_the_documented_key_strings(db: Db) {
         })
         .await
         .unwrap();
-    let endpoint = db.endpoint().expect("a local endpoint").to_owned();
-    let table = db.table::<Store>().name().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .args(["-c", RAW_PARTITION, &endpoint, &table, "CUSTOMER#c1"])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let lines = boto3_partition(&db, python, "CUSTOMER#c1").await;
     assert_eq!(
         lines,
         [
@@ -750,7 +756,8 @@ async fn boto3_reads_the_documented_key_strings(db: Db) {
     );
 }
 
-#[dynamo_model::test(models(Store))]
+/// A fixture takes the collection beside its table: one table.
+#[dynamo_model::test(models(Store, CustomerView))]
 async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {
     let orders = seed_partition(&db).await;
     db.table::<Note>()
@@ -798,6 +805,17 @@ async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {
             if found == "note" && expected == "customer | order | tag"),
         "{err}"
     );
+    // Whole items only: a filter or projection is refused before sending.
+    let err = view
+        .query("c1")
+        .filter(dynamo_model::Condition::<CustomerView>::path("total").eq(1))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("whole items")),
+        "{err}"
+    );
     // Another customer's partition holds only its order.
     let other = view.query("c2").all().await.unwrap();
     assert!(matches!(other.as_slice(), [CustomerView::Order(o)] if o.customer == "c2"));
@@ -813,24 +831,9 @@ async fn a_collection_equals_boto3s_raw_partition_by_entity(db: Db) {
         return;
     };
     seed_partition(&db).await;
-    let endpoint = db.endpoint().expect("a local endpoint").to_owned();
-    let table = db.table::<Store>().name().to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .args(["-c", RAW_PARTITION, &endpoint, &table, "CUSTOMER#c1"])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let raw: Vec<(String, String)> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    let raw: Vec<(String, String)> = boto3_partition(&db, python, "CUSTOMER#c1")
+        .await
+        .iter()
         .map(|line| {
             let mut parts = line.split('|');
             let (pk, sk, kind) = (parts.next(), parts.next(), parts.next());

@@ -5,6 +5,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Type};
 
@@ -85,11 +86,16 @@ fn expand(input: &DeriveInput, variants: &[(&syn::Ident, &Type)]) -> TokenStream
         if name == first_name {
             return entity_check;
         }
+        // A format string: braces in the type names are doubled.
         let message = format!(
-            "variants `{first_name}` (`{}`) and `{name}` (`{}`) write their partition keys from different templates, so one partition cannot hold both",
+            "variants `{}` (`{}`) and `{}` (`{}`) write their partition keys from different templates, so one partition cannot hold both",
+            first_name.unraw(),
             quote!(#first).to_string().replace(' ', ""),
+            name.unraw(),
             quote!(#ty).to_string().replace(' ', "")
-        );
+        )
+        .replace('{', "{{")
+        .replace('}', "}}");
         quote_spanned! {span=>
             #entity_check
             let _: ::core::marker::PhantomData<
@@ -105,7 +111,7 @@ fn expand(input: &DeriveInput, variants: &[(&syn::Ident, &Type)]) -> TokenStream
         }
     });
     let entries = variants.iter().map(|(name, ty)| {
-        let text = name.to_string();
+        let text = name.unraw().to_string();
         quote! {
             ::dynamo_model::__private::Variant {
                 name: #text,

@@ -78,7 +78,39 @@ pub(crate) fn entities<M: DynamoModel + 'static>(
             }
             entity
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .and_then(|entities| {
+            // One entity attribute read, each entity one variant: else
+            // items would drop out of the filter or never reach a variant.
+            for (i, entity) in entities.iter().enumerate() {
+                if let Some(j) = entities[..i].iter().position(|e| e.name() == entity.name()) {
+                    return Err(Error::invalid(
+                        table.table_name(),
+                        "collection",
+                        format!(
+                            "variants `{}` and `{}` are both entity `{}`",
+                            variants[j].name,
+                            variants[i].name,
+                            entity.name()
+                        ),
+                    ));
+                }
+                if entity.entity_attribute() != entities[0].entity_attribute() {
+                    return Err(Error::invalid(
+                        table.table_name(),
+                        "collection",
+                        format!(
+                            "variant `{}` names its entity in `{}`, and `{}` in `{}`",
+                            variants[i].name,
+                            entity.entity_attribute(),
+                            variants[0].name,
+                            entities[0].entity_attribute()
+                        ),
+                    ));
+                }
+            }
+            Ok(entities)
+        })
 }
 
 /// The entities of `M`'s variants, for the derive's `collection_entities`.
@@ -110,8 +142,15 @@ pub fn decode_entity<V: DynamoModel + serde::de::DeserializeOwned>(
 /// [`Error::WrongEntity`] (a query that skips them does not read them).
 #[doc(hidden)]
 pub fn decode_collection<C: DynamoModel + 'static>(table: &str, item: Attributes) -> Result<C> {
+    // The variants were checked (one table, one entity attribute, distinct
+    // entities) before the query was sent; here each is only looked up.
     let variants = C::variants();
-    let entities = entities::<C>(variants)?;
+    let mut entities = Vec::with_capacity(variants.len());
+    for variant in variants {
+        if let Some(entity) = (variant.entity)() {
+            entities.push(entity?);
+        }
+    }
     let attribute = entities
         .first()
         .map_or(super::schema::DEFAULT_ENTITY_ATTRIBUTE, |e| {

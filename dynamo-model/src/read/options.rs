@@ -18,7 +18,17 @@ pub(crate) struct ReadOptions {
 
 impl ReadOptions {
     /// Refuses settings that cannot mean what they say, before any request.
-    pub(crate) fn check(&self, table: &str) -> crate::Result<()> {
+    pub(crate) fn check<M: crate::DynamoModel>(&self, table: &str) -> crate::Result<()> {
+        // A collection reads whole items of several entities.
+        if M::collection_entities().is_some()
+            && (self.filter.is_some() || self.projection.is_some())
+        {
+            return Err(crate::Error::invalid(
+                table,
+                "collection",
+                "a collection reads whole items of several entities, so it takes no filter or projection (their fields are its variants'); filter or project a query of one entity",
+            ));
+        }
         if self.page_size == Some(0) {
             return Err(crate::Error::invalid(
                 table,
@@ -46,10 +56,10 @@ macro_rules! read_options {
             }
 
             /// For a collection (`#[derive(DynamoCollection)]`): read the
-            /// items of entities outside it too, each an
-            /// [`Error::WrongEntity`](crate::Error::WrongEntity) naming the
-            /// entity, instead of skipping them (by a filter on the entity
-            /// attribute). No effect on other models.
+            /// items of entities outside it too, and fail at the first one
+            /// with [`Error::WrongEntity`](crate::Error::WrongEntity) naming
+            /// its entity, instead of skipping them (by a filter on the
+            /// entity attribute). No effect on other models.
             pub fn report_unknown_entities(mut self) -> Self {
                 self.options.report_unknown_entities = true;
                 self

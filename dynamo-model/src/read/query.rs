@@ -492,7 +492,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
                 },
             ));
         }
-        self.options.check(&name)?;
+        self.options.check::<M>(&name)?;
         let mut p = Placeholders::default();
         let mut conditions = Vec::new();
         let mut partition = Vec::with_capacity(hash_keys.len());

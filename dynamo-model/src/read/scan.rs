@@ -117,7 +117,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                 format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
             ));
         }
-        self.options.check(&name)?;
+        self.options.check::<M>(&name)?;
         if self.concurrency == 0 {
             return Err(Error::invalid(
                 &name,

@@ -223,6 +223,8 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
             let entity = entity?;
             (Some(entity), vec![entity])
         }
+        // A collection (which `ReadOptions::check` keeps from filters and
+        // projections).
         (None, Some(entities)) => (None, entities?),
         (None, None) => return Ok((filter, projection, None)),
     };

@@ -295,7 +295,7 @@ impl TestTablesBuilder {
         let model = std::any::type_name::<M>();
         let model = model.rsplit("::").next().unwrap_or(model);
         let what = format!("model `{model}`");
-        if M::entity().is_some() {
+        if M::entity().is_some() || M::collection_entities().is_some() {
             // Entities of one table definition share its table.
             self.shared.push(M::schema().table_name().to_owned());
         }
