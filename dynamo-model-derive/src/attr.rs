@@ -111,7 +111,7 @@ pub struct ContainerAttrs {
     pub table: Option<LitStr>,
     /// `#[dynamo(table = App, entity = "user", pk = "...", ...)]`: an entity
     /// of a shared table's definition.
-    pub entity: EntityAttrs,
+    pub entity: crate::entity_attr::EntityAttrs,
     /// serde's `rename_all` (or its `serialize = ...` half): the names serde
     /// writes into items, which are the names DynamoDB sees.
     pub rename_all_serialize: RenameRule,
@@ -191,37 +191,6 @@ const SETTINGS: &[&str] = &["projection", "include", "read_capacity", "write_cap
 /// Our field attributes, which mean nothing on the struct itself.
 const FIELD_ATTRS: &[&str] = &["hash_key", "range_key", "ttl", "version", "gsi", "lsi"];
 
-/// What makes a model an entity of a shared table.
-#[derive(Default)]
-pub struct EntityAttrs {
-    /// `table = App`: the table definition's type.
-    pub table: Option<Path>,
-    /// `entity = "user"`.
-    pub name: Option<LitStr>,
-    /// `pk = "USER#{id}"`.
-    pub pk: Option<LitStr>,
-    /// `sk = "PROFILE"`.
-    pub sk: Option<LitStr>,
-    /// `gsi1(pk = "...", sk = "...")`, in the order written.
-    pub indexes: Vec<IndexTemplates>,
-}
-
-impl EntityAttrs {
-    /// Whether the struct is meant as an entity (index templates alone are
-    /// misspelt arguments of a model of its own).
-    pub fn is_given(&self) -> bool {
-        self.table.is_some() || self.name.is_some() || self.pk.is_some() || self.sk.is_some()
-    }
-}
-
-/// `gsi1(pk = "...", sk = "...")`: the templates of an index's keys, the
-/// index named by its field in the table's typed index handles.
-pub struct IndexTemplates {
-    pub index: Ident,
-    pub pk: Option<LitStr>,
-    pub sk: Option<LitStr>,
-}
-
 /// The struct-level arguments, for the "unknown argument" message.
 const CONTAINER_ARGS: &[&str] = &["table", "entity", "pk", "sk", "<index>(pk = ..., sk = ...)"];
 
@@ -241,60 +210,7 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                         set_once(&mut out.entity.table, table, &meta.path, "dynamo")
                     }
                 }
-                "entity" => {
-                    let name: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.entity.name, name, &meta.path, "dynamo")
-                }
-                "pk" => {
-                    let template: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.entity.pk, template, &meta.path, "dynamo")
-                }
-                "sk" => {
-                    let template: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.entity.sk, template, &meta.path, "dynamo")
-                }
-                _ if meta.input.peek(syn::token::Paren) && meta.path.get_ident().is_some() => {
-                    let index = meta.path.get_ident().expect("checked").clone();
-                    if out.entity.indexes.iter().any(|i| i.index == index) {
-                        return Err(duplicate_arg(&meta.path, "dynamo"));
-                    }
-                    let mut templates = IndexTemplates {
-                        index,
-                        pk: None,
-                        sk: None,
-                    };
-                    // `gsi1()`: no templates, which the entity reports.
-                    let empty = meta
-                        .input
-                        .fork()
-                        .parse::<proc_macro2::Group>()
-                        .is_ok_and(|g| g.stream().is_empty());
-                    if empty {
-                        meta.input.parse::<proc_macro2::Group>()?;
-                        out.entity.indexes.push(templates);
-                        return Ok(());
-                    }
-                    meta.parse_nested_meta(|inner| {
-                        let parsed = match arg_name(&inner.path).as_str() {
-                            "pk" => inner.value().and_then(|v| v.parse()).and_then(|t| {
-                                set_once(&mut templates.pk, t, &inner.path, "index template")
-                            }),
-                            "sk" => inner.value().and_then(|v| v.parse()).and_then(|t| {
-                                set_once(&mut templates.sk, t, &inner.path, "index template")
-                            }),
-                            _ => Err(unknown_arg(&inner.path, "index template", &["pk", "sk"])),
-                        };
-                        // Reported, then skipped: the arguments after it are
-                        // still read.
-                        if let Err(err) = parsed {
-                            cx.syn_error(err);
-                            skip_arg(inner.input);
-                        }
-                        Ok(())
-                    })?;
-                    out.entity.indexes.push(templates);
-                    Ok(())
-                }
+                name if out.entity.parse_arg(cx, name, meta)? => Ok(()),
                 _ => Err(unknown_arg(
                     &meta.path,
                     "struct-level dynamo",
@@ -713,7 +629,7 @@ pub(crate) fn set_once<T>(
     Ok(())
 }
 
-fn duplicate_arg(path: &Path, attr_name: &str) -> syn::Error {
+pub(crate) fn duplicate_arg(path: &Path, attr_name: &str) -> syn::Error {
     syn::Error::new_spanned(
         path,
         format!("duplicate {attr_name} argument `{}`", arg_name(path)),
@@ -735,7 +651,7 @@ pub(crate) fn unknown_arg(path: &Path, attr_name: &str, expected: &[&str]) -> sy
 }
 
 /// An argument's name as written (`type`, not `r#type`).
-fn arg_name(path: &Path) -> String {
+pub(crate) fn arg_name(path: &Path) -> String {
     match path.get_ident() {
         Some(ident) => ident.unraw().to_string(),
         None => path.to_token_stream().to_string().replace(' ', ""),

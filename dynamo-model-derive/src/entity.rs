@@ -11,8 +11,8 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Path};
 
-use crate::attr::EntityAttrs;
 use crate::ctxt::Ctxt;
+use crate::entity_attr::EntityAttrs;
 use crate::model::{Field, Model};
 use crate::types;
 

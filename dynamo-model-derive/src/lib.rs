@@ -15,6 +15,7 @@ mod check_index;
 mod collection;
 mod ctxt;
 mod entity;
+mod entity_attr;
 mod expand;
 mod fields;
 mod indexes;
