@@ -11,6 +11,11 @@
 //! embedded server's work, which is the same for ours and by hand, so the
 //! ratio of two calls is what our side adds to the whole.
 //!
+//! `BENCH_COUNT=client` counts the main thread alone, where this binary's
+//! current-thread runtime runs the client; the embedded server has threads
+//! of its own. `BENCH_ENDPOINT` points the cases at another server instead
+//! (a process of its own; its counts vary with the timing of the replies).
+//!
 //! Run alone (`BENCH_CASE=<case> BENCH_OPS=<n>`) it just performs the
 //! operations; `BENCH_CASE=list` prints the cases.
 
@@ -19,20 +24,21 @@ use std::hint::black_box;
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
-use dynamo_model::{ItemKey, Table};
+use dynamo_model::{Db, ItemKey, Table};
 
 #[path = "support/models.rs"]
 mod models;
 #[path = "support/sdk_batch.rs"]
 mod sdk_batch;
 use models::{
-    entity_order, get_by_hand, order, put_by_hand, tiny, Bench, BenchApp, EntityOrder, Order, Tiny,
+    entity_order, get_by_hand, keyed_order, order, put_by_hand, tiny, Bench, BenchApp, EntityOrder,
+    KeyedOrder, Order, Tiny,
 };
 
 /// Items written in setup; operations cycle over them.
 const ITEMS: u64 = 400;
 
-const CASES: [&str; 22] = [
+const CASES: [&str; 25] = [
     "encode-serde_dynamo-tiny",
     "encode-ours-tiny",
     "put-builder-tiny",
@@ -58,6 +64,10 @@ const CASES: [&str; 22] = [
     "get-ours-entity",
     "get-hand-entity",
     "batch-ours-entity",
+    // The entity's stored item in a one-model table, its keys as fields.
+    "put-ours-keyed",
+    "get-ours-keyed",
+    "batch-ours-keyed",
 ];
 
 /// Items per batch operation: one BatchWriteItem.
@@ -126,11 +136,19 @@ async fn main() {
     let (what, model) = case
         .rsplit_once('-')
         .unwrap_or_else(|| panic!("a case is <operation>-<tiny|order|entity>, not {case}"));
-    let local = LocalDynamoDb::embedded().unwrap();
-    let tables = TestTables::new(local.db())
+    let local;
+    let db = match std::env::var("BENCH_ENDPOINT") {
+        Ok(endpoint) => Db::local(endpoint),
+        Err(_) => {
+            local = LocalDynamoDb::embedded().unwrap();
+            local.db().clone()
+        }
+    };
+    let tables = TestTables::new(&db)
         .with::<Order>()
         .with::<Tiny>()
         .with::<BenchApp>()
+        .with::<KeyedOrder>()
         .create()
         .await
         .unwrap();
@@ -138,6 +156,7 @@ async fn main() {
         "tiny" => run(&tables.table::<Tiny>(), tiny, what, ops).await,
         "order" => run(&tables.table::<Order>(), order, what, ops).await,
         "entity" => run(&tables.table::<EntityOrder>(), entity_order, what, ops).await,
+        "keyed" => run(&tables.table::<KeyedOrder>(), keyed_order, what, ops).await,
         other => panic!("unknown model {other}"),
     }
 }

@@ -17,7 +17,9 @@
 #   instructions  instructions per operation under valgrind (callgrind):
 #            encoding vs serde_dynamo alone, PutItem/GetItem vs by hand, on
 #            the embedded backend; deterministic where timings are noise.
-#            Needs valgrind; not part of the default run.
+#            Needs valgrind; not part of the default run. BENCH_COUNT=client
+#            counts the client's thread alone (the embedded server runs on
+#            threads of its own): what a call costs the caller's process.
 #
 # Usage: bash scripts/bench.sh [tables] [compile] [items] [batches] [schema] [instructions]
 # (default: all but instructions)
@@ -97,11 +99,21 @@ run_compile() {
 # operation, the setup counted in both and so left out.
 run_instructions() {
   command -v valgrind >/dev/null || backends_die "the instructions benchmark needs valgrind"
-  local bin case n count1 count2 out="$OUT_DIR/instructions.md"
+  local bin case n count1 count2 out="$OUT_DIR/instructions${BENCH_COUNT:+-$BENCH_COUNT}.md"
   cargo bench --bench instructions --no-run
   bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
   count() {
+    if [ "${BENCH_COUNT:-all}" = client ]; then
+      # One file per thread; the first is main's, where the client's
+      # current-thread runtime runs.
+      local file="$OUT_DIR/callgrind.out"
+      rm -f "$file"-*
+      BENCH_CASE=$1 BENCH_OPS=$2 valgrind --tool=callgrind --separate-threads=yes \
+        --callgrind-out-file="$file" "$bin" >/dev/null 2>&1
+      sed -n 's/^totals: \([0-9]*\).*/\1/p' "$file-01"
+      return
+    fi
     BENCH_CASE=$1 BENCH_OPS=$2 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" 2>&1 |
       sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
   }

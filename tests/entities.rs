@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::{
-    Db, DynamoCollection, DynamoModel, DynamoTable, EntityKey, EntitySort, Error, ItemKey, NoRange,
-    RawKey,
+    Db, DynamoCollection, DynamoModel, DynamoTable, EntityKey, EntitySort, Error, Index, ItemKey,
+    NoRange, RawKey,
 };
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,12 @@ enum CustomerView {
     Profile(Customer),
     Order(Order),
     Tag(Tag),
+}
+
+/// A collection that is also `Serialize`, as one sent out as JSON would be.
+#[derive(DynamoCollection, Serialize, Debug, PartialEq)]
+enum Exported {
+    Profile(Customer),
 }
 
 fn ada() -> Customer {
@@ -574,6 +580,103 @@ async fn range_conditions_on_the_sort_template_equal_rusts_filter(db: Db) {
     }
 }
 
+#[test]
+fn an_entitys_index_handle_is_typed_by_its_index_templates() {
+    let _: Index<Customer, EntityKey<(), (String,), NoRange>, NoRange> = Customer::indexes().gsi1;
+    // `status` is an `Option<String>`: a partition is named by a `String`.
+    type ByCreated = EntitySort<i64>;
+    let _: Index<Order, EntityKey<(), (String,), ByCreated>, ByCreated> = Order::indexes().gsi1;
+    assert_eq!(Order::indexes().gsi1.name(), "gsi1");
+}
+
+#[dynamo_model::test(models(Store))]
+async fn a_typed_index_query_of_an_entity_renders_its_index_templates(db: Db) {
+    let all = seed_partition(&db).await;
+    let customers = db.table::<Customer>();
+    assert_eq!(
+        customers
+            .query_index(Customer::indexes().gsi1, "ada@example.com")
+            .all()
+            .await
+            .unwrap(),
+        [ada()]
+    );
+    let orders = db.table::<Order>();
+    let mut shipped = order("s1", 7, Some("shipped"));
+    shipped.customer = "c3".into();
+    orders.put(&shipped).await.unwrap();
+    // An item of another entity in the same index partition, inside every
+    // range below: the entity attribute keeps it out.
+    db.table::<Store>()
+        .put_attributes(HashMap::from([
+            ("pk".to_owned(), s("OTHER#1")),
+            ("sk".to_owned(), s("OTHER")),
+            ("gsi1pk".to_owned(), s("STATUS#new")),
+            ("gsi1sk".to_owned(), s("1")),
+            ("_type".to_owned(), s("other")),
+        ]))
+        .await
+        .unwrap();
+    let index = || orders.query_index(Order::indexes().gsi1, "new");
+    let created = |orders: &[Order]| orders.iter().map(|o| o.created).collect::<Vec<_>>();
+    // Orders of equal `created` share an index key, in no defined order.
+    let sorted = |mut orders: Vec<Order>| {
+        orders.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        orders
+    };
+    let found = index().all().await.unwrap();
+    assert_eq!(created(&found), created(&all));
+    assert_eq!(sorted(found), all);
+    for pivot in [i64::MIN, -1, 0, 2, 3, i64::MAX] {
+        let expect = |keep: &dyn Fn(i64) -> bool| -> Vec<Order> {
+            all.iter().filter(|o| keep(o.created)).cloned().collect()
+        };
+        let cases: [(&str, Vec<Order>, Vec<Order>); 4] = [
+            (
+                ">=",
+                index().range_ge(pivot).all().await.unwrap(),
+                expect(&|c| c >= pivot),
+            ),
+            (
+                "<",
+                index().range_lt(pivot).all().await.unwrap(),
+                expect(&|c| c < pivot),
+            ),
+            (
+                "=",
+                index().range_eq(pivot).all().await.unwrap(),
+                expect(&|c| c == pivot),
+            ),
+            (
+                "between",
+                index().range_between(pivot, 2).all().await.unwrap(),
+                expect(&|c| pivot <= c && c <= 2),
+            ),
+        ];
+        for (op, found, expect) in cases {
+            assert_eq!(created(&found), created(&expect), "{op} {pivot}");
+            assert_eq!(sorted(found), expect, "{op} {pivot}");
+        }
+    }
+    let mut descending = created(&all);
+    descending.reverse();
+    let found = index().descending().all().await.unwrap();
+    assert_eq!(created(&found), descending);
+    assert_eq!(
+        orders
+            .query_index(Order::indexes().gsi1, "shipped")
+            .all()
+            .await
+            .unwrap(),
+        [shipped]
+    );
+    // Pages and cursors as for the table.
+    let first = index().page_size(3).send().await.unwrap();
+    let rest = index().after(first.next.unwrap()).all().await.unwrap();
+    assert_eq!(first.items.len() + rest.len(), all.len());
+    assert_eq!(sorted([first.items, rest].concat()), all);
+}
+
 #[dynamo_model::test(models(Store))]
 async fn text_at_the_end_of_the_sort_key_orders_as_strings_do(db: Db) {
     let tags = db.table::<Tag>();
@@ -801,8 +904,9 @@ async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::WrongEntity { found: Some(found), expected, .. }
-            if found == "note" && expected == "customer | order | tag"),
+        matches!(&err, Error::WrongEntity { found: Some(found), expected, key: Some(key), .. }
+            if found == "note" && expected == "customer | order | tag"
+                && key.starts_with(r#"pk = "CUSTOMER#c1", sk = "NOTE#"#)),
         "{err}"
     );
     // Whole items only: a filter or projection is refused before sending.
@@ -816,9 +920,33 @@ async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {
         matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("whole items")),
         "{err}"
     );
+    // Each item is read as its variant, never as another type.
+    let err = view
+        .query("c1")
+        .as_type::<HashMap<String, String>>()
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("cannot be read `as_type`")),
+        "{err}"
+    );
+    let err = view.scan().as_type::<Customer>().all().await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { .. }), "{err}");
     // Another customer's partition holds only its order.
     let other = view.query("c2").all().await.unwrap();
     assert!(matches!(other.as_slice(), [CustomerView::Order(o)] if o.customer == "c2"));
+    // A collection that is `Serialize` (for an API's JSON) is not written.
+    let err = db
+        .table::<Exported>()
+        .put(&Exported::Profile(ada()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("a collection is read, not written")),
+        "{err}"
+    );
+    assert_eq!(db.table::<Customer>().get("c1").await.unwrap(), Some(ada()));
 }
 
 /// The collection equals boto3's raw query of the partition decoded by the

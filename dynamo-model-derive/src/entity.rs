@@ -13,6 +13,7 @@ use syn::{Ident, LitStr, Path};
 
 use crate::ctxt::Ctxt;
 use crate::entity_attr::EntityAttrs;
+use crate::indexes::Handle;
 use crate::model::{Field, Model};
 use crate::types;
 
@@ -36,6 +37,14 @@ pub struct Template {
 }
 
 impl Entity {
+    /// The template of `role` (`pk`, `sk`) of the table (`index: None`) or
+    /// of an index.
+    pub fn template(&self, index: Option<&Ident>, role: &str) -> Option<&Template> {
+        self.templates
+            .iter()
+            .find(|t| t.index.as_ref() == index && t.role == role)
+    }
+
     /// `None` for a model with a table of its own, or when the entity's
     /// arguments are too broken to use (reported).
     pub fn from_attrs(
@@ -245,25 +254,68 @@ pub fn key_shape(model: &Model, entity: &Entity, self_ty: &TokenStream) -> Token
             .map(|field| types::for_static(field.ty, self_ty))
     };
     let all = entity.key_fields().into_iter().filter_map(ty);
-    let pk: Vec<&String> = entity
-        .templates
-        .iter()
-        .filter(|t| t.index.is_none() && t.role == "pk")
-        .flat_map(|t| &t.fields)
-        .collect();
+    let pk = entity
+        .template(None, "pk")
+        .map_or(&[][..], |t| &t.fields[..]);
     let partition = pk.iter().filter_map(|name| ty(name));
-    let sort = entity
-        .templates
-        .iter()
-        .find(|t| t.index.is_none() && t.role == "sk")
+    let range = range_type(pk, entity.template(None, "sk"), &ty);
+    quote!(::dynamo_model::EntityKey<(#(#all,)*), (#(#partition,)*), #range>)
+}
+
+/// The range type of a query over `sk`: [`EntitySort`] of its first
+/// placeholder's type when that is not in the partition (`pk`), else
+/// `NoRange`.
+fn range_type(
+    pk: &[String],
+    sk: Option<&Template>,
+    ty: &dyn Fn(&str) -> Option<TokenStream>,
+) -> TokenStream {
+    let sort = sk
         .and_then(|t| t.fields.first())
         .filter(|first| !pk.contains(first))
         .and_then(|first| ty(first));
-    let range = match sort {
+    match sort {
         Some(sort) => quote!(::dynamo_model::EntitySort<#sort>),
         None => quote!(::dynamo_model::NoRange),
+    }
+}
+
+/// The typed handles of the indexes the entity writes keys of, for
+/// `query_index`: `(field, name, partition type, range type)`. The
+/// partition type is an [`EntityKey`] of the index partition template's
+/// placeholder types (an `Option` field's inner type: a query names a
+/// partition by a value), the range type that of its sort template. The
+/// types are named as written: their checks are the templates' own.
+pub fn index_handles_typed(model: &Model, entity: &Entity, self_ty: &TokenStream) -> Vec<Handle> {
+    let table = &entity.table;
+    let ty = |name: &str| {
+        model
+            .field_named(name)
+            .map(|field| types::for_static(types::option_inner(field.ty), self_ty))
     };
-    quote!(::dynamo_model::EntityKey<(#(#all,)*), (#(#partition,)*), #range>)
+    let mut out: Vec<Handle> = Vec::new();
+    for index in entity.templates.iter().filter_map(|t| t.index.as_ref()) {
+        if out.iter().any(|h| &h.field == index) {
+            continue;
+        }
+        // A local index (only an `sk` template) is partitioned as the table.
+        let pk = entity
+            .template(Some(index), "pk")
+            .or_else(|| entity.template(None, "pk"))
+            .map_or(&[][..], |t| &t.fields[..]);
+        let partition = pk.iter().filter_map(|name| ty(name));
+        let range = range_type(pk, entity.template(Some(index), "sk"), &ty);
+        let name = quote!(::dynamo_model::Index::name(
+            &::dynamo_model::__private::table_indexes::<#table>().#index
+        ));
+        out.push(Handle {
+            field: index.clone(),
+            name,
+            hash: quote!(::dynamo_model::EntityKey<(), (#(#partition,)*), #range>),
+            range,
+        });
+    }
+    out
 }
 
 /// The table's schema: the definition's.
@@ -292,11 +344,7 @@ pub fn methods(model: &Model, entity: &Entity) -> TokenStream {
             let value = field_value(entity, field);
             quote!(#rust_name => #value,)
         });
-    let pk = entity
-        .templates
-        .iter()
-        .find(|t| t.index.is_none() && t.role == "pk")
-        .map(|t| &t.literal);
+    let pk = entity.template(None, "pk").map(|t| &t.literal);
     quote! {
         const ENTITY_PK: &'static str = #pk;
 
@@ -436,13 +484,7 @@ fn builder_call(entity: &Entity, template: &Template) -> TokenStream {
     let name = quote!(::dynamo_model::Index::name(&#handle));
     // An index's two templates are given in one call; an `sk` alone is a
     // local index's (its partition key is the table's).
-    let sibling = |role: &str| {
-        entity
-            .templates
-            .iter()
-            .find(|t| t.index.as_ref() == Some(index) && t.role == role)
-            .map(|t| &t.literal)
-    };
+    let sibling = |role: &str| entity.template(Some(index), role).map(|t| &t.literal);
     match (template.role, sibling("sk")) {
         ("pk", Some(sk)) => quote!(.index(#name, #literal, ::core::option::Option::Some(#sk))),
         ("pk", None) => quote!(.index(#name, #literal, ::core::option::Option::None)),

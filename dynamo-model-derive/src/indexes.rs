@@ -10,6 +10,16 @@ use crate::attr::{IndexKind, KeyRole};
 use crate::model::{Index, Model};
 use crate::types;
 
+/// One typed index handle: its field, its name (an expression: an
+/// entity's index is named by its table definition's handle), and its
+/// hash and range key types.
+pub struct Handle {
+    pub field: Ident,
+    pub name: TokenStream,
+    pub hash: TokenStream,
+    pub range: TokenStream,
+}
+
 pub struct Indexes<'m, 'a> {
     pub ident: Ident,
     model: &'m Model<'a>,
@@ -44,20 +54,29 @@ impl<'m, 'a> Indexes<'m, 'a> {
         }
     }
 
-    /// `(field, name, hash type, range type)` of each typed index.
-    fn typed(&self) -> Vec<(Ident, String, TokenStream, TokenStream)> {
+    /// The typed handle of each index.
+    fn typed(&self) -> Vec<Handle> {
+        if let Some(entity) = &self.model.entity {
+            return crate::entity::index_handles_typed(self.model, entity, self.self_ty);
+        }
         let ty = |position: usize| types::for_static(self.model.fields[position].ty, self.self_ty);
         let no_range = quote!(::dynamo_model::NoRange);
-        let mut out: Vec<(Ident, String, TokenStream, TokenStream)> = Vec::new();
+        let mut out: Vec<Handle> = Vec::new();
         for index in &self.model.indexes {
             let Some((hash, range)) = self.key_types(index, &ty, &no_range) else {
                 continue;
             };
             let field = field_ident(&index.name());
-            if out.iter().any(|(f, ..)| f == &field) {
+            if out.iter().any(|h| h.field == field) {
                 continue;
             }
-            out.push((field, index.name(), hash, range));
+            let name = index.name();
+            out.push(Handle {
+                field,
+                name: quote!(#name),
+                hash,
+                range,
+            });
         }
         out
     }
@@ -97,8 +116,11 @@ impl<'m, 'a> Indexes<'m, 'a> {
         let vis = &self.model.input.vis;
         let ident = &self.ident;
         let self_ty = self.self_ty;
-        let fields = self.typed().into_iter().map(|(field, name, hash, range)| {
-            let doc = format!("Index `{name}`.");
+        let fields = self.typed().into_iter().map(|handle| {
+            let Handle {
+                field, hash, range, ..
+            } = handle;
+            let doc = format!("Index `{field}`.");
             quote! {
                 #[doc = #doc]
                 pub #field: ::dynamo_model::Index<#self_ty, #hash, #range>
@@ -123,7 +145,7 @@ impl<'m, 'a> Indexes<'m, 'a> {
         let fields = self
             .typed()
             .into_iter()
-            .map(|(field, name, ..)| quote!(#field: ::dynamo_model::Index::new(#name)));
+            .map(|Handle { field, name, .. }| quote!(#field: ::dynamo_model::Index::new(#name)));
         quote!(#ident { #(#fields,)* })
     }
 }

@@ -181,7 +181,11 @@ pub fn derive_dynamo_table(input: TokenStream) -> TokenStream {
 /// partition template is the first variant's (the same text, placeholders
 /// of the same types in the same places), so that one partition holds
 /// them all. A collection has no item key: get, put and delete are its
-/// variants'.
+/// variants'; a put of a collection that derives `Serialize` is refused
+/// before any request. It reads its items itself, so it cannot derive
+/// `Deserialize` too: rustc reports that as E0119, "conflicting
+/// implementations of trait `ReadItem`" (a derive cannot see the derives
+/// beside it to say so itself).
 #[proc_macro_derive(DynamoCollection)]
 pub fn derive_dynamo_collection(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

@@ -21,6 +21,27 @@ pub fn is_option(ty: &Type) -> bool {
     }
 }
 
+/// The type an `Option` is of (`T` for `Option<T>`), or the type itself.
+/// What a query names an index partition by; through an alias it is not
+/// seen, and then the query does not compile (an `Option` is no key value).
+pub fn option_inner(ty: &Type) -> &Type {
+    let inner = match ty {
+        Type::Path(path) if is_option(ty) => path.path.segments.last().and_then(|segment| {
+            let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return None;
+            };
+            match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+                _ => None,
+            }
+        }),
+        Type::Group(group) => Some(option_inner(&group.elem)),
+        Type::Paren(paren) => Some(option_inner(&paren.elem)),
+        _ => None,
+    };
+    inner.unwrap_or(ty)
+}
+
 /// The field's type as it can be named inside the generated `static`: a
 /// `static` cannot use the impl's lifetime parameters, so every lifetime
 /// becomes `'static` (`&'a str` -> `&'static str`), and `Self` becomes the

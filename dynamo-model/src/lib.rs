@@ -104,7 +104,7 @@ pub use item::field::{
 pub use item::fields::{FieldInfo, FieldRole};
 pub use item::get::Get;
 pub use item::key::{
-    HashAndRangeKey, HashKey, IntoKey, ItemKey, KeyPart, KeyParts, KeyShape, PartitionOf,
+    HashAndRangeKey, HashKey, IndexHash, IntoKey, ItemKey, KeyPart, KeyParts, KeyShape, PartitionOf,
 };
 pub use item::key::{NoRange, SortKey};
 pub use item::put::Put;

@@ -166,9 +166,10 @@ pub fn decode_collection<C: DynamoModel + 'static>(table: &str, item: Attributes
         }
     }
     let names: Vec<&str> = entities.iter().map(|e| e.name()).collect();
+    let key = crate::item::key::ItemKey::from_item(C::schema(), table, &item).ok();
     Err(Error::WrongEntity {
         table: table.to_owned(),
-        key: None,
+        key: key.map(|key| key.to_string()),
         expected: names.join(" | "),
         found,
         attribute: attribute.to_owned(),

@@ -27,6 +27,16 @@ pub(crate) fn to_item<M: DynamoModel + Serialize>(
     table: &str,
     item: &M,
 ) -> Result<(Attributes, ItemKey)> {
+    // A collection's key names no item (a bound on writes would break
+    // every generic writer for it), so a `Serialize` collection is
+    // refused here, before any request.
+    if M::collection_entities().is_some() {
+        return Err(Error::invalid(
+            table,
+            "collection",
+            "a collection is read, not written: write each item as its entity model (`db.table::<Order>().put(&order)`)",
+        ));
+    }
     let written = match M::entity() {
         None => Vec::new(),
         Some(entity) => entity?.key_attributes(&|field| item.template_value(field))?,

@@ -142,9 +142,9 @@ impl<H, R, A: KeyPart<H>, B: KeyPart<R>> IntoKey<HashAndRangeKey<H, R>> for (A, 
 /// query: the hash key value, or an entity's partition template values
 /// (one value, or a tuple of them).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a partition of this table, whose key is `{K}`",
-    label = "not this table's partition key",
-    note = "a query takes the hash key value; an entity of a shared table takes its `pk` template's placeholder values (a tuple when there are several)"
+    message = "`{Self}` is not a partition of this table or index, whose key is `{K}`",
+    label = "not its partition key",
+    note = "a query takes the hash key value; an entity of a shared table takes its `pk` template's placeholder values (a tuple when there are several), and of its index, the index `pk` template's"
 )]
 pub trait PartitionOf<K> {
     /// The partition key's value, or the `pk` template's values.
@@ -162,6 +162,24 @@ impl<H, R, A: KeyPart<H>> PartitionOf<HashAndRangeKey<H, R>> for A {
     fn partition(&self) -> KeyParts<'_> {
         KeyParts::Attributes(self.encodable(), None)
     }
+}
+
+/// The hash type of a typed index handle, as the key shape whose
+/// [`PartitionOf`] a query of the index takes: a model's index is keyed by
+/// a field (`H` its type), an entity's by its index partition template
+/// ([`EntityKey`](crate::EntityKey)).
+#[doc(hidden)]
+pub trait IndexHash {
+    /// The key shape.
+    type Shape;
+}
+
+impl<H: crate::IndexKeyType> IndexHash for H {
+    type Shape = HashKey<H>;
+}
+
+impl<T, P, R> IndexHash for crate::EntityKey<T, P, R> {
+    type Shape = Self;
 }
 
 /// An item's key as sent: its key attributes by name. Printed in errors as

@@ -14,15 +14,24 @@ pub(crate) struct ReadOptions {
     pub(crate) after: Option<Cursor>,
     /// A collection reads items of other entities too, as errors.
     pub(crate) report_unknown_entities: bool,
+    /// Read as another type than the model (`as_type`).
+    pub(crate) retyped: bool,
 }
 
 impl ReadOptions {
     /// Refuses settings that cannot mean what they say, before any request.
     pub(crate) fn check<M: crate::DynamoModel>(&self, table: &str) -> crate::Result<()> {
-        // A collection reads whole items of several entities.
-        if M::collection_entities().is_some()
-            && (self.filter.is_some() || self.projection.is_some())
-        {
+        // A collection reads whole items of several entities, each as its
+        // variant (checked and stripped of the written attributes).
+        let collection = M::collection_entities().is_some();
+        if collection && self.retyped {
+            return Err(crate::Error::invalid(
+                table,
+                "collection",
+                "a collection reads each item as its variant, so it cannot be read `as_type` another type; read a query of one entity as that type",
+            ));
+        }
+        if collection && (self.filter.is_some() || self.projection.is_some()) {
             return Err(crate::Error::invalid(
                 table,
                 "collection",

@@ -21,7 +21,7 @@ use crate::entity::template::RenderValue;
 use crate::item::expression::Placeholders;
 use crate::item::field::erased::Encodable;
 use crate::item::field::Prefixed;
-use crate::item::key::{KeyPart, KeyParts, KeyShape, PartitionOf, SortKey};
+use crate::item::key::{IndexHash, KeyPart, KeyParts, KeyShape, PartitionOf, SortKey};
 use crate::{DynamoModel, IndexKeyType, KeyAttribute, Projection, Table};
 
 /// The range key type of an index named by a string: its conditions are
@@ -119,28 +119,22 @@ impl<M: DynamoModel> Table<M> {
     /// # Ok(()) }
     /// ```
     pub fn query(&self, hash: impl PartitionOf<M::Key>) -> Query<M, <M::Key as KeyShape>::Range> {
-        let hash = match hash.partition() {
-            KeyParts::Attributes(value, _) => value.encode(),
-            KeyParts::Template(values) => match M::partition_entity() {
-                Some(Ok(entity)) => entity.partition_of(&values),
-                Some(Err(err)) => Err(err.to_string()),
-                None => Err(
-                    "the partition was given as an entity's template values, and the model is not an entity"
-                        .to_owned(),
-                ),
-            },
-        };
+        let hash = partition_value::<M>(None, hash.partition());
         Query::new(self, None, hash)
     }
 
     /// A query of a secondary index, typed from the model:
-    /// `orders.query_index(Order::indexes().by_status, "shipped")`.
-    pub fn query_index<H, R>(&self, index: Index<M, H, R>, hash: impl KeyPart<H>) -> Query<M, R> {
-        Query::new(
-            self,
-            Some(index.name().to_owned()),
-            hash.encodable().encode(),
-        )
+    /// `orders.query_index(Order::indexes().by_status, "shipped")`. An
+    /// entity's index handle takes its index partition template's values
+    /// and ranges over its index sort template, as [`query`](Self::query)
+    /// does for the table's.
+    pub fn query_index<H: IndexHash, R>(
+        &self,
+        index: Index<M, H, R>,
+        hash: impl PartitionOf<H::Shape>,
+    ) -> Query<M, R> {
+        let hash = partition_value::<M>(Some(index.name()), hash.partition());
+        Query::new(self, Some(index.name().to_owned()), hash)
     }
 
     /// A query of the index named `index`, for names known only at run time:
@@ -175,6 +169,8 @@ impl<M, R, T> Query<M, R, T> {
     /// Read the items as `U` instead: a struct of the projected fields, for
     /// a KEYS_ONLY or INCLUDE index.
     pub fn as_type<U>(self) -> Query<M, R, U> {
+        let mut options = self.options;
+        options.retyped = true;
         Query {
             table: self.table,
             index: self.index,
@@ -182,7 +178,7 @@ impl<M, R, T> Query<M, R, T> {
             range_prefix: self.range_prefix,
             range: self.range,
             descending: self.descending,
-            options: self.options,
+            options,
             marker: PhantomData,
         }
     }
@@ -248,7 +244,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             return self;
         }
         let lowered = match M::entity() {
-            Some(Ok(entity)) => entity.sort_condition(Some((op, &rendered))),
+            Some(Ok(entity)) => entity.sort_condition(self.index.as_deref(), Some((op, &rendered))),
             Some(Err(err)) => Err(err.to_string()),
             None => Err("the range was given as an entity's template values, and the model is not an entity".to_owned()),
         };
@@ -319,6 +315,25 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         R: SortKey + Prefixed + RangeOf<V>,
     {
         self.range(RangeOp::BeginsWith, vec![R::range_value(&prefix)])
+    }
+}
+
+/// The partition key value of a query of the table or of `index`: the
+/// value given, or rendered from an entity's partition template.
+fn partition_value<M: DynamoModel>(
+    index: Option<&str>,
+    parts: KeyParts<'_>,
+) -> Result<AttributeValue, String> {
+    match parts {
+        KeyParts::Attributes(value, _) => value.encode(),
+        KeyParts::Template(values) => match M::partition_entity() {
+            Some(Ok(entity)) => entity.partition_of(index, &values),
+            Some(Err(err)) => Err(err.to_string()),
+            None => Err(
+                "the partition was given as an entity's template values, and the model is not an entity"
+                    .to_owned(),
+            ),
+        },
     }
 }
 
@@ -432,11 +447,12 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
     fn prepare(mut self) -> Result<Prepared> {
         let name = self.table.name().to_owned();
         let schema = M::schema();
-        // An entity's query of the table reads only its own keys: its sort
-        // template's prefix (or constant key), unless a range says more.
-        if let (None, None, Some(entity)) = (&self.range, &self.index, M::entity()) {
+        // An entity's query reads only its own keys: its sort template's
+        // prefix (or constant key) in the table or the index, unless a
+        // range says more.
+        if let (None, Some(entity)) = (&self.range, M::entity()) {
             let whole = entity?
-                .sort_condition(None)
+                .sort_condition(self.index.as_deref(), None)
                 .map_err(|why| Error::invalid(&name, "range condition", why))?;
             self.range = whole.map(|(op, bounds)| {
                 (

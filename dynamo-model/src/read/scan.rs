@@ -94,10 +94,12 @@ impl<M, T> Scan<M, T> {
 
     /// Read the items as `U` instead.
     pub fn as_type<U>(self) -> Scan<M, U> {
+        let mut options = self.options;
+        options.retyped = true;
         Scan {
             table: self.table,
             index: self.index,
-            options: self.options,
+            options,
             segments: self.segments,
             concurrency: self.concurrency,
             marker: PhantomData,

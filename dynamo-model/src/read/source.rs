@@ -269,10 +269,7 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
             ))
         })
         .collect();
-    let is = match values.as_slice() {
-        [one] => format!("{attribute} = {one}"),
-        several => format!("{attribute} IN ({})", several.join(", ")),
-    };
+    let is = entity_is(&attribute, &values);
     let filter = Some(match filter {
         Some(filter) => format!("({is}) AND ({filter})"),
         None => is,
@@ -280,7 +277,41 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
     Ok((filter, projection, entity))
 }
 
+/// DynamoDB's `IN` takes at most 100 values.
+const IN_VALUES: usize = 100;
+
+/// The condition that the entity attribute is one of `values`
+/// (placeholders): `=` for one, `IN` for more, `OR`s of `IN`s past 100.
+fn entity_is(attribute: &str, values: &[String]) -> String {
+    match values {
+        [one] => format!("{attribute} = {one}"),
+        several => several
+            .chunks(IN_VALUES)
+            .map(|chunk| format!("{attribute} IN ({})", chunk.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    }
+}
+
 fn short_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
     name.rsplit("::").next().unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entity_filter_keeps_each_in_within_dynamodbs_limit() {
+        let values = |n: usize| (0..n).map(|i| format!(":v{i}")).collect::<Vec<_>>();
+        assert_eq!(entity_is("#t", &values(1)), "#t = :v0");
+        assert_eq!(entity_is("#t", &values(2)), "#t IN (:v0, :v1)");
+        let many = entity_is("#t", &values(201));
+        let ins: Vec<&str> = many.split(" OR ").collect();
+        assert_eq!(ins.len(), 3);
+        assert_eq!(ins[0].matches(':').count(), 100);
+        assert_eq!(ins[1].matches(':').count(), 100);
+        assert_eq!(ins[2], "#t IN (:v200)");
+    }
 }
