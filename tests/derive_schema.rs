@@ -427,6 +427,10 @@ fn type_override() {
         expires: std::time::SystemTime::now(),
         payload: vec![1, 2, 3],
     });
+    // An index keyed by a field whose stored type is named is queried by
+    // its handle like any other (its type needs no `KeyType`).
+    let events = dynamo_model::Db::local("http://127.0.0.1:1").table::<Event>();
+    let _query = events.query_index(Event::indexes().by_payload, vec![1u8, 2]);
 }
 
 /// Each scalar family, and the optional key types behind features.

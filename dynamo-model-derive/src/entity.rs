@@ -310,6 +310,10 @@ pub fn index_handles_typed(model: &Model, entity: &Entity, self_ty: &TokenStream
         ));
         out.push(Handle {
             field: index.clone(),
+            doc: format!(
+                "The `{}` index of the table definition, as this entity's templates write it.",
+                syn::ext::IdentExt::unraw(index)
+            ),
             name,
             hash: quote!(::dynamo_model::EntityKey<(), (#(#partition,)*), #range>),
             range,

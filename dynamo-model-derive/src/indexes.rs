@@ -15,6 +15,7 @@ use crate::types;
 /// hash and range key types.
 pub struct Handle {
     pub field: Ident,
+    pub doc: String,
     pub name: TokenStream,
     pub hash: TokenStream,
     pub range: TokenStream,
@@ -73,6 +74,7 @@ impl<'m, 'a> Indexes<'m, 'a> {
             let name = index.name();
             out.push(Handle {
                 field,
+                doc: format!("Index `{name}`."),
                 name: quote!(#name),
                 hash,
                 range,
@@ -118,9 +120,12 @@ impl<'m, 'a> Indexes<'m, 'a> {
         let self_ty = self.self_ty;
         let fields = self.typed().into_iter().map(|handle| {
             let Handle {
-                field, hash, range, ..
+                field,
+                doc,
+                hash,
+                range,
+                ..
             } = handle;
-            let doc = format!("Index `{field}`.");
             quote! {
                 #[doc = #doc]
                 pub #field: ::dynamo_model::Index<#self_ty, #hash, #range>

@@ -34,7 +34,7 @@ pub(crate) fn to_item<M: DynamoModel + Serialize>(
         return Err(Error::invalid(
             table,
             "collection",
-            "a collection is read, not written: write each item as its entity model (`db.table::<Order>().put(&order)`)",
+            "a collection names no item key (it is read, not written or deleted): write each item as its entity model (`db.table::<Order>().put(&order)`)",
         ));
     }
     let written = match M::entity() {

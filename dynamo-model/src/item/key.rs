@@ -174,7 +174,9 @@ pub trait IndexHash {
     type Shape;
 }
 
-impl<H: crate::IndexKeyType> IndexHash for H {
+/// Any serde type: a field whose stored type is named
+/// (`#[dynamo(type = "S")]`) needs no `KeyType`.
+impl<H: serde::Serialize> IndexHash for H {
     type Shape = HashKey<H>;
 }
 
