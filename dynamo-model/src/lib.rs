@@ -54,6 +54,7 @@ mod model;
 pub mod plan;
 mod read;
 mod schema;
+pub mod stream;
 mod table;
 mod transaction;
 
@@ -84,6 +85,7 @@ pub use schema::{
     AttributeType, GlobalIndexBuilder, GlobalSecondaryIndex, IndexKeyType, KeyAttribute, KeyType,
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
+pub use stream::{Change, ChangeKind, StreamRecord};
 pub use table::options::{
     CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT,
 };

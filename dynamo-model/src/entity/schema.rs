@@ -375,11 +375,19 @@ impl EntitySchema {
         item: &mut HashMap<String, AttributeValue>,
     ) -> Result<()> {
         self.check_in(table, item)?;
-        for key in &self.keys {
-            item.remove(&key.attribute);
+        for attribute in self.written_attributes() {
+            item.remove(attribute);
         }
-        item.remove(&self.entity_attribute);
         Ok(())
+    }
+
+    /// The attributes the entity's templates and name are written in,
+    /// which are not fields.
+    pub(crate) fn written_attributes(&self) -> impl Iterator<Item = &str> {
+        self.keys
+            .iter()
+            .map(|k| k.attribute.as_str())
+            .chain(std::iter::once(self.entity_attribute.as_str()))
     }
 }
 

@@ -313,6 +313,23 @@ pub enum Error {
         attribute: String,
     },
 
+    /// A record of a table's stream could not be read as the model: its
+    /// image does not decode (`source` says why), or names no such item.
+    /// One bad record does not hide the others of its batch.
+    #[error("change `{sequence_number}` of item {} of table `{table}` could not be read: {source}",
+        key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
+    ChangeUnreadable {
+        /// The table name, as the stream names it.
+        table: String,
+        /// The item's key, when it could be read.
+        key: Option<String>,
+        /// The record's sequence number (what a Lambda partial batch
+        /// response reports).
+        sequence_number: String,
+        /// Why.
+        source: Box<Error>,
+    },
+
     /// A batch could not write (or read) every item: after its retries, these
     /// keys are still unprocessed, or DynamoDB refused them (a refused
     /// request is split until the refused items stand alone, so one bad item
@@ -476,6 +493,7 @@ impl Error {
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
             | Error::WrongEntity { table, .. }
+            | Error::ChangeUnreadable { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }
             | Error::TransactionCanceled { table, .. }

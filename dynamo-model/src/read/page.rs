@@ -17,6 +17,16 @@ pub trait ReadItem: Sized {
     /// an error of its own.
     #[doc(hidden)]
     fn read_item(table: &str, item: Attributes) -> std::result::Result<Self, ReadFailure>;
+
+    /// The same, from a stream record's image (a serde_dynamo item, as the
+    /// Lambda event carries it).
+    #[doc(hidden)]
+    fn read_image(
+        table: &str,
+        image: serde_dynamo::Item,
+    ) -> std::result::Result<Self, ReadFailure> {
+        Self::read_item(table, image.into())
+    }
 }
 
 /// Why an item could not be read.
@@ -31,6 +41,13 @@ pub enum ReadFailure {
 impl<T: DeserializeOwned> ReadItem for T {
     fn read_item(_table: &str, item: Attributes) -> std::result::Result<Self, ReadFailure> {
         serde_dynamo::from_item(item).map_err(|err| ReadFailure::Serde(err.to_string()))
+    }
+
+    fn read_image(
+        _table: &str,
+        image: serde_dynamo::Item,
+    ) -> std::result::Result<Self, ReadFailure> {
+        serde_dynamo::from_item(image).map_err(|err| ReadFailure::Serde(err.to_string()))
     }
 }
 

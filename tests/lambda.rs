@@ -1,0 +1,380 @@
+//! Lambda's DynamoDB stream events decoded into the model (issue 21,
+//! point 2): event JSON in the shape AWS documents, for each event name
+//! and stream view, a TTL remove, a bad record among good ones, the
+//! entities and collections of a shared table, and the partial batch
+//! response.
+
+use std::time::{Duration, SystemTime};
+
+use dynamo_model::stream::lambda::{self, Event, Failure};
+use dynamo_model::{ChangeKind, DynamoCollection, DynamoModel, DynamoTable, Error};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[hash_key]
+    customer: String,
+    #[range_key]
+    id: u32,
+    total: u32,
+}
+
+#[derive(DynamoTable)]
+#[dynamo(name = "store", hash_key = "pk", range_key = "sk")]
+struct Store;
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = Store, entity = "customer", pk = "CUSTOMER#{id}", sk = "PROFILE")]
+struct Customer {
+    id: String,
+    name: String,
+}
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = Store, entity = "purchase", pk = "CUSTOMER#{customer}", sk = "PURCHASE#{id}")]
+struct Purchase {
+    customer: String,
+    id: u32,
+}
+
+#[derive(DynamoCollection, Debug, PartialEq)]
+enum CustomerView {
+    Profile(Customer),
+    Purchase(Purchase),
+}
+
+const ARN: &str =
+    "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-05-01T00:00:00.000";
+
+/// One record as AWS documents it (the Lambda developer guide's
+/// DynamoDB event): `images` is `(new, old)`.
+fn record(
+    name: &str,
+    seq: &str,
+    view: &str,
+    keys: Value,
+    images: (Option<Value>, Option<Value>),
+) -> Value {
+    let mut change = json!({
+        "ApproximateCreationDateTime": 1714521600.0,
+        "Keys": keys,
+        "SequenceNumber": seq,
+        "SizeBytes": 59,
+        "StreamViewType": view,
+    });
+    if let Some(new) = images.0 {
+        change["NewImage"] = new;
+    }
+    if let Some(old) = images.1 {
+        change["OldImage"] = old;
+    }
+    json!({
+        "eventID": format!("id-{seq}"),
+        "eventName": name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": ARN,
+        "dynamodb": change,
+    })
+}
+
+fn order_keys(id: u32) -> Value {
+    json!({ "customer": { "S": "c1" }, "id": { "N": id.to_string() } })
+}
+
+fn order_image(id: u32, total: u32) -> Value {
+    json!({ "customer": { "S": "c1" }, "id": { "N": id.to_string() }, "total": { "N": total.to_string() } })
+}
+
+fn order(id: u32, total: u32) -> Order {
+    Order {
+        customer: "c1".into(),
+        id,
+        total,
+    }
+}
+
+fn event(records: Vec<Value>) -> Event {
+    serde_json::from_value(json!({ "Records": records })).expect("an event in AWS's shape")
+}
+
+const BOTH: &str = "NEW_AND_OLD_IMAGES";
+
+#[test]
+fn inserts_modifies_removes_and_ttl_removes_are_decoded_into_the_model() {
+    let mut ttl = record(
+        "REMOVE",
+        "4",
+        BOTH,
+        order_keys(2),
+        (None, Some(order_image(2, 5))),
+    );
+    ttl["userIdentity"] = json!({ "type": "Service", "principalId": "dynamodb.amazonaws.com" });
+    let changes = lambda::changes::<Order>(event(vec![
+        record(
+            "INSERT",
+            "1",
+            BOTH,
+            order_keys(1),
+            (Some(order_image(1, 10)), None),
+        ),
+        record(
+            "MODIFY",
+            "2",
+            BOTH,
+            order_keys(1),
+            (Some(order_image(1, 20)), Some(order_image(1, 10))),
+        ),
+        record(
+            "REMOVE",
+            "3",
+            BOTH,
+            order_keys(1),
+            (None, Some(order_image(1, 20))),
+        ),
+        ttl,
+    ]));
+    let changes: Vec<_> = changes.into_iter().map(Result::unwrap).collect();
+    let kinds: Vec<ChangeKind> = changes.iter().map(|c| c.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            ChangeKind::Insert,
+            ChangeKind::Modify,
+            ChangeKind::Remove,
+            ChangeKind::Remove
+        ]
+    );
+    let images: Vec<(Option<Order>, Option<Order>)> =
+        changes.iter().map(|c| c.clone().into_images()).collect();
+    assert_eq!(
+        images,
+        [
+            (None, Some(order(1, 10))),
+            (Some(order(1, 10)), Some(order(1, 20))),
+            (Some(order(1, 20)), None),
+            (Some(order(2, 5)), None),
+        ]
+    );
+    let seqs: Vec<&str> = changes.iter().map(|c| c.sequence_number()).collect();
+    assert_eq!(seqs, ["1", "2", "3", "4"]);
+    let ttl: Vec<bool> = changes.iter().map(|c| c.is_ttl_remove()).collect();
+    assert_eq!(ttl, [false, false, false, true]);
+    assert_eq!(changes[0].key().to_string(), r#"customer = "c1", id = 1"#);
+    assert_eq!(changes[0].table(), "orders");
+    assert_eq!(
+        changes[0].approximate_creation(),
+        Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_521_600))
+    );
+    assert_eq!(changes[1].old_image().unwrap(), Some(&order(1, 10)));
+    assert_eq!(changes[0].old_image().unwrap(), None);
+    assert_eq!(changes[2].new_image().unwrap(), None);
+}
+
+#[test]
+fn an_image_the_streams_view_lacks_is_a_clear_error() {
+    let modify = |view: &str, images| record("MODIFY", "9", view, order_keys(1), images);
+    let [new, old, keys]: [_; 3] = lambda::changes::<Order>(event(vec![
+        modify("NEW_IMAGE", (Some(order_image(1, 2)), None)),
+        modify("OLD_IMAGE", (None, Some(order_image(1, 1)))),
+        modify("KEYS_ONLY", (None, None)),
+    ]))
+    .into_iter()
+    .map(Result::unwrap)
+    .collect::<Vec<_>>()
+    .try_into()
+    .unwrap();
+    assert_eq!(new.new_image().unwrap(), Some(&order(1, 2)));
+    let err = new.old_image().unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("NEW_IMAGE, which carries no old images")),
+        "{err}"
+    );
+    assert_eq!(old.old_image().unwrap(), Some(&order(1, 1)));
+    assert!(old.new_image().is_err());
+    assert!(keys.new_image().is_err() && keys.old_image().is_err());
+    assert_eq!(keys.key().to_string(), r#"customer = "c1", id = 1"#);
+}
+
+#[test]
+fn one_bad_record_never_hides_the_others() {
+    let bad = json!({ "customer": { "S": "c1" }, "id": { "N": "2" }, "total": { "S": "ten" } });
+    let changes = lambda::changes::<Order>(event(vec![
+        record(
+            "INSERT",
+            "1",
+            BOTH,
+            order_keys(1),
+            (Some(order_image(1, 1)), None),
+        ),
+        record("INSERT", "2", BOTH, order_keys(2), (Some(bad), None)),
+        record(
+            "INSERT",
+            "3",
+            BOTH,
+            order_keys(3),
+            (Some(order_image(3, 3)), None),
+        ),
+        record(
+            "UPSERT",
+            "4",
+            BOTH,
+            order_keys(4),
+            (Some(order_image(4, 4)), None),
+        ),
+    ]));
+    assert_eq!(changes.len(), 4);
+    assert!(changes[0].is_ok() && changes[2].is_ok());
+    let err = changes[1].as_ref().unwrap_err();
+    assert!(
+        matches!(err, Error::ChangeUnreadable { table, key: Some(key), sequence_number, source }
+            if table == "orders" && key == r#"customer = "c1", id = 2"#
+                && sequence_number == "2" && matches!(**source, Error::Serde { .. })),
+        "{err}"
+    );
+    let err = changes[3].as_ref().unwrap_err();
+    assert!(err.to_string().contains("`UPSERT`"), "{err}");
+}
+
+fn store_record(seq: &str, pk: &str, sk: &str, image: Value) -> Value {
+    let keys = json!({ "pk": { "S": pk }, "sk": { "S": sk } });
+    let mut image = image;
+    image["pk"] = json!({ "S": pk });
+    image["sk"] = json!({ "S": sk });
+    let mut out = record("INSERT", seq, "NEW_IMAGE", keys, (Some(image), None));
+    out["eventSourceARN"] = json!("arn:aws:dynamodb:us-east-1:1:table/store/stream/x");
+    out
+}
+
+fn store_event() -> Event {
+    event(vec![
+        store_record(
+            "1",
+            "CUSTOMER#c1",
+            "PROFILE",
+            json!({ "_type": { "S": "customer" }, "id": { "S": "c1" }, "name": { "S": "Ada" } }),
+        ),
+        store_record(
+            "2",
+            "CUSTOMER#c1",
+            "PURCHASE#0000000007",
+            json!({ "_type": { "S": "purchase" }, "customer": { "S": "c1" }, "id": { "N": "7" } }),
+        ),
+        store_record(
+            "3",
+            "NOTE#n1",
+            "NOTE",
+            json!({ "_type": { "S": "note" }, "text": { "S": "hi" } }),
+        ),
+    ])
+}
+
+#[test]
+fn an_entity_reads_its_own_changes_of_a_shared_tables_stream() {
+    let purchases = lambda::changes::<Purchase>(store_event());
+    assert_eq!(purchases.len(), 1, "only the purchase's record");
+    let change = purchases.into_iter().next().unwrap().unwrap();
+    assert_eq!(
+        change.new_image().unwrap(),
+        Some(&Purchase {
+            customer: "c1".into(),
+            id: 7
+        })
+    );
+    assert_eq!(change.table(), "store");
+    assert_eq!(
+        change.key().to_string(),
+        r#"pk = "CUSTOMER#c1", sk = "PURCHASE#0000000007""#
+    );
+    // An item replaced by another entity's at its key: the old image is not
+    // read as this entity.
+    let keys = json!({ "pk": { "S": "CUSTOMER#c1" }, "sk": { "S": "PROFILE" } });
+    let customer = json!({ "_type": { "S": "customer" }, "id": { "S": "c1" }, "name": { "S": "Ada" },
+                           "pk": { "S": "CUSTOMER#c1" }, "sk": { "S": "PROFILE" } });
+    let purchase = json!({ "_type": { "S": "purchase" }, "customer": { "S": "c1" }, "id": { "N": "7" },
+                           "pk": { "S": "CUSTOMER#c1" }, "sk": { "S": "PROFILE" } });
+    let replaced = event(vec![record(
+        "MODIFY",
+        "5",
+        BOTH,
+        keys,
+        (Some(customer), Some(purchase)),
+    )]);
+    let err = lambda::changes::<Customer>(replaced).remove(0).unwrap_err();
+    assert!(
+        matches!(&err, Error::ChangeUnreadable { source, .. }
+            if matches!(&**source, Error::WrongEntity { found: Some(found), .. } if found == "purchase")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_collection_reads_each_change_as_its_entitys_variant() {
+    let changes: Vec<CustomerView> = lambda::changes::<CustomerView>(store_event())
+        .into_iter()
+        .map(|c| c.unwrap().into_images().1.unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            CustomerView::Profile(Customer {
+                id: "c1".into(),
+                name: "Ada".into()
+            }),
+            CustomerView::Purchase(Purchase {
+                customer: "c1".into(),
+                id: 7
+            }),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_record_is_retried_with_those_after_it_only() {
+    let records = || {
+        (1..=4)
+            .map(|id| {
+                record(
+                    "INSERT",
+                    &id.to_string(),
+                    BOTH,
+                    order_keys(id),
+                    (Some(order_image(id, id)), None),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut handled = Vec::new();
+    let out = lambda::for_each_change::<Order, _, _, String>(event(records()), |change| {
+        let id = change.new_image().unwrap().unwrap().id;
+        handled.push(id);
+        async move {
+            if id == 3 {
+                Err("the downstream service refused order 3".to_owned())
+            } else {
+                Ok(())
+            }
+        }
+    })
+    .await;
+    assert_eq!(handled, [1, 2, 3]);
+    assert_eq!(
+        serde_json::to_value(&out.response).unwrap(),
+        json!({ "batchItemFailures": [{ "itemIdentifier": "3" }] })
+    );
+    assert!(matches!(out.failure, Some((seq, Failure::Handler(_))) if seq == "3"));
+    // An unreadable record stops the batch there too.
+    let mut bad = records();
+    bad[1]["dynamodb"]["NewImage"]["total"] = json!({ "S": "two" });
+    let out =
+        lambda::for_each_change::<Order, _, _, String>(event(bad), |_| async { Ok(()) }).await;
+    assert!(matches!(out.failure, Some((seq, Failure::Unreadable(_))) if seq == "2"));
+    // Every record handled: no failures, so Lambda moves on.
+    let out =
+        lambda::for_each_change::<Order, _, _, String>(event(records()), |_| async { Ok(()) })
+            .await;
+    assert!(out.response.batch_item_failures.is_empty() && out.failure.is_none());
+}
