@@ -206,6 +206,10 @@ pub fn derive_dynamo_collection(input: TokenStream) -> TokenStream {
 /// the model's table is added if `models` does not list it), written as
 /// `TestTables::with_items` writes them:
 /// `#[dynamo_model::test(models(User), items(two_users))]`.
+///
+/// `stream = NewAndOldImages` (a `StreamView`) turns the tables' stream on,
+/// to read the test's changes with `Table::changes` (feature `streams`; on
+/// the backends with streams: the embedded one, DynamoDB Local and moto).
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(args.into(), item.into()).into()

@@ -16,7 +16,11 @@ use crate::ctxt::Ctxt;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let Args { models, items } = parse_args(&cx, args);
+    let Args {
+        models,
+        items,
+        stream,
+    } = parse_args(&cx, args);
     let function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => Some(function),
         Err(error) => {
@@ -28,7 +32,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         check_signature(&cx, function);
     }
     match (cx.check(), function) {
-        (Ok(()), Some(function)) => emit(&models, &items, function),
+        (Ok(()), Some(function)) => emit(&models, &items, stream.as_ref(), function),
         (Err(errors), _) => {
             let errors = errors.to_compile_error();
             quote!(#errors #item)
@@ -41,23 +45,32 @@ struct Args {
     models: Vec<Path>,
     /// Functions returning the seed items of one model each.
     items: Vec<Path>,
+    /// `stream = NewAndOldImages`: the tables' stream view.
+    stream: Option<syn::Ident>,
 }
 
-/// `models(A, B, path::C)` and `items(f, g)`; no arguments at all means a
-/// test without tables.
+/// `models(A, B, path::C)`, `items(f, g)` and `stream = <StreamView>`; no
+/// arguments at all means a test without tables.
 fn parse_args(cx: &Ctxt, args: TokenStream) -> Args {
     let mut out = Args {
         models: Vec::new(),
         items: Vec::new(),
+        stream: None,
     };
     let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("stream") {
+            // A `StreamView` variant: a wrong one is the compiler's "no
+            // variant" at it.
+            out.stream = Some(meta.value()?.parse()?);
+            return Ok(());
+        }
         let list = if meta.path.is_ident("models") {
             &mut out.models
         } else if meta.path.is_ident("items") {
             &mut out.items
         } else {
             return Err(meta.error(
-                "unknown dynamo_model::test argument; expected `models(Model, ...)` or `items(function, ...)`",
+                "unknown dynamo_model::test argument; expected `models(Model, ...)`, `items(function, ...)` or `stream = NewAndOldImages`",
             ));
         };
         let content;
@@ -93,7 +106,12 @@ fn check_signature(cx: &Ctxt, function: &ItemFn) {
     }
 }
 
-fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
+fn emit(
+    models: &[Path],
+    items: &[Path],
+    stream: Option<&syn::Ident>,
+    function: ItemFn,
+) -> TokenStream {
     let ItemFn {
         attrs,
         vis,
@@ -106,6 +124,11 @@ fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
         .iter()
         .map(|model| quote_spanned!(model.span()=> .with::<#model>()));
     let seeds = items.iter();
+    let options = stream.map(|view| {
+        quote_spanned! {view.span()=>
+            .options(::dynamo_model::CreateTableOptions::new().stream(::dynamo_model::StreamView::#view))
+        }
+    });
     let body = if sig.inputs.is_empty() {
         quote!(|_db: ::dynamo_model::Db| #name())
     } else {
@@ -118,7 +141,7 @@ fn emit(models: &[Path], items: &[Path], function: ItemFn) -> TokenStream {
             #sig #block
             ::dynamo_model::testing::run_seeded_test(
                 &[],
-                |fixture| fixture #(#models)* #(.with_items(#seeds()))*,
+                |fixture| fixture #options #(#models)* #(.with_items(#seeds()))*,
                 #body,
             )
         }

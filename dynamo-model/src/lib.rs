@@ -86,6 +86,8 @@ pub use schema::{
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
 pub use stream::{Change, ChangeKind, StreamRecord};
+#[cfg(feature = "streams")]
+pub use stream::{Checkpoint, StartingPosition};
 pub use table::options::{
     CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT,
 };

@@ -9,6 +9,8 @@ use tokio::sync::OnceCell;
 
 mod list;
 pub(crate) mod retry;
+#[cfg(feature = "streams")]
+mod streams;
 
 /// A connection: an `aws_sdk_dynamodb::Client` plus the table-name prefix that
 /// test fixtures use to keep their tables apart. Cheap to clone.
@@ -28,6 +30,10 @@ pub struct Db {
     endpoint_problem: Option<Arc<str>>,
     /// Key schemas read from DescribeTable for model-free item calls.
     pub(crate) key_schemas: crate::item::raw::KeyCache,
+    /// The credentials the client was built with, for the Streams API's
+    /// client (the SDK's client does not give them back); `None` for a
+    /// client given by the caller.
+    credentials: Option<aws_sdk_dynamodb::config::SharedCredentialsProvider>,
 }
 
 static DEFAULT_DB: RwLock<Option<Db>> = RwLock::new(None);
@@ -45,6 +51,7 @@ impl Db {
     pub async fn from_env() -> Db {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let endpoint = endpoint_of(&config).map(Arc::from);
+        let credentials = config.credentials_provider();
         // The environment's retry and timeout settings stay; only the
         // classification of LimitExceededException as throttling is added.
         let config = aws_sdk_dynamodb::config::Builder::from(&config)
@@ -56,6 +63,7 @@ impl Db {
             table_prefix: None,
             endpoint_problem: None,
             key_schemas: Default::default(),
+            credentials,
         }
     }
 
@@ -159,16 +167,11 @@ impl Db {
             (None, Some((scheme, rest))) => format!("{scheme}://{rest}"),
             _ => "http://127.0.0.1:9".to_owned(),
         };
+        let local_credentials = Credentials::new("local", "local", None, None, "dynamo-model");
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::from_static("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "local",
-                "local",
-                None,
-                None,
-                "dynamo-model",
-            ))
+            .credentials_provider(local_credentials.clone())
             .endpoint_url(sdk_endpoint)
             .retry_config(retry::local_retry_config())
             .retry_partition(retry::local_retry_partition())
@@ -181,6 +184,9 @@ impl Db {
             table_prefix: None,
             endpoint_problem,
             key_schemas: Default::default(),
+            credentials: Some(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+                local_credentials,
+            )),
         }
     }
 
@@ -197,6 +203,7 @@ impl Db {
             table_prefix: None,
             endpoint_problem: None,
             key_schemas: Default::default(),
+            credentials: None,
         }
     }
 
@@ -296,6 +303,7 @@ impl Db {
             table_prefix: self.table_prefix.clone(),
             endpoint_problem: self.endpoint_problem.clone(),
             key_schemas: self.key_schemas.clone(),
+            credentials: self.credentials.clone(),
         }
     }
 

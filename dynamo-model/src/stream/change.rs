@@ -62,6 +62,9 @@ pub struct Change<M> {
     pub(crate) sequence_number: String,
     pub(crate) approximate_creation: Option<SystemTime>,
     pub(crate) by_ttl: bool,
+    /// Where a stream reader stands after this change.
+    #[cfg(feature = "streams")]
+    pub(crate) checkpoint: Option<super::reader::Checkpoint>,
 }
 
 impl<M> Change<M> {
@@ -134,6 +137,15 @@ impl<M> Change<M> {
     /// When the change was made, to about a second, when the record says.
     pub fn approximate_creation(&self) -> Option<SystemTime> {
         self.approximate_creation
+    }
+
+    /// Where the stream reader that read this change stands after it
+    /// (`None` for a change from elsewhere, a Lambda event): save it once
+    /// the change is handled, to resume from there
+    /// ([`StartingPosition::Checkpoint`](super::reader::StartingPosition::Checkpoint)).
+    #[cfg(feature = "streams")]
+    pub fn checkpoint(&self) -> Option<&super::reader::Checkpoint> {
+        self.checkpoint.as_ref()
     }
 
     /// Whether this is a remove made by DynamoDB's TTL (the record's user

@@ -1,13 +1,18 @@
 //! Typed change streams: each record of a table's stream as a
 //! [`Change<M>`](Change), the item images decoded into the model (or a
 //! collection), by one decoder whatever the source. The sources are thin:
-//! the Lambda event ([`lambda`], feature `lambda`) maps each record onto a
-//! [`StreamRecord`] and decodes it.
+//! the Lambda event ([`lambda`], feature `lambda`) and the DynamoDB Streams
+//! API (`Table::changes`, feature `streams`) map each record onto a
+//! [`StreamRecord`] and decode it.
 
 mod change;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+#[cfg(feature = "streams")]
+mod reader;
 mod record;
 
 pub use change::{Change, ChangeKind};
+#[cfg(feature = "streams")]
+pub use reader::{Checkpoint, StartingPosition};
 pub use record::StreamRecord;

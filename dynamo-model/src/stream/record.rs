@@ -153,6 +153,8 @@ impl StreamRecord {
             sequence_number,
             approximate_creation: self.approximate_creation,
             by_ttl: self.by_ttl,
+            #[cfg(feature = "streams")]
+            checkpoint: None,
         }))
     }
 }

@@ -1,0 +1,199 @@
+//! A table's stream read over the DynamoDB Streams API (issue 21, points 3
+//! and 4): every change of a random run of puts, updates and deletes comes
+//! back, in order per key; a reader stopped mid-way and resumed from its
+//! checkpoint loses none and repeats none; a reader at LATEST sees only
+//! what comes after it. dynalite has no streams: there the reader's error
+//! is checked instead.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dynamo_model::{ChangeKind, Db, DynamoModel, Error, StartingPosition};
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use support::backend::{lacks, supports, Feature};
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Counter {
+    #[hash_key]
+    id: u32,
+    value: u64,
+}
+
+/// What a change says of its key: its kind and the new value.
+type Seen = (u32, ChangeKind, Option<u64>);
+
+/// A deterministic run of `ops` puts, updates and deletes over 50 keys
+/// (`state`: the items there are, kept up to date), and the changes it
+/// makes, in order. Every write changes the item (a
+/// write that changes nothing makes no record), and an update only
+/// touches an item that exists (moto records an update that creates an
+/// item twice).
+async fn random_writes(db: &Db, state: &mut HashMap<u32, u64>, ops: u64, seed: u64) -> Vec<Seen> {
+    let counters = db.table::<Counter>();
+    let mut expected = Vec::new();
+    let mut x = seed;
+    for n in 0..ops {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let id = ((x >> 33) % 50) as u32;
+        let value = seed * 1_000_000 + n;
+        match ((x >> 20) % 3, state.contains_key(&id)) {
+            (2, true) => {
+                counters.delete(id).await.unwrap();
+                state.remove(&id);
+                expected.push((id, ChangeKind::Remove, None));
+            }
+            (1, true) => {
+                counters
+                    .update(id)
+                    .set(Counter::fields().value, value)
+                    .await
+                    .unwrap();
+                state.insert(id, value);
+                expected.push((id, ChangeKind::Modify, Some(value)));
+            }
+            (_, present) => {
+                counters.put(&Counter { id, value }).await.unwrap();
+                state.insert(id, value);
+                let kind = if present {
+                    ChangeKind::Modify
+                } else {
+                    ChangeKind::Insert
+                };
+                expected.push((id, kind, Some(value)));
+            }
+        }
+    }
+    expected
+}
+
+/// The next `n` changes of `changes`, each with the checkpoint after it.
+async fn take<S>(changes: &mut S, n: usize) -> Vec<(Seen, dynamo_model::Checkpoint)>
+where
+    S: Stream<Item = dynamo_model::Result<dynamo_model::Change<Counter>>> + Unpin,
+{
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let change = tokio::time::timeout(Duration::from_secs(60), changes.next())
+            .await
+            .unwrap_or_else(|_| panic!("no change within a minute; {} of {n} read", out.len()))
+            .expect("the stream does not end")
+            .unwrap();
+        let id = match change.key().attributes().get("id") {
+            Some(dynamo_model::aws_sdk_dynamodb::types::AttributeValue::N(id)) => {
+                id.parse().unwrap()
+            }
+            other => panic!("a key without its id: {other:?}"),
+        };
+        let new = change.new_image().unwrap().map(|c| c.value);
+        assert_eq!(change.new_image().unwrap().map(|c| c.id).unwrap_or(id), id);
+        let checkpoint = change
+            .checkpoint()
+            .expect("a reader's change has one")
+            .clone();
+        out.push(((id, change.kind(), new), checkpoint));
+    }
+    out
+}
+
+/// The changes of each key, in order.
+fn per_key(changes: &[Seen]) -> HashMap<u32, Vec<Seen>> {
+    let mut out: HashMap<u32, Vec<Seen>> = HashMap::new();
+    for change in changes {
+        out.entry(change.0).or_default().push(*change);
+    }
+    out
+}
+
+/// Whether the backend has no streams (said on the test's output).
+fn no_stream() -> bool {
+    if supports(Feature::Streams) {
+        return false;
+    }
+    lacks(
+        Feature::Streams,
+        "that reading a table's changes is an error naming the missing stream",
+    );
+    true
+}
+
+#[dynamo_model::test(models(Counter), stream = NewAndOldImages)]
+async fn every_change_comes_back_in_order_per_key(db: Db) {
+    let counters = db.table::<Counter>();
+    if no_stream() {
+        let mut changes = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+        let err = changes.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { reason, .. } if reason.contains("no stream")),
+            "{err}"
+        );
+        return;
+    }
+    let expected = random_writes(&db, &mut HashMap::new(), 1000, 1).await;
+    let mut changes = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let read: Vec<Seen> = take(&mut changes, expected.len())
+        .await
+        .into_iter()
+        .map(|(seen, _)| seen)
+        .collect();
+    assert_eq!(per_key(&read), per_key(&expected));
+}
+
+#[dynamo_model::test(models(Counter), stream = NewAndOldImages)]
+async fn a_reader_resumed_from_its_checkpoint_loses_and_repeats_nothing(db: Db) {
+    if no_stream() {
+        return;
+    }
+    let counters = db.table::<Counter>();
+    let mut state = HashMap::new();
+    let expected = random_writes(&db, &mut state, 300, 2).await;
+    // Stopped after 120 changes, its checkpoint saved; then resumed.
+    let mut first = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let before = take(&mut first, 120).await;
+    drop(first);
+    let checkpoint = before.last().unwrap().1.clone();
+    // Checkpoints survive a round trip through JSON, as a saved one does.
+    let saved = serde_json::to_string(&checkpoint).unwrap();
+    let checkpoint: dynamo_model::Checkpoint = serde_json::from_str(&saved).unwrap();
+    let more = random_writes(&db, &mut state, 100, 3).await;
+    let mut resumed = Box::pin(counters.changes(StartingPosition::Checkpoint(checkpoint)));
+    let after = take(&mut resumed, expected.len() - 120 + more.len()).await;
+    let read: Vec<Seen> = before
+        .into_iter()
+        .chain(after)
+        .map(|(seen, _)| seen)
+        .collect();
+    let all: Vec<Seen> = expected.into_iter().chain(more).collect();
+    assert_eq!(per_key(&read), per_key(&all));
+    // Nothing more: no change was read twice.
+    let extra = tokio::time::timeout(Duration::from_secs(2), resumed.next()).await;
+    assert!(
+        extra.is_err(),
+        "a change read twice: {:?}",
+        extra.map(|c| c.map(|c| c.map(|c| c.key().to_string())))
+    );
+}
+
+#[dynamo_model::test(models(Counter), stream = NewImage)]
+async fn a_reader_at_latest_reads_only_what_comes_after_it(db: Db) {
+    if no_stream() {
+        return;
+    }
+    let counters = db.table::<Counter>();
+    random_writes(&db, &mut HashMap::new(), 20, 4).await;
+    let mut changes = Box::pin(counters.changes(StartingPosition::Latest));
+    // The first poll starts the reader at the stream's end.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), changes.next())
+            .await
+            .is_err()
+    );
+    counters.put(&Counter { id: 7, value: 99 }).await.unwrap();
+    let read = take(&mut changes, 1).await;
+    assert_eq!(read[0].0 .0, 7);
+    assert_eq!(read[0].0 .2, Some(99));
+}
