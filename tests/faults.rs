@@ -558,3 +558,61 @@ async fn apply_waits_for_an_encryption_update_to_settle() {
     );
     assert!(table.plan(&options).await.unwrap().is_empty());
 }
+
+/// A shard iterator expires after 15 minutes: the reader gets another from
+/// its checkpoint and goes on, losing no change and reading none twice.
+#[tokio::test]
+async fn an_expired_shard_iterator_is_renewed_and_no_change_is_lost() {
+    use dynamo_model::{StartingPosition, StreamView};
+    use futures_util::StreamExt;
+
+    let s = setup();
+    let tables = TestTables::new(&s.db)
+        .options(CreateTableOptions::new().stream(StreamView::NewAndOldImages))
+        .with::<User>()
+        .create()
+        .await
+        .unwrap();
+    let users = tables.table::<User>();
+    let user = |n: u32| User {
+        id: format!("u{n}"),
+        email: format!("u{n}@example.com"),
+    };
+    for n in 0..10 {
+        users.put(&user(n)).await.unwrap();
+    }
+    // The first GetRecords reads the ten; the next two find the iterator
+    // expired.
+    s.proxy.add(
+        Rule::new(Fault::ExpiredIterator)
+            .on("GetRecords")
+            .after(1)
+            .times(2),
+    );
+    let mut changes = std::pin::pin!(users.changes(StartingPosition::TrimHorizon));
+    let mut read = Vec::new();
+    for round in 0..2 {
+        if round == 1 {
+            for n in 10..15 {
+                users.put(&user(n)).await.unwrap();
+            }
+        }
+        while read.len() < 10 + 5 * round {
+            let change = tokio::time::timeout(Duration::from_secs(30), changes.next())
+                .await
+                .expect("a change within 30 s")
+                .expect("the stream goes on")
+                .unwrap();
+            read.push(change.new_image().unwrap().unwrap().id.clone());
+        }
+    }
+    let expected: Vec<String> = (0..15).map(|n| format!("u{n}")).collect();
+    assert_eq!(read, expected);
+    assert_eq!(s.proxy.faults("GetRecords"), 2, "both expiries were met");
+    assert!(
+        tokio::time::timeout(Duration::from_secs(1), changes.next())
+            .await
+            .is_err(),
+        "no change read twice"
+    );
+}

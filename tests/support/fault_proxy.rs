@@ -62,6 +62,9 @@ pub enum Fault {
     /// HTTP 400 `ValidationException` as UpdateTimeToLive answers a second
     /// TTL change within the hour.
     TtlChangedTooOften,
+    /// HTTP 400 `ExpiredIteratorException`, as GetRecords answers a shard
+    /// iterator over 15 minutes old.
+    ExpiredIterator,
     /// HTTP 200 with an HTML page, as a captive portal or a wrong port
     /// (a web server) answers.
     Html,
@@ -103,6 +106,11 @@ impl Fault {
                 "400 Bad Request",
                 "com.amazon.coral.validate#ValidationException",
                 "1 validation error detected (injected by the fault proxy)",
+            ),
+            Fault::ExpiredIterator => (
+                "400 Bad Request",
+                "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException",
+                "Iterator expired. The iterator was created 15 minutes ago (injected by the fault proxy)",
             ),
             Fault::TtlChangedTooOften => (
                 "400 Bad Request",

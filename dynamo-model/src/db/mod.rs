@@ -32,7 +32,9 @@ pub struct Db {
     pub(crate) key_schemas: crate::item::raw::KeyCache,
     /// The credentials the client was built with, for the Streams API's
     /// client (the SDK's client does not give them back); `None` for a
-    /// client given by the caller.
+    /// client given by the caller. Kept without the feature too, so that
+    /// every constructor is one.
+    #[cfg_attr(not(feature = "streams"), allow(dead_code))]
     credentials: Option<aws_sdk_dynamodb::config::SharedCredentialsProvider>,
 }
 
