@@ -3,6 +3,7 @@
 
 pub(crate) mod collection;
 pub(crate) mod key;
+mod query_keys;
 pub(crate) mod schema;
 pub(crate) mod sort_range;
 pub(crate) mod table;

@@ -115,7 +115,7 @@ impl<M> Change<M> {
                 "stream image",
                 format!(
                     "the stream's view is {}, which carries no {which} images; set the table's stream to a view with them (`StreamView::NewAndOldImages`)",
-                    view_name(view)
+                    crate::table::request::stream_view(view).as_str()
                 ),
             )),
             (None, _) => Ok(None),
@@ -152,14 +152,5 @@ impl<M> Change<M> {
     /// identity is the DynamoDB service), not by a caller.
     pub fn is_ttl_remove(&self) -> bool {
         self.by_ttl
-    }
-}
-
-fn view_name(view: StreamView) -> &'static str {
-    match view {
-        StreamView::KeysOnly => "KEYS_ONLY",
-        StreamView::NewImage => "NEW_IMAGE",
-        StreamView::OldImage => "OLD_IMAGE",
-        StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
     }
 }

@@ -41,7 +41,7 @@ use super::change::Change;
 use super::record::StreamRecord;
 use crate::error::{Error, Result};
 use crate::read::page::ReadItem;
-use crate::{DynamoModel, StreamView};
+use crate::DynamoModel;
 
 /// The principal of DynamoDB's own removes (TTL), in a record's user
 /// identity.
@@ -71,7 +71,10 @@ pub fn record(record: EventRecord) -> StreamRecord {
     if !change.old_image.is_empty() {
         out = out.old_image(change.old_image);
     }
-    if let Some(view) = change.stream_view_type.and_then(|v| view_of(&v)) {
+    if let Some(view) = change
+        .stream_view_type
+        .and_then(|v| super::record::view_named(&v.to_string()))
+    {
         out = out.view(view);
     }
     if let Some(table) = record.event_source_arn.as_deref().and_then(table_of_arn) {
@@ -88,16 +91,6 @@ pub fn record(record: EventRecord) -> StreamRecord {
         .user_identity
         .is_some_and(|u| u.type_ == "Service" && u.principal_id == DYNAMODB_SERVICE);
     out.by_ttl(by_ttl)
-}
-
-fn view_of(view: &StreamViewType) -> Option<StreamView> {
-    match view {
-        StreamViewType::KeysOnly => Some(StreamView::KeysOnly),
-        StreamViewType::NewImage => Some(StreamView::NewImage),
-        StreamViewType::OldImage => Some(StreamView::OldImage),
-        StreamViewType::NewAndOldImages => Some(StreamView::NewAndOldImages),
-        _ => None,
-    }
 }
 
 /// `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` ->

@@ -19,7 +19,7 @@ use super::change::Change;
 use super::record::StreamRecord;
 use crate::error::{Error, Result};
 use crate::read::page::ReadItem;
-use crate::{DynamoModel, StreamView, Table};
+use crate::{DynamoModel, Table};
 
 /// How long a reader that found nothing new waits before it asks again.
 const IDLE_WAIT: Duration = Duration::from_millis(200);
@@ -424,17 +424,11 @@ fn stream_record(record: Record, table: &str) -> Option<(StreamRecord, Option<u6
     if let Some(image) = change.old_image {
         out = out.old_image(Item::from(image));
     }
-    if let Some(view) = change.stream_view_type {
-        let view = match view.as_str() {
-            "KEYS_ONLY" => Some(StreamView::KeysOnly),
-            "NEW_IMAGE" => Some(StreamView::NewImage),
-            "OLD_IMAGE" => Some(StreamView::OldImage),
-            "NEW_AND_OLD_IMAGES" => Some(StreamView::NewAndOldImages),
-            _ => None,
-        };
-        if let Some(view) = view {
-            out = out.view(view);
-        }
+    if let Some(view) = change
+        .stream_view_type
+        .and_then(|v| super::record::view_named(v.as_str()))
+    {
+        out = out.view(view);
     }
     let created = change
         .approximate_creation_date_time

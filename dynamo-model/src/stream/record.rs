@@ -215,3 +215,13 @@ fn decode_image<M: DynamoModel + ReadItem>(
         ReadFailure::Error(err) => err,
     })
 }
+
+/// The view a stream names (`NEW_AND_OLD_IMAGES`, ...); `None` for a name
+/// DynamoDB does not have. For the sources that name it.
+#[cfg(any(feature = "lambda", feature = "streams"))]
+pub(crate) fn view_named(name: &str) -> Option<StreamView> {
+    use aws_sdk_dynamodb::types::StreamViewType;
+    StreamViewType::values()
+        .contains(&name)
+        .then(|| crate::table::request::stream_view_of(&StreamViewType::from(name)))
+}
