@@ -378,3 +378,22 @@ async fn a_failed_record_is_retried_with_those_after_it_only() {
             .await;
     assert!(out.response.batch_item_failures.is_empty() && out.failure.is_none());
 }
+
+/// The README's Lambda handler is `examples/lambda_handler.rs`'s, which
+/// `cargo test` builds: the README's code compiles.
+#[test]
+fn the_readme_handler_is_the_example_that_is_built() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let example = std::fs::read_to_string(format!("{root}/examples/lambda_handler.rs")).unwrap();
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let handler = example
+        .split("// README: the handler\n")
+        .nth(1)
+        .and_then(|rest| rest.split("// README: end\n").next())
+        .expect("the example marks its handler");
+    assert!(handler.contains("async fn handler("));
+    assert!(
+        readme.contains(handler),
+        "README.md's Lambda handler differs from examples/lambda_handler.rs"
+    );
+}

@@ -34,6 +34,8 @@
 use std::future::IntoFuture;
 use std::sync::OnceLock;
 
+use futures_core::Stream;
+
 use crate::error::{Error, Result};
 use crate::Db;
 
@@ -74,6 +76,75 @@ pub trait Blocking<T>: IntoFuture<Output = Result<T>> + Sized {
 }
 
 impl<F, T> Blocking<T> for F where F: IntoFuture<Output = Result<T>> {}
+
+/// Blocking form of any stream of this crate (a query's or a scan's
+/// `stream()`, a table's `changes()`): `.sync_iter()` makes it an
+/// [`Iterator`], each `next()` waiting on the process-wide blocking runtime
+/// as [`Blocking::sync`] does, with the same rules. A stream that never
+/// ends (a table's changes) is an iterator that never returns `None`; on a
+/// current-thread runtime's own thread the first `next()` is
+/// [`Error::BlockingInsideRuntime`], and then the iterator ends.
+///
+/// ```
+/// use dynamo_model::blocking::{Blocking, BlockingStream};
+/// # use dynamo_model::{CreateTableOptions, DynamoModel};
+/// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+/// # struct User { #[hash_key] id: String }
+/// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+/// let users = local.db().table::<User>();
+/// users.create(CreateTableOptions::new()).sync()?;
+/// users.put(&User { id: "u1".into() }).sync()?;
+/// let ids: Vec<String> = users
+///     .scan()
+///     .stream()
+///     .sync_iter()
+///     .map(|user| user.map(|u| u.id))
+///     .collect::<dynamo_model::Result<_>>()?;
+/// assert_eq!(ids, ["u1"]);
+/// # Ok::<(), dynamo_model::Error>(())
+/// ```
+pub trait BlockingStream<T>: Stream<Item = Result<T>> + Sized {
+    /// The stream as a blocking iterator.
+    fn sync_iter(self) -> SyncIter<Self> {
+        SyncIter {
+            stream: Some(Box::pin(self)),
+        }
+    }
+}
+
+impl<S, T> BlockingStream<T> for S where S: Stream<Item = Result<T>> {}
+
+/// A stream read as an [`Iterator`] ([`BlockingStream::sync_iter`]).
+pub struct SyncIter<S> {
+    /// `None` once the stream ended or blocking was refused.
+    stream: Option<std::pin::Pin<Box<S>>>,
+}
+
+impl<S, T> Iterator for SyncIter<S>
+where
+    S: Stream<Item = Result<T>>,
+{
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        use futures_util::StreamExt;
+        let stream = self.stream.as_mut()?;
+        // A stream's type names no operation (an `Unfold<..>`): name the
+        // adaptor.
+        let name = "BlockingStream::sync_iter".to_owned();
+        match block_on(name, async { Ok(stream.next().await) }) {
+            Ok(Some(item)) => Some(item),
+            Ok(None) => {
+                self.stream = None;
+                None
+            }
+            Err(refused) => {
+                self.stream = None;
+                Some(Err(refused))
+            }
+        }
+    }
+}
 
 /// Runs `future` to completion on the process-wide runtime.
 ///
@@ -239,6 +310,23 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.table(), None);
+    }
+
+    #[tokio::test]
+    async fn a_stream_inside_a_runtime_is_one_error_then_ends() {
+        let mut items = futures_util::stream::iter([Ok::<u8, Error>(1)]).sync_iter();
+        let err = items.next().unwrap().unwrap_err();
+        assert!(
+            matches!(&err, Error::BlockingInsideRuntime { operation } if operation == "BlockingStream::sync_iter"),
+            "{err}"
+        );
+        assert!(items.next().is_none());
+    }
+
+    #[test]
+    fn outside_a_runtime_a_stream_is_an_iterator() {
+        let items = futures_util::stream::iter([Ok::<u8, Error>(1), Ok(2)]).sync_iter();
+        assert_eq!(items.collect::<Result<Vec<_>>>().unwrap(), [1, 2]);
     }
 
     #[test]

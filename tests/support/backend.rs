@@ -87,6 +87,8 @@ pub enum Feature {
     SseUpdates,
     /// The table class changed by UpdateTable TableClass.
     TableClassUpdates,
+    /// Expired items removed on demand (`LocalDynamoDb::remove_expired`).
+    TtlSweep,
 }
 
 impl Feature {
@@ -118,6 +120,7 @@ impl Feature {
             Feature::PointInTimeRecovery => "point-in-time recovery (UpdateContinuousBackups)",
             Feature::SseUpdates => "encryption updates (UpdateTable SSESpecification)",
             Feature::TableClassUpdates => "table class updates (UpdateTable TableClass)",
+            Feature::TtlSweep => "removing expired items on demand (LocalDynamoDb::remove_expired)",
         }
     }
 }
@@ -237,6 +240,9 @@ impl Backend {
             // and dynalite report no SSEDescription at all.
             SseUpdates => self == Other,
             TableClassUpdates => matches!(self, Embedded | Other),
+            // dynoxide sweeps when asked; DynamoDB Local on its own
+            // schedule; moto and dynalite never; DynamoDB within days.
+            TtlSweep => self == Embedded,
         }
     }
 }

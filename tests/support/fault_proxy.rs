@@ -13,7 +13,8 @@
 //! only those of one operation (the `X-Amz-Target` header, e.g.
 //! `DescribeTable`). A request no rule claims is forwarded unchanged, except
 //! that DescribeTable answers can have their table or index status rewritten
-//! (a table that never becomes ACTIVE). Every request is counted per
+//! (a table that never becomes ACTIVE), and a stream's one shard can be shown
+//! as several ([`VirtualShard`]: a split, siblings). Every request is counted per
 //! operation, and so is every fault injected, so a test can check that the
 //! client made the attempts it should have.
 //!
@@ -34,6 +35,10 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+
+#[path = "virtual_shards.rs"]
+mod virtual_shards;
+pub use virtual_shards::VirtualShard;
 
 /// What the proxy does to a request a rule claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,6 +204,7 @@ struct State {
     table_status: Option<String>,
     index_status: Option<(String, String)>,
     sse_status: Option<String>,
+    shards: virtual_shards::Shards,
 }
 
 impl State {
@@ -321,6 +327,30 @@ impl FaultProxy {
     /// (an encryption change under way, while the table stays ACTIVE).
     pub fn rewrite_sse_status(&self, status: &str) {
         self.state().sse_status = Some(status.to_owned());
+    }
+
+    /// Shows the stream's one shard as these shards (see
+    /// [`VirtualShard`]).
+    pub fn virtual_shards(&self, shards: Vec<VirtualShard>) {
+        self.state().shards.set(shards);
+    }
+
+    /// Dates the stream records of keys whose JSON contains `text` back by
+    /// `seconds`: changes made long ago, as a reader sees them.
+    pub fn age_records(&self, keys_containing: &str, seconds: u64) {
+        self.state().shards.age(keys_containing, seconds);
+    }
+
+    /// Spells a stream record's identity as the Streams API does
+    /// (`Type`, `PrincipalId`), where dynoxide spells it as a Lambda event
+    /// does: its TTL removes then read as DynamoDB's do.
+    pub fn spell_identity_as_the_api(&self) {
+        self.state().shards.spell_identity_as_the_api();
+    }
+
+    /// Whether a reader has read the virtual shard `id` to its end.
+    pub fn shard_closed(&self, id: &str) -> bool {
+        self.state().shards.closed(id)
     }
 
     /// Requests seen for `operation` (faulted or not).
@@ -480,6 +510,9 @@ async fn serve(client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<State>>
                             if operation.starts_with("Batch") =>
                         {
                             partial_batch(&request, upstream, fault == &Fault::AllUnprocessed).await
+                        }
+                        _ if virtual_shards::rewrites(&operation, &state) => {
+                            virtual_shards::exchange(&operation, &request, upstream, &state).await
                         }
                         _ => forward(&request, upstream).await,
                     }

@@ -84,7 +84,16 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Table<M> {
     ///
     /// The table needs a stream (`CreateTableOptions::stream`); a
     /// checkpoint of another stream (the stream was turned off and on) is
-    /// refused, as is one older than the stream's 24 hours.
+    /// refused, and one older than the stream's 24 hours is the server's
+    /// `TrimmedDataAccessException`. A reader started at LATEST and
+    /// resumed before it read a change of some shard reads that shard from
+    /// its start without the changes older than the minute it first
+    /// started in (a record's time is rounded down; a change made up to a
+    /// minute before the start may come).
+    ///
+    /// Sync code reads it as an iterator that never ends:
+    /// `changes(from).sync_iter()` ([`BlockingStream`](crate::blocking::BlockingStream),
+    /// feature `blocking`).
     ///
     /// ```
     /// use dynamo_model::testing::LocalDynamoDb;
@@ -357,7 +366,7 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
 
     /// A record read from shard `id`: decoded into a change (or left out:
     /// another entity's, or older than a LATEST start), the shard's mark
-    /// moved past it either way.
+    /// moved past it unless it is older than the start.
     fn take(&mut self, id: &str, record: Record) {
         // A LATEST iterator starts after the start already; a shard resumed
         // from TRIM_HORIZON skips what came before the first start.
@@ -369,15 +378,18 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
         let Some((record, created)) = stream_record(record, self.table.name()) else {
             return;
         };
-        let sequence = record.sequence_number().to_owned();
-        self.checkpoint
-            .shards
-            .insert(id.to_owned(), Mark::After(sequence));
+        // A change from before the start leaves the mark at `since`: a
+        // reader resumed from a checkpoint taken meanwhile (on another
+        // shard) must skip this shard's older changes too.
         if let (Some(since), Some(created)) = (since, created) {
             if created < since {
                 return;
             }
         }
+        let sequence = record.sequence_number().to_owned();
+        self.checkpoint
+            .shards
+            .insert(id.to_owned(), Mark::After(sequence));
         match record.decode::<M>() {
             Ok(None) => {}
             Ok(Some(mut change)) => {

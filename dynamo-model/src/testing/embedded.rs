@@ -16,6 +16,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 pub(crate) struct EmbeddedServer {
     addr: SocketAddr,
+    /// The server's database, shared with it (for the TTL sweep).
+    database: dynoxide::Database,
     stop: Option<oneshot::Sender<()>>,
     stopped: mpsc::Receiver<()>,
     thread: Option<JoinHandle<()>>,
@@ -28,6 +30,7 @@ impl EmbeddedServer {
         let addr = listener.local_addr()?;
         let database =
             dynoxide::Database::memory().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let served_database = database.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -40,7 +43,7 @@ impl EmbeddedServer {
                 let served = runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener)
                         .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
-                    dynoxide::server::serve_with_shutdown(listener, database, async {
+                    dynoxide::server::serve_with_shutdown(listener, served_database, async {
                         let _ = stop_signal.await;
                     })
                     .await
@@ -53,6 +56,7 @@ impl EmbeddedServer {
 
         Ok(EmbeddedServer {
             addr,
+            database,
             stop: Some(stop),
             stopped,
             thread: Some(thread),
@@ -61,6 +65,14 @@ impl EmbeddedServer {
 
     pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Deletes the expired items of every table with TTL on, as DynamoDB's
+    /// TTL does (the stream records name the DynamoDB service); how many.
+    pub(crate) fn sweep_ttl(&self) -> std::io::Result<usize> {
+        self.database
+            .sweep_ttl()
+            .map_err(|e| std::io::Error::other(e.to_string()))
     }
 }
 

@@ -53,7 +53,7 @@ pub struct LocalDynamoDb {
 }
 
 enum Backend {
-    Embedded(#[allow(dead_code)] EmbeddedServer),
+    Embedded(EmbeddedServer),
     DynamoDbLocal(#[allow(dead_code)] Arc<DynamoDbLocalServer>),
     External,
 }
@@ -213,6 +213,36 @@ impl LocalDynamoDb {
     /// ```
     pub fn is_dynamodb_local(&self) -> bool {
         matches!(self.backend, Backend::DynamoDbLocal(_))
+    }
+
+    /// Deletes the items whose TTL has passed, now, as DynamoDB's TTL does
+    /// in the background: each delete is a stream record of a remove by
+    /// the DynamoDB service ([`Change::is_ttl_remove`](crate::Change::is_ttl_remove)),
+    /// and an item whose TTL has passed stays readable until then. The
+    /// number removed, on the embedded backend; `None` elsewhere, where
+    /// the server removes them on its own schedule, if at all (moto and
+    /// dynalite do not).
+    ///
+    /// # Panics
+    ///
+    /// If the embedded backend's database fails (it is in memory).
+    ///
+    /// ```
+    /// use dynamo_model::testing::LocalDynamoDb;
+    /// let local = LocalDynamoDb::embedded()?;
+    /// assert_eq!(local.remove_expired(), Some(0));
+    /// assert_eq!(LocalDynamoDb::external("http://127.0.0.1:8000").remove_expired(), None);
+    /// # Ok::<(), dynamo_model::Error>(())
+    /// ```
+    pub fn remove_expired(&self) -> Option<usize> {
+        match &self.backend {
+            Backend::Embedded(server) => Some(
+                server
+                    .sweep_ttl()
+                    .unwrap_or_else(|e| panic!("the embedded DynamoDB's TTL sweep failed: {e}")),
+            ),
+            _ => None,
+        }
     }
 
     /// How long the DynamoDB Local JVM took from spawn to its first answer
