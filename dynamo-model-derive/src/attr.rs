@@ -119,6 +119,8 @@ pub struct ContainerAttrs {
     pub rename_all_deserialize: RenameRule,
     /// serde's `default` on the struct: a missing field reads as its default.
     pub default: bool,
+    /// `shape = N`, `upgrades_from = Older`, `shape_attribute = "..."`.
+    pub shape: crate::shape::ShapeAttrs,
 }
 
 /// Field-level attributes.
@@ -192,7 +194,16 @@ const SETTINGS: &[&str] = &["projection", "include", "read_capacity", "write_cap
 const FIELD_ATTRS: &[&str] = &["hash_key", "range_key", "ttl", "version", "gsi", "lsi"];
 
 /// The struct-level arguments, for the "unknown argument" message.
-const CONTAINER_ARGS: &[&str] = &["table", "entity", "pk", "sk", "<index>(pk = ..., sk = ...)"];
+const CONTAINER_ARGS: &[&str] = &[
+    "table",
+    "entity",
+    "pk",
+    "sk",
+    "<index>(pk = ..., sk = ...)",
+    "shape",
+    "upgrades_from",
+    "shape_attribute",
+];
 
 pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
@@ -210,6 +221,7 @@ pub fn container_attrs(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                         set_once(&mut out.entity.table, table, &meta.path, "dynamo")
                     }
                 }
+                name if out.shape.parse_arg(name, meta)? => Ok(()),
                 name if out.entity.parse_arg(cx, name, meta)? => Ok(()),
                 _ => Err(unknown_arg(
                     &meta.path,

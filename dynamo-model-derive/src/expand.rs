@@ -144,16 +144,33 @@ fn expand(model: &Model) -> TokenStream {
     let indexes_ident = &indexes.ident;
     let indexes_value = indexes.value();
 
+    let (item_shape, shapes) = match model.shape_number {
+        Some(n) => {
+            let attribute = model.shape.attribute_name();
+            (
+                model.shape.item_shape_impl(model.input, n),
+                quote! {
+                    const SHAPES: ::core::option::Option<::dynamo_model::Shapes> =
+                        ::core::option::Option::Some(::dynamo_model::Shapes::of::<Self>(#attribute));
+                },
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+
     quote! {
         #fields_struct
 
         #indexes_struct
+
+        #item_shape
 
         #[automatically_derived]
         impl #impl_generics ::dynamo_model::DynamoModel for #ident #ty_generics #where_clause {
             type Key = #key;
             type Fields = #fields_ident;
             type Indexes = #indexes_ident;
+            #shapes
 
             fn fields() -> Self::Fields {
                 #fields_value

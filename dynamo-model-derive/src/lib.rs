@@ -20,6 +20,7 @@ mod expand;
 mod fields;
 mod indexes;
 mod model;
+mod shape;
 mod table_def;
 
 mod test_attr;
@@ -167,6 +168,29 @@ pub fn derive_dynamo_model(input: TokenStream) -> TokenStream {
 pub fn derive_dynamo_table(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     table_def::derive(&input).into()
+}
+
+/// Derives `dynamo_model::ItemShape` for an older shape of a model, kept in
+/// code to read the items stored at it: `#[dynamo(shape = 2, upgrades_from
+/// = OrderV1)]` (no `upgrades_from` for shape 1), with `From<OrderV1> for
+/// OrderV2`. The model itself names its shape in its `#[dynamo(...)]`
+/// (`shape = 3, upgrades_from = OrderV2`). Each shape must be one more than
+/// the one it upgrades from: a gap or a cycle does not compile. (Compiled
+/// examples: `dynamo_model::ItemShape`.)
+///
+/// ```text
+/// use dynamo_model::ItemShape;
+///
+/// #[derive(ItemShape, serde::Deserialize)]
+/// #[dynamo(shape = 1)]
+/// struct OrderV1 { id: String, total: f64 }
+///
+/// assert_eq!(<OrderV1 as ItemShape>::SHAPE, 1);
+/// ```
+#[proc_macro_derive(ItemShape, attributes(dynamo))]
+pub fn derive_item_shape(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    shape::derive(&input).into()
 }
 
 /// Derives a collection: an enum of entity models of one shared table, one

@@ -24,6 +24,9 @@ pub struct Model<'a> {
     /// Entity arguments were written, too broken to make an entity of
     /// (reported): the struct is checked no further.
     pub entity_broken: bool,
+    /// `shape = N, upgrades_from = ...`, and `N` when they are sound.
+    pub shape: crate::shape::ShapeAttrs,
+    pub shape_number: Option<u32>,
 }
 
 pub struct TableName {
@@ -156,6 +159,17 @@ impl<'a> Model<'a> {
         };
 
         let indexes = group_indexes(&fields);
+        let shape = std::mem::take(&mut container.shape);
+        let shape_number = shape.check(cx);
+        if shape_number.is_some() {
+            let attribute = shape.attribute_name();
+            for field in fields.iter().filter(|f| f.attribute_name == attribute) {
+                cx.error_spanned_by(
+                    field.ident,
+                    format!("attribute `{attribute}` holds each item's shape; name this field's attribute otherwise, or the shape attribute (`shape_attribute = \"...\"`)"),
+                );
+            }
+        }
         Some(Model {
             input,
             table_name,
@@ -163,6 +177,8 @@ impl<'a> Model<'a> {
             indexes,
             entity_broken: entity_given && entity.is_none(),
             entity,
+            shape,
+            shape_number,
         })
     }
 

@@ -54,6 +54,7 @@ mod model;
 pub mod plan;
 mod read;
 mod schema;
+mod shape;
 pub mod stream;
 mod table;
 mod transaction;
@@ -72,6 +73,7 @@ pub use dynamo_model_derive::test;
 pub use dynamo_model_derive::DynamoCollection;
 pub use dynamo_model_derive::DynamoModel;
 pub use dynamo_model_derive::DynamoTable;
+pub use dynamo_model_derive::ItemShape;
 pub use entity::collection::CollectionKey;
 pub use entity::key::{EntityKey, EntitySort, TemplateField, TemplatePart};
 pub use entity::schema::{EntitySchema, EntitySchemaBuilder, DEFAULT_ENTITY_ATTRIBUTE};
@@ -85,6 +87,7 @@ pub use schema::{
     AttributeType, GlobalIndexBuilder, GlobalSecondaryIndex, IndexKeyType, KeyAttribute, KeyType,
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
+pub use shape::{FirstShape, ItemShape, Shapes, DEFAULT_SHAPE_ATTRIBUTE};
 pub use stream::{Change, ChangeKind, StreamRecord};
 #[cfg(feature = "streams")]
 pub use stream::{Checkpoint, StartingPosition};

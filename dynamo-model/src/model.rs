@@ -144,6 +144,19 @@ pub trait DynamoModel {
         None
     }
 
+    /// The model's item shapes (`#[dynamo(shape = N, upgrades_from =
+    /// Older)]`): the attribute each item's shape is stored in, and the
+    /// upgrade of an item stored at an older shape. `None` for a model
+    /// without shapes, whose items carry no shape attribute.
+    ///
+    /// ```
+    /// use dynamo_model::DynamoModel;
+    /// # #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// # struct User { #[hash_key] id: String }
+    /// assert!(User::SHAPES.is_none());
+    /// ```
+    const SHAPES: Option<crate::shape::Shapes> = None;
+
     /// The variants of a collection (`#[derive(DynamoCollection)]`); none
     /// for any other model.
     #[doc(hidden)]

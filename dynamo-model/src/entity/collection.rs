@@ -125,11 +125,10 @@ pub fn collection_entities<M: DynamoModel + 'static>() -> Option<Result<Vec<&'st
 #[doc(hidden)]
 pub fn decode_entity<V: DynamoModel + serde::de::DeserializeOwned>(
     table: &str,
-    mut item: Attributes,
+    item: Attributes,
 ) -> Result<V> {
-    if let Some(entity) = V::entity() {
-        entity?.read_item(table, &mut item)?;
-    }
+    let entity = V::entity().transpose()?;
+    let item = crate::item::encode::ready_to_read(table, || None, entity, V::SHAPES, item)?;
     serde_dynamo::from_item(item).map_err(|err| Error::Serde {
         table: table.to_owned(),
         key: None,

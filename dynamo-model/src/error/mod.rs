@@ -313,6 +313,22 @@ pub enum Error {
         attribute: String,
     },
 
+    /// An item is stored at a shape newer than the model's (written by
+    /// newer code): it is not read, so that older code never rewrites it
+    /// with what it does not know.
+    #[error("item {} of table `{table}` is stored at shape {stored}, and this code knows shapes up to {newest}: it was written by newer code (deploy that code here too)",
+        key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
+    ShapeUnknown {
+        /// The table name as sent.
+        table: String,
+        /// The item's key, when it could be read.
+        key: Option<String>,
+        /// The shape the item is stored at.
+        stored: u32,
+        /// The model's shape, the newest this code knows.
+        newest: u32,
+    },
+
     /// A record of a table's stream could not be read as the model: its
     /// image does not decode (`source` says why), or names no such item.
     /// One bad record does not hide the others of its batch.
@@ -493,6 +509,7 @@ impl Error {
             | Error::ItemTooLarge { table, .. }
             | Error::Serde { table, .. }
             | Error::WrongEntity { table, .. }
+            | Error::ShapeUnknown { table, .. }
             | Error::ChangeUnreadable { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }

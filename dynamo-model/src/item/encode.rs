@@ -37,10 +37,13 @@ pub(crate) fn to_item<M: DynamoModel + Serialize>(
             "a collection names no item key (it is read, not written or deleted): write each item as its entity model (`db.table::<Order>().put(&order)`)",
         ));
     }
-    let written = match M::entity() {
+    let mut written = match M::entity() {
         None => Vec::new(),
         Some(entity) => entity?.key_attributes(&|field| item.template_value(field))?,
     };
+    if let Some(shapes) = M::SHAPES {
+        written.push(shapes.written());
+    }
     encode_item(M::schema(), table, item, written)
 }
 
@@ -79,7 +82,7 @@ fn encode_item<T: Serialize>(
             return Err(Error::Encode {
                 table: table.to_owned(),
                 reason: format!(
-                    "attribute `{name}` is written by the entity's key templates, and the item has a field of that name too (a flattened map?); nothing was sent"
+                    "attribute `{name}` is written by the entity's key templates or as the item's shape, and the item has a field of that name too (a flattened map?); nothing was sent"
                 ),
             });
         }
@@ -116,16 +119,45 @@ fn encode_reason(reason: String) -> String {
 pub(crate) fn from_item<M: DynamoModel + DeserializeOwned>(
     table: &str,
     key: &ItemKey,
-    mut attributes: Attributes,
+    attributes: Attributes,
 ) -> Result<M> {
-    if let Some(entity) = M::entity() {
-        entity?.read_item(table, &mut attributes)?;
-    }
+    let entity = M::entity().transpose()?;
+    let attributes = ready_to_read(
+        table,
+        || Some(key.to_string()),
+        entity,
+        M::SHAPES,
+        attributes,
+    )?;
     serde_dynamo::from_item(attributes).map_err(|err| Error::Serde {
         table: table.to_owned(),
         key: Some(key.to_string()),
         reason: err.to_string(),
     })
+}
+
+/// An item read from `table`, made ready to decode as its model: for a
+/// shaped model, its shape attribute taken off and an older shape upgraded
+/// to the newest; for an entity, checked to be of it and without the
+/// attributes its templates and name wrote (which are not fields).
+pub(crate) fn ready_to_read(
+    table: &str,
+    key: impl Fn() -> Option<String>,
+    entity: Option<&crate::EntitySchema>,
+    shapes: Option<crate::Shapes>,
+    mut item: Attributes,
+) -> Result<Attributes> {
+    let stored = match shapes {
+        Some(shapes) => Some(shapes.take(table, key(), &mut item)?),
+        None => None,
+    };
+    if let Some(entity) = entity {
+        entity.read_item(table, &mut item)?;
+    }
+    match (shapes, stored) {
+        (Some(shapes), Some(stored)) => shapes.upgrade(table, key(), stored, item),
+        _ => Ok(item),
+    }
 }
 
 /// The key attributes of the schema's indexes (a table key is checked with

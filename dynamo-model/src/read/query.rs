@@ -581,6 +581,14 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             self.options.report_unknown_entities,
             &mut p,
         )?;
+        let (projection_expression, shapes) = super::source::shape_read::<M>(
+            &name,
+            self.index.as_deref(),
+            &projection,
+            projection_expression,
+            self.options.retyped,
+            &mut p,
+        )?;
         let (names, values) = p.into_parts();
         let request = Request {
             client: self.table.client()?.clone(),
@@ -594,6 +602,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             values,
             consistent_read: self.options.consistent_read,
             entity,
+            shapes,
             kind: Kind::Query {
                 key_condition,
                 descending: self.descending,

@@ -194,6 +194,14 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     self.options.report_unknown_entities,
                     &mut p,
                 )?;
+                let (projection_expression, shapes) = super::source::shape_read::<M>(
+                    &name,
+                    self.index.as_deref(),
+                    &projection,
+                    projection_expression,
+                    self.options.retyped,
+                    &mut p,
+                )?;
                 let (names, values) = p.into_parts();
                 let request = Request {
                     client: client.clone(),
@@ -207,6 +215,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     values,
                     consistent_read: self.options.consistent_read,
                     entity,
+                    shapes,
                     kind: Kind::Scan {
                         segment: (total > 1).then_some((segment as i32, total as i32)),
                     },

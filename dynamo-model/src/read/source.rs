@@ -34,6 +34,9 @@ pub(crate) struct Request {
     /// The entity read, for a model that is one of a shared table's: each
     /// item must be of it.
     pub(crate) entity: Option<&'static EntitySchema>,
+    /// The model's shapes, for a read of the model (not `as_type`): each
+    /// item is upgraded to the newest.
+    pub(crate) shapes: Option<crate::Shapes>,
 }
 
 pub(crate) enum Kind {
@@ -135,9 +138,16 @@ impl PageSource for Request {
     }
 
     fn decode<T: ReadItem>(&self, mut item: Attributes) -> Result<T> {
-        // `entity_read` refused an index without the entity attribute.
-        if let Some(entity) = self.entity {
-            entity.read_item(&self.table, &mut item)?;
+        // `entity_read` refused an index without the entity attribute, and
+        // `shape_read` one without the shape attribute.
+        if self.entity.is_some() || self.shapes.is_some() {
+            item = crate::item::encode::ready_to_read(
+                &self.table,
+                || None,
+                self.entity,
+                self.shapes,
+                item,
+            )?;
         }
         T::read_item(&self.table, item).map_err(|failure| {
             let mut reason = match failure {
@@ -275,6 +285,42 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
         None => is,
     });
     Ok((filter, projection, entity))
+}
+
+/// What a read of model `M` adds for a shaped model: the shape attribute in
+/// a projection, so each item read is upgraded from its own shape. A read
+/// `as_type` reads the attributes as stored, with no upgrade; an index
+/// that does not project the attribute cannot be read as the model (its
+/// items would all look like shape 1).
+pub(crate) fn shape_read<M: crate::DynamoModel>(
+    table: &str,
+    index: Option<&str>,
+    projected: &Projection,
+    projection: Option<String>,
+    retyped: bool,
+    p: &mut crate::item::expression::Placeholders,
+) -> Result<(Option<String>, Option<crate::Shapes>)> {
+    let Some(shapes) = M::SHAPES.filter(|_| !retyped) else {
+        return Ok((projection, None));
+    };
+    let carries = match projected {
+        Projection::All => true,
+        Projection::KeysOnly => false,
+        Projection::Include(names) => names.iter().any(|n| n == shapes.attribute()),
+    };
+    if !carries {
+        return Err(Error::invalid(
+            table,
+            "index",
+            format!(
+                "index `{}` does not project the shape attribute `{}`, so the shape of its items is unknown and they cannot be read as the model; project the attribute, or read a struct of the projected fields with `.as_type::<T>()`",
+                index.unwrap_or_default(),
+                shapes.attribute(),
+            ),
+        ));
+    }
+    let projection = projection.map(|names| format!("{names}, {}", p.name(shapes.attribute())));
+    Ok((projection, Some(shapes)))
 }
 
 /// DynamoDB's `IN` takes at most 100 values.

@@ -201,12 +201,30 @@ fn decode_image<M: DynamoModel + ReadItem>(
             });
         }
     }
-    if let Some(entity) = M::entity() {
-        for attribute in entity?.written_attributes() {
-            image.remove(attribute);
+    // A shaped model's image is upgraded as an item read is; the others
+    // decode from the image as it is, with no conversion.
+    let read = match M::SHAPES {
+        Some(shapes) => {
+            let entity = M::entity().transpose()?;
+            let item = crate::item::encode::ready_to_read(
+                table,
+                || None,
+                entity,
+                Some(shapes),
+                image.into(),
+            )?;
+            M::read_item(table, item)
         }
-    }
-    M::read_image(table, image).map_err(|failure| match failure {
+        None => {
+            if let Some(entity) = M::entity() {
+                for attribute in entity?.written_attributes() {
+                    image.remove(attribute);
+                }
+            }
+            M::read_image(table, image)
+        }
+    };
+    read.map_err(|failure| match failure {
         ReadFailure::Serde(reason) => Error::Serde {
             table: table.to_owned(),
             key: None,
