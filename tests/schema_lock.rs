@@ -124,3 +124,103 @@ fn a_damaged_or_missing_lock_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// The lock records each model's item layout (shape and stored fields):
+/// a field that items stored before lack, added without a new shape, is a
+/// difference that needs a new shape; an optional one is not; a new shape
+/// is the one difference of its model.
+#[test]
+fn a_field_change_without_a_new_shape_fails_the_check_and_says_so() {
+    use dynamo_model::ItemLayout;
+
+    mod before {
+        #[derive(dynamo_model::DynamoModel, serde::Serialize, serde::Deserialize)]
+        #[dynamo(table = "tickets")]
+        pub struct Ticket {
+            #[hash_key]
+            pub id: String,
+            pub cents: u64,
+        }
+    }
+    mod required {
+        #[derive(dynamo_model::DynamoModel, serde::Serialize, serde::Deserialize)]
+        #[dynamo(table = "tickets")]
+        pub struct Ticket {
+            #[hash_key]
+            pub id: String,
+            pub cents: u64,
+            pub currency: String,
+        }
+    }
+    mod optional {
+        #[derive(dynamo_model::DynamoModel, serde::Serialize, serde::Deserialize)]
+        #[dynamo(table = "tickets")]
+        pub struct Ticket {
+            #[hash_key]
+            pub id: String,
+            pub cents: u64,
+            pub currency: Option<String>,
+        }
+    }
+    mod shaped {
+        #[derive(dynamo_model::ItemShape, serde::Deserialize)]
+        #[dynamo(shape = 1)]
+        pub struct TicketV1 {
+            pub id: String,
+            pub cents: u64,
+        }
+
+        #[derive(dynamo_model::DynamoModel, serde::Serialize, serde::Deserialize)]
+        #[dynamo(table = "tickets", shape = 2, upgrades_from = TicketV1)]
+        pub struct Ticket {
+            #[hash_key]
+            pub id: String,
+            pub cents: u64,
+            pub currency: String,
+        }
+
+        impl From<TicketV1> for Ticket {
+            fn from(old: TicketV1) -> Self {
+                Ticket {
+                    id: old.id,
+                    cents: old.cents,
+                    currency: "EUR".into(),
+                }
+            }
+        }
+    }
+
+    let text = SchemaLock::of(&[before::Ticket::schema()])
+        .with_items(&[ItemLayout::of::<before::Ticket>()])
+        .to_json();
+    let lock = SchemaLock::from_json(&text).unwrap();
+    assert!(lock
+        .item_differences(&[ItemLayout::of::<before::Ticket>()])
+        .is_empty());
+
+    let differences = lock.item_differences(&[ItemLayout::of::<required::Ticket>()]);
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(differences[0].needs_new_shape);
+    assert_eq!(
+        differences[0].to_string(),
+        "tickets: model `Ticket`: field `currency` (S) added, which items stored before lack, so they no longer read: give `Ticket` a new shape that fills it (`shape = N, upgrades_from = ..`), or make the field `Option` or `#[serde(default)]` (needs a new shape)"
+    );
+
+    let differences = lock.item_differences(&[ItemLayout::of::<optional::Ticket>()]);
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(!differences[0].needs_new_shape, "{}", differences[0]);
+
+    let differences = lock.item_differences(&[ItemLayout::of::<shaped::Ticket>()]);
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert_eq!(
+        differences[0].to_string(),
+        "tickets: model `Ticket`: shape none -> 2 (in place)"
+    );
+
+    // A lock written before layouts were recorded checks none.
+    let old =
+        SchemaLock::from_json(&SchemaLock::of(&[before::Ticket::schema()]).to_json()).unwrap();
+    assert!(old
+        .item_differences(&[ItemLayout::of::<required::Ticket>()])
+        .is_empty());
+}

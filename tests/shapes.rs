@@ -158,3 +158,64 @@ async fn an_item_of_a_newer_shape_is_refused_not_guessed(db: Db) {
     );
     assert_eq!(<Order as ItemShape>::SHAPE, 3);
 }
+
+/// An update of an item at an older shape is refused, leaving it as it is
+/// (an update would mix two shapes); one at the newest shape goes through,
+/// and an upsert that creates the item stores the newest shape.
+#[dynamo_model::test(models(Order))]
+async fn an_update_of_an_older_item_is_refused_and_writes_nothing(db: Db) {
+    db.table::<WrittenV1>()
+        .put(&WrittenV1 {
+            id: "o1".into(),
+            total: 12.5,
+        })
+        .await
+        .unwrap();
+    let orders = db.table::<Order>();
+    let f = Order::fields();
+    let err = orders.update("o1").set(f.cents, 1u64).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::ShapeOutdated { stored: 1, newest: 3, key, .. } if key.contains("o1")),
+        "{err}"
+    );
+    assert_eq!(orders.get("o1").await.unwrap(), Some(order("o1", 1250)));
+
+    // Upgraded by a put, it updates.
+    orders.put(&order("o1", 1250)).await.unwrap();
+    let updated = orders.update("o1").set(f.cents, 1u64).await.unwrap();
+    assert_eq!(updated, order("o1", 1));
+
+    let created = orders
+        .update("o5")
+        .set(f.cents, 5u64)
+        .set(f.currency, "USD")
+        .upsert()
+        .await
+        .unwrap();
+    assert_eq!(created.cents, 5);
+    let stored: Vec<Stored> = orders.scan().as_type::<Stored>().all().await.unwrap();
+    assert!(stored.iter().all(|s| s.shape == Some(3)), "{stored:?}");
+}
+
+/// A stream change of a shaped model decodes each image from its own
+/// shape (here a Lambda event: an old image at shape 1, a new one at 3).
+#[test]
+fn a_change_decodes_each_image_from_its_shape() {
+    use dynamo_model::stream::lambda::{self, Event};
+    let event: Event = serde_json::from_value(serde_json::json!({ "Records": [{
+        "eventID": "1", "eventName": "MODIFY", "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000",
+        "dynamodb": {
+            "Keys": { "id": { "S": "o1" } },
+            "OldImage": { "id": { "S": "o1" }, "total": { "N": "12.5" } },
+            "NewImage": { "id": { "S": "o1" }, "cents": { "N": "1300" }, "currency": { "S": "EUR" }, "_shape": { "N": "3" } },
+            "SequenceNumber": "100", "SizeBytes": 60, "StreamViewType": "NEW_AND_OLD_IMAGES"
+        }
+    }]}))
+    .unwrap();
+    let changes = lambda::changes::<Order>(event);
+    let change = changes.into_iter().next().unwrap().unwrap();
+    assert_eq!(change.old_image().unwrap(), Some(&order("o1", 1250)));
+    assert_eq!(change.new_image().unwrap(), Some(&order("o1", 1300)));
+}

@@ -87,6 +87,7 @@ pub use schema::{
     AttributeType, GlobalIndexBuilder, GlobalSecondaryIndex, IndexKeyType, KeyAttribute, KeyType,
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
+pub use shape::backfill::{RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport};
 pub use shape::{FirstShape, ItemShape, Shapes, DEFAULT_SHAPE_ATTRIBUTE};
 pub use stream::{Change, ChangeKind, StreamRecord};
 #[cfg(feature = "streams")]
@@ -118,7 +119,7 @@ pub use item::put::Put;
 pub use item::raw::RawKey;
 pub use item::update::Update;
 pub use item::version::VersionType;
-pub use lock::{LockDifference, SchemaLock};
+pub use lock::{ItemLayout, LockDifference, SchemaLock};
 pub use read::cursor::{Cursor, InvalidCursor};
 pub use read::index::Index;
 pub use read::page::Page;

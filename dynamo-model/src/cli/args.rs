@@ -101,6 +101,28 @@ pub(crate) enum Command {
     },
     /// List the models' tables and their status.
     List,
+    /// Rewrite every item stored at an older shape at its model's newest
+    /// (the models with `#[dynamo(shape = N, ..)]`), with a progress display.
+    Upgrade {
+        /// The tables; default: every model's with shapes.
+        tables: Vec<String>,
+        /// Count the items per shape, and rewrite none.
+        #[arg(long)]
+        dry_run: bool,
+        /// Parallel scan segments.
+        #[arg(long, default_value_t = 4)]
+        segments: u32,
+        /// At most this many read units and write units a second.
+        #[arg(long)]
+        units_per_second: Option<f64>,
+        /// At most this share (0 to 1) of a provisioned table's capacity.
+        #[arg(long, conflicts_with = "units_per_second")]
+        capacity_fraction: Option<f64>,
+        /// A file the checkpoints are saved in after each page, and resumed
+        /// from when it exists (deleted once every table is done).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
 }
 
 /// The formats of `export`.

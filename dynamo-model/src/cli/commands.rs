@@ -51,6 +51,27 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
         Command::Create { tables } => create(cli, &db, &tables).await,
         Command::Delete { tables, all, yes } => delete(cli, &db, &tables, all, yes).await,
         Command::List => list(cli, &db).await,
+        Command::Upgrade {
+            tables,
+            dry_run,
+            segments,
+            units_per_second,
+            capacity_fraction,
+            checkpoint,
+        } => {
+            let rate = match (units_per_second, capacity_fraction) {
+                (Some(units), _) => Some(crate::RateLimit::UnitsPerSecond(units)),
+                (None, Some(fraction)) => Some(crate::RateLimit::Fraction(fraction)),
+                (None, None) => None,
+            };
+            let how = super::upgrade::How {
+                dry_run,
+                segments,
+                rate,
+                checkpoint,
+            };
+            super::upgrade::run(cli, &db, &tables, how).await
+        }
         Command::Lock { .. } | Command::Check { .. } | Command::Export { .. } => {
             unreachable!("handled above: they need no connection")
         }
@@ -250,8 +271,17 @@ fn export(cli: &Cli, names: &[String], format: ExportFormat, output: Option<&Pat
     Ok(EXIT_OK)
 }
 
+/// The item layouts of the models that store items.
+fn layouts(cli: &Cli) -> Vec<crate::ItemLayout> {
+    cli.models.iter().filter_map(|e| e.layout.clone()).collect()
+}
+
 fn lock(cli: &Cli, file: &Path) -> Result<u8> {
-    SchemaLock::write(file, &schemas(cli))?;
+    let lock = SchemaLock::of(&schemas(cli)).with_items(&layouts(cli));
+    std::fs::write(file, lock.to_json()).map_err(|e| Error::InvalidSetting {
+        setting: "schema lock",
+        reason: format!("cannot write {}: {e}", file.display()),
+    })?;
     println!(
         "wrote {} ({} model(s)); commit it",
         file.display(),
@@ -268,7 +298,9 @@ fn check(cli: &Cli, file: &Path) -> Result<u8> {
             file.display()
         ),
     })?;
-    let differences = SchemaLock::from_json(&text)?.differences(&schemas(cli));
+    let lock = SchemaLock::from_json(&text)?;
+    let mut differences = lock.differences(&schemas(cli));
+    differences.extend(lock.item_differences(&layouts(cli)));
     if differences.is_empty() {
         println!(
             "{}: every model matches the lock ({} model(s))",

@@ -1,6 +1,6 @@
 //! A command line for the user's own binary (feature `cli`): the models are
 //! listed once, and `plan`, `apply`, `export`, `lock`, `check`, `create`,
-//! `delete` and `list` come with them.
+//! `delete`, `list` and `upgrade` come with them.
 //!
 //! ```no_run
 //! // src/bin/tables.rs
@@ -29,6 +29,7 @@
 mod args;
 mod commands;
 mod progress;
+mod upgrade;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -58,6 +59,12 @@ const USAGE: &str = "command line";
 struct Entry {
     schema: &'static TableSchema,
     options: CreateTableOptions,
+    /// The model's item shapes and entity, for `upgrade`.
+    shapes: Option<crate::Shapes>,
+    entity: fn() -> Option<crate::Result<&'static crate::EntitySchema>>,
+    /// How its items are stored, for `lock` and `check` (none for a
+    /// collection, which stores nothing of its own).
+    layout: Option<crate::ItemLayout>,
 }
 
 /// The command line of a binary that manages these models' tables.
@@ -107,6 +114,11 @@ impl Cli {
         self.models.push(Entry {
             schema: M::schema(),
             options,
+            shapes: M::SHAPES,
+            entity: M::entity,
+            layout: M::collection_entities()
+                .is_none()
+                .then(crate::ItemLayout::of::<M>),
         });
         self
     }

@@ -329,6 +329,21 @@ pub enum Error {
         newest: u32,
     },
 
+    /// An update of an item stored at an older shape: nothing was written,
+    /// since the update would leave an item of two shapes. Upgrade the item
+    /// first (`table.upgrade_items()`, or read and put it), then update it.
+    #[error("item `{key}` of table `{table}` is stored at shape {stored}, older than the model's {newest}: an update would mix the two, so nothing was written; upgrade the item first (`upgrade_items()`, or get and put it)")]
+    ShapeOutdated {
+        /// The table name as sent.
+        table: String,
+        /// The item's key.
+        key: String,
+        /// The shape the item is stored at.
+        stored: u32,
+        /// The model's shape.
+        newest: u32,
+    },
+
     /// A record of a table's stream could not be read as the model: its
     /// image does not decode (`source` says why), or names no such item.
     /// One bad record does not hide the others of its batch.
@@ -510,6 +525,7 @@ impl Error {
             | Error::Serde { table, .. }
             | Error::WrongEntity { table, .. }
             | Error::ShapeUnknown { table, .. }
+            | Error::ShapeOutdated { table, .. }
             | Error::ChangeUnreadable { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }

@@ -33,6 +33,11 @@ pub(crate) struct Guard {
     /// entity (or, for a delete, absent). Idempotent, so it changes neither
     /// whether a write may be resent nor what is returned on failure.
     pub(crate) entity: Option<Node>,
+    /// For an update of a shaped model: that the stored item is at the
+    /// newest shape (attribute, shape), or absent. An update never leaves
+    /// an item half of one shape and half of another: an older item fails
+    /// as [`Error::ShapeOutdated`]. Idempotent, as `entity` is.
+    pub(crate) shape: Option<(&'static str, u32)>,
 }
 
 impl Guard {
@@ -74,6 +79,14 @@ impl Guard {
             )),
             None => {}
         }
+        if let Some((attribute, current)) = self.shape {
+            parts.push(format!(
+                "attribute_not_exists({}) OR {} = {}",
+                p.name(hash_key),
+                p.name(attribute),
+                p.value(AttributeValue::N(current.to_string()))
+            ));
+        }
         for condition in self.condition.iter().chain(&self.entity) {
             let text = condition
                 .render(p, fields)
@@ -104,6 +117,32 @@ impl Guard {
         key: &ItemKey,
         returned: Option<&Attributes>,
     ) -> Error {
+        // A shape check: the stored item tells whether it failed.
+        let held;
+        let returned = match (self.shape, returned) {
+            (Some(_), None) => match read_stored(client, table, key).await {
+                Some(item) => {
+                    held = item;
+                    held.as_ref()
+                }
+                None => None,
+            },
+            (_, returned) => returned,
+        };
+        if let (Some((attribute, current)), Some(item)) = (self.shape, returned) {
+            let stored = match item.get(attribute) {
+                Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+                _ => 1,
+            };
+            if stored != current {
+                return Error::ShapeOutdated {
+                    table: table.to_owned(),
+                    key: key.to_string(),
+                    stored,
+                    newest: current,
+                };
+            }
+        }
         let several = (self.version.is_some()
             && (self.condition.is_some() || self.must_exist.is_some() || self.entity.is_some()))
             || (self.would_lack.is_some() && (self.condition.is_some() || self.entity.is_some()));
@@ -260,6 +299,7 @@ mod tests {
             version: Some(("version", Expected::At("3".into()))),
             would_lack: None,
             entity: None,
+            shape: None,
         };
         let mut p = Placeholders::default();
         let text = guard.render("t", &schema(), None, &mut p).unwrap();

@@ -306,6 +306,7 @@ fn render(
     fields: &[FieldInfo],
     actions: Vec<Action>,
     version: Option<&FieldInfo>,
+    shapes: Option<crate::Shapes>,
     p: &mut Placeholders,
 ) -> Result<(String, Effect)> {
     let (mut sets, mut removes, mut adds) = (Vec::new(), Vec::new(), Vec::new());
@@ -413,6 +414,17 @@ fn render(
             "an update needs at least one `set`, `remove` or `add`".to_owned(),
         ));
     }
+    // An item the update creates is of the newest shape (one it changes
+    // is already: `Guard::shape`).
+    if let Some(shapes) = shapes {
+        let (attribute, value) = shapes.written();
+        sets.push(format!(
+            "{} = {}",
+            p.name(&attribute),
+            p.value(value.clone())
+        ));
+        effect.set.push((attribute, value));
+    }
     let mut clauses = Vec::new();
     if !sets.is_empty() {
         clauses.push(format!("SET {}", sets.join(", ")));
@@ -452,7 +464,9 @@ impl<M: DynamoModel> Update<M> {
             guard.version = Some((version.attribute, version::expected(expected)));
         }
         let mut p = Placeholders::default();
-        let (expression, effect) = render(table.name(), fields, actions, version, &mut p)?;
+        let (expression, effect) =
+            render(table.name(), fields, actions, version, M::SHAPES, &mut p)?;
+        guard.shape = M::SHAPES.map(|shapes| (shapes.attribute(), shapes.current()));
         if upsert && guard.must_exist == Some(true) {
             return Err(Error::invalid(
                 table.name(),
@@ -547,7 +561,8 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 .set_expression_attribute_values(values)
                 .return_values(ReturnValue::AllNew)
                 .set_return_values_on_condition_check_failure(
-                    (!guard.is_empty()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+                    (!guard.is_empty() || guard.shape.is_some())
+                        .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                 );
             let returned = |e: &UpdateItemError| match e {
                 UpdateItemError::ConditionalCheckFailedException(f) => f.item().cloned(),
@@ -599,7 +614,7 @@ mod tests {
 
     fn render_actions(actions: Vec<Action>) -> Result<(String, Placeholders)> {
         let mut p = Placeholders::default();
-        let (text, _) = render("t", FIELDS, actions, None, &mut p)?;
+        let (text, _) = render("t", FIELDS, actions, None, None, &mut p)?;
         Ok((text, p))
     }
 
@@ -679,6 +694,7 @@ mod tests {
                 Ok(AttributeValue::S("x".into())),
             )],
             FIELDS.iter().find(|f| f.role == FieldRole::Version),
+            None,
             &mut p,
         )
         .unwrap();

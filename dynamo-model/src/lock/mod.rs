@@ -14,6 +14,9 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, Result};
 use crate::{KeyAttribute, Projection, TableSchema};
 
+pub(crate) mod items;
+pub use items::ItemLayout;
+
 /// The lock format's version, written into the file.
 const LOCK_VERSION: u64 = 1;
 
@@ -27,11 +30,17 @@ pub struct LockDifference {
     /// Whether DynamoDB can make the change on the live table (UpdateTable,
     /// TTL) or it needs a new table (keys, key types, LSIs).
     pub in_place: bool,
+    /// A model's fields changed so that the items stored before no longer
+    /// read, and its shape did not: the change needs a new item shape
+    /// that upgrades them (`#[dynamo(shape = N, upgrades_from = ..)]`).
+    pub needs_new_shape: bool,
 }
 
 impl fmt::Display for LockDifference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = if self.in_place {
+        let how = if self.needs_new_shape {
+            "needs a new shape"
+        } else if self.in_place {
             "in place"
         } else {
             "needs a new table"
@@ -107,6 +116,9 @@ fn shape(schema: &TableSchema) -> Value {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaLock {
     tables: BTreeMap<String, Value>,
+    /// Each model's item layout, by model name; `None` in a lock written
+    /// before layouts were recorded (nothing to check them against).
+    items: Option<BTreeMap<String, Value>>,
 }
 
 impl SchemaLock {
@@ -117,17 +129,44 @@ impl SchemaLock {
                 .iter()
                 .map(|s| (s.table_name().to_owned(), shape(s)))
                 .collect(),
+            items: None,
+        }
+    }
+
+    /// The lock with these models' item layouts (shape and stored
+    /// fields) too, which [`item_differences`](Self::item_differences)
+    /// checks.
+    pub fn with_items(mut self, layouts: &[ItemLayout]) -> SchemaLock {
+        self.items = Some(
+            layouts
+                .iter()
+                .map(|l| (l.model().to_owned(), l.to_value()))
+                .collect(),
+        );
+        self
+    }
+
+    /// Every difference between the lock's item layouts and these
+    /// models'. None for a lock that records no layouts (written before
+    /// they were recorded: write it again to have them checked).
+    pub fn item_differences(&self, layouts: &[ItemLayout]) -> Vec<LockDifference> {
+        match &self.items {
+            Some(locked) => items::differences(locked, layouts),
+            None => Vec::new(),
         }
     }
 
     /// The lock file's text: pretty JSON, tables in name order.
     pub fn to_json(&self) -> String {
         let tables: Map<String, Value> = self.tables.clone().into_iter().collect();
-        let mut text = serde_json::to_string_pretty(&json!({
+        let mut lock = json!({
             "dynamo_model_schema_lock": LOCK_VERSION,
             "tables": tables,
-        }))
-        .expect("a JSON value always serializes");
+        });
+        if let Some(items) = &self.items {
+            lock["items"] = Value::Object(items.clone().into_iter().collect());
+        }
+        let mut text = serde_json::to_string_pretty(&lock).expect("a JSON value always serializes");
         text.push('\n');
         text
     }
@@ -155,8 +194,13 @@ impl SchemaLock {
             .get("tables")
             .and_then(Value::as_object)
             .ok_or_else(|| invalid("it has no `tables`".to_owned()))?;
+        let items = value
+            .get("items")
+            .and_then(Value::as_object)
+            .map(|items| items.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         Ok(SchemaLock {
             tables: tables.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            items,
         })
     }
 
@@ -169,6 +213,7 @@ impl SchemaLock {
             table: table.to_owned(),
             what,
             in_place,
+            needs_new_shape: false,
         };
         for (table, locked) in &self.tables {
             let Some(current) = now.tables.get(table) else {

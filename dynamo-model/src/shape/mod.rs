@@ -39,6 +39,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::item::key::ItemKey;
+use crate::DynamoModel;
+
+pub(crate) mod backfill;
 
 /// The shape attribute's name unless the model names another.
 pub const DEFAULT_SHAPE_ATTRIBUTE: &str = "_shape";
@@ -97,6 +101,9 @@ pub struct Shapes {
     /// An item stored at an older shape (without the shape attribute), as
     /// the newest shape stores it; or serde's reason.
     upgrade: fn(u32, Attributes) -> std::result::Result<Attributes, String>,
+    /// An item of any shape, read from a table (as sent), as the model's
+    /// put stores it at the newest shape.
+    rewrite: fn(&str, &ItemKey, Attributes) -> Result<Attributes>,
 }
 
 type Attributes = HashMap<String, AttributeValue>;
@@ -104,11 +111,20 @@ type Attributes = HashMap<String, AttributeValue>;
 impl Shapes {
     /// The shapes of model `M`, stored in `attribute`.
     #[doc(hidden)]
-    pub const fn of<M: ItemShape + Serialize>(attribute: &'static str) -> Shapes {
+    pub const fn of<M: ItemShape + Serialize + DynamoModel>(attribute: &'static str) -> Shapes {
+        Shapes::upgrading::<M>(attribute, rewrite::<M>)
+    }
+
+    /// The shapes of `M` with this rewrite (`of` gives the model's own).
+    const fn upgrading<M: ItemShape + Serialize>(
+        attribute: &'static str,
+        rewrite: fn(&str, &ItemKey, Attributes) -> Result<Attributes>,
+    ) -> Shapes {
         Shapes {
             attribute,
             current: M::SHAPE,
             upgrade: upgrade::<M>,
+            rewrite,
         }
     }
 
@@ -191,6 +207,28 @@ impl Shapes {
     }
 }
 
+impl Shapes {
+    /// An item of any shape read from `table`, as the newest put stores it.
+    pub(crate) fn rewrite(
+        &self,
+        table: &str,
+        key: &ItemKey,
+        item: Attributes,
+    ) -> Result<Attributes> {
+        (self.rewrite)(table, key, item)
+    }
+
+    /// The shape an item read from a table is stored at (1 without the
+    /// attribute; 0 for a value that is no shape number).
+    pub(crate) fn stored(&self, item: &Attributes) -> u32 {
+        match item.get(self.attribute) {
+            None => 1,
+            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+            Some(_) => 0,
+        }
+    }
+}
+
 impl std::fmt::Debug for Shapes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shapes")
@@ -198,6 +236,27 @@ impl std::fmt::Debug for Shapes {
             .field("current", &self.current)
             .finish_non_exhaustive()
     }
+}
+
+/// An item of any shape as `M`'s put of it stores it: decoded, upgraded,
+/// and encoded with `M`'s key (an entity's rendered again). An upgrade
+/// that would move the item to another key is refused: a rewrite in place
+/// cannot do that.
+fn rewrite<M: ItemShape + Serialize + DynamoModel>(
+    table: &str,
+    key: &ItemKey,
+    item: Attributes,
+) -> Result<Attributes> {
+    let newest: M = crate::item::encode::from_item(table, key, item)?;
+    let (attributes, rewritten) = crate::item::encode::to_item(table, &newest)?;
+    if &rewritten != key {
+        return Err(Error::invalid(
+            table,
+            "upgrade",
+            format!("upgraded to shape {}, item `{key}` would have key `{rewritten}`: an upgrade cannot move an item (write it anew and delete the old one)", M::SHAPE),
+        ));
+    }
+    Ok(attributes)
 }
 
 /// An item of shape `stored`, decoded as that shape, upgraded to `M` and
@@ -308,7 +367,7 @@ mod tests {
 
     #[test]
     fn an_item_without_the_attribute_is_shape_1_and_upgrades_along_the_chain() {
-        let shapes = Shapes::of::<V3>("_shape");
+        let shapes = Shapes::upgrading::<V3>("_shape", |_, _, item| Ok(item));
         let mut old = item(&[("id", s("o1")), ("total", n("12.5"))]);
         let stored = shapes.take("t", None, &mut old).unwrap();
         assert_eq!(stored, 1);
@@ -332,7 +391,7 @@ mod tests {
 
     #[test]
     fn a_newer_shape_or_a_bad_value_is_refused() {
-        let shapes = Shapes::of::<V3>("_shape");
+        let shapes = Shapes::upgrading::<V3>("_shape", |_, _, item| Ok(item));
         let mut newer = item(&[("id", s("o1")), ("_shape", n("4"))]);
         let err = shapes
             .take("t", Some("id = \"o1\"".into()), &mut newer)
@@ -358,7 +417,7 @@ mod tests {
 
     #[test]
     fn an_old_item_that_does_not_read_as_its_shape_names_it() {
-        let shapes = Shapes::of::<V3>("_shape");
+        let shapes = Shapes::upgrading::<V3>("_shape", |_, _, item| Ok(item));
         let err = shapes
             .upgrade("t", None, 1, item(&[("id", s("o1"))]))
             .unwrap_err();

@@ -1,0 +1,688 @@
+//! The backfill: every item stored at an older shape rewritten at the
+//! newest, by a parallel scan. Each rewrite is a put on the condition that
+//! the item is as it was read (every attribute equal, the shape attribute
+//! as read): a write that came in between is never overwritten; the item
+//! is read again and, if still old, rewritten from what it is now. After
+//! each page a checkpoint (per segment, where its scan stands) goes to the
+//! caller, and a backfill resumed from it scans on from there: an item
+//! rewritten already is at the newest shape and left alone. Reads and
+//! writes are held to a rate in capacity units, measured from what
+//! DynamoDB says each request consumed.
+
+use std::collections::BTreeMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, BillingMode, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::Client;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use super::Shapes;
+use crate::error::{Error, Result};
+use crate::item::encode::{item_size, Attributes};
+use crate::item::expression::{Names, Placeholders, Values};
+use crate::item::key::ItemKey;
+use crate::read::cursor::ReadKind;
+use crate::Cursor;
+use crate::{DynamoModel, EntitySchema, Table, TableSchema};
+
+/// How often an item that keeps changing under the backfill is read
+/// again and retried before the backfill gives up on it.
+const ATTEMPTS: u32 = 10;
+
+/// DynamoDB's limit on one expression's length.
+const MAX_EXPRESSION: usize = 4096;
+
+/// How fast a backfill may read and write.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateLimit {
+    /// This share (0 to 1) of the table's provisioned read and write
+    /// capacity (a provisioned table only).
+    Fraction(f64),
+    /// At most this many read units and this many write units a second
+    /// (any table, and the way to limit one on demand).
+    UnitsPerSecond(f64),
+}
+
+/// Where a backfill stands: per scan segment, the last key read, or that
+/// the segment is done. Serializable, to resume a backfill that stopped
+/// ([`UpgradeItems::resume`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradeCheckpoint {
+    table: String,
+    segments: Vec<SegmentMark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SegmentMark {
+    Start,
+    After(Cursor),
+    Done,
+}
+
+impl UpgradeCheckpoint {
+    /// Whether every segment is scanned to its end.
+    pub fn is_done(&self) -> bool {
+        self.segments.iter().all(|s| *s == SegmentMark::Done)
+    }
+}
+
+/// What a backfill found and did: after each page (to
+/// [`UpgradeItems::on_progress`]) and at its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpgradeReport {
+    /// Items scanned.
+    pub scanned: u64,
+    /// Items found at each shape (as scanned).
+    pub shapes: BTreeMap<u32, u64>,
+    /// Items rewritten at the newest shape (none on a dry run).
+    pub upgraded: u64,
+    /// Rewrites that met a write in between, and were read again.
+    pub retried: u64,
+    /// Items that another writer upgraded or deleted between the scan and
+    /// the rewrite (left as that writer left them).
+    pub changed_meanwhile: u64,
+    /// Read capacity units consumed (as DynamoDB reported them, else
+    /// estimated from the items' sizes).
+    pub read_units: f64,
+    /// Write capacity units consumed (the same).
+    pub write_units: f64,
+    /// Where it stands: hand it to [`UpgradeItems::resume`] to go on.
+    pub checkpoint: UpgradeCheckpoint,
+}
+
+type Progress = Box<dyn FnMut(&UpgradeReport) + Send>;
+
+/// A backfill of the model's table ([`Table::upgrade_items`]); `.await` it.
+#[must_use = "a backfill does nothing until awaited"]
+pub struct UpgradeItems {
+    client: Result<Client>,
+    /// The table name as sent.
+    table: String,
+    schema: &'static TableSchema,
+    shapes: Option<Shapes>,
+    /// The model's entity, when it is one of a shared table's: only its
+    /// items are upgraded.
+    entity: fn() -> Option<Result<&'static EntitySchema>>,
+    segments: u32,
+    page_size: Option<i32>,
+    rate: Option<RateLimit>,
+    resume: Option<UpgradeCheckpoint>,
+    dry_run: bool,
+    progress: Option<Progress>,
+}
+
+impl<M: DynamoModel> Table<M> {
+    /// Rewrites every item stored at an older shape at the model's newest
+    /// (`#[dynamo(shape = N, upgrades_from = ..)]`), by a parallel scan;
+    /// each rewrite only if the item is unchanged since it was read (else
+    /// read again and retried), so that no concurrent write is lost.
+    ///
+    /// ```
+    /// use dynamo_model::{CreateTableOptions, DynamoModel, ItemShape, RateLimit};
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(ItemShape, Deserialize)]
+    /// #[dynamo(shape = 1)]
+    /// struct UserV1 { id: String, name: String }
+    ///
+    /// #[derive(DynamoModel, Serialize, Deserialize)]
+    /// #[dynamo(table = "users", shape = 2, upgrades_from = UserV1)]
+    /// struct User { #[hash_key] id: String, names: Vec<String> }
+    ///
+    /// impl From<UserV1> for User {
+    ///     fn from(old: UserV1) -> Self { User { id: old.id, names: vec![old.name] } }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
+    /// let users = local.db().table::<User>();
+    /// users.create(CreateTableOptions::new().wait(true)).await?;
+    /// let report = users
+    ///     .upgrade_items()
+    ///     .segments(4)
+    ///     .rate_limit(RateLimit::UnitsPerSecond(100.0))
+    ///     .on_progress(|progress| println!("{} scanned", progress.scanned))
+    ///     .await?;
+    /// assert_eq!(report.upgraded, 0); // an empty table
+    /// assert!(report.checkpoint.is_done());
+    /// # Ok(()) }
+    /// ```
+    pub fn upgrade_items(&self) -> UpgradeItems {
+        UpgradeItems::new(
+            self.client().cloned(),
+            self.name().to_owned(),
+            M::schema(),
+            M::SHAPES,
+            M::entity,
+        )
+    }
+}
+
+impl UpgradeItems {
+    pub(crate) fn new(
+        client: Result<Client>,
+        table: String,
+        schema: &'static TableSchema,
+        shapes: Option<Shapes>,
+        entity: fn() -> Option<Result<&'static EntitySchema>>,
+    ) -> Self {
+        UpgradeItems {
+            client,
+            table,
+            schema,
+            shapes,
+            entity,
+            segments: 1,
+            page_size: None,
+            rate: None,
+            resume: None,
+            dry_run: false,
+            progress: None,
+        }
+    }
+
+    /// Scan in `n` segments at once (DynamoDB's parallel scan; 1 to
+    /// 1,000,000). Default 1.
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = n;
+        self
+    }
+
+    /// Scan at most `n` items a page (a checkpoint and a progress report
+    /// come after each page). Default: DynamoDB's 1 MB pages.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self
+    }
+
+    /// Hold reads and writes to this rate. Default: as fast as the table
+    /// takes them (throttled requests are retried).
+    pub fn rate_limit(mut self, rate: RateLimit) -> Self {
+        self.rate = Some(rate);
+        self
+    }
+
+    /// Go on from a checkpoint (a report's), with its number of segments.
+    pub fn resume(mut self, checkpoint: UpgradeCheckpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// Count the items per shape, and rewrite none.
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self
+    }
+
+    /// Called after each page with the counts so far and the checkpoint
+    /// (save it to resume after a crash).
+    pub fn on_progress(mut self, progress: impl FnMut(&UpgradeReport) + Send + 'static) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    async fn run(self) -> Result<UpgradeReport> {
+        let table = self.table.clone();
+        let client = self.client?;
+        let shapes = self.shapes.ok_or_else(|| {
+            Error::invalid(
+                &table,
+                "upgrade",
+                "the model has no shapes (`#[dynamo(shape = N, upgrades_from = ..)]`): its items have nothing to upgrade to",
+            )
+        })?;
+        if self.segments == 0 || self.segments > 1_000_000 {
+            return Err(Error::invalid(
+                &table,
+                "segments",
+                format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
+            ));
+        }
+        let schema_table = self.schema.table_name().to_owned();
+        let checkpoint = match self.resume {
+            Some(checkpoint) => {
+                if checkpoint.table != schema_table {
+                    return Err(Error::invalid(
+                        &table,
+                        "checkpoint",
+                        format!(
+                            "the checkpoint is of table `{}`, not `{schema_table}`",
+                            checkpoint.table
+                        ),
+                    ));
+                }
+                checkpoint
+            }
+            None => UpgradeCheckpoint {
+                table: schema_table,
+                segments: vec![SegmentMark::Start; self.segments as usize],
+            },
+        };
+        let entity = (self.entity)().transpose()?;
+        let (reads, writes) = limiters(&client, &table, self.rate).await?;
+        let shared = Shared {
+            client,
+            table,
+            schema: self.schema,
+            shapes,
+            entity,
+            dry_run: self.dry_run,
+            page_size: self.page_size,
+            reads,
+            writes,
+            state: Mutex::new(UpgradeReport {
+                scanned: 0,
+                shapes: BTreeMap::new(),
+                upgraded: 0,
+                retried: 0,
+                changed_meanwhile: 0,
+                read_units: 0.0,
+                write_units: 0.0,
+                checkpoint,
+            }),
+            progress: Mutex::new(self.progress),
+        };
+        let total = shared.state().checkpoint.segments.len();
+        let segments = (0..total).map(|segment| shared.segment(segment, total));
+        futures_util::future::try_join_all(segments).await?;
+        let report = shared.state().clone();
+        Ok(report)
+    }
+}
+
+impl IntoFuture for UpgradeItems {
+    type Output = Result<UpgradeReport>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<UpgradeReport>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// What the segments of one backfill share.
+struct Shared {
+    client: Client,
+    table: String,
+    schema: &'static TableSchema,
+    shapes: Shapes,
+    entity: Option<&'static EntitySchema>,
+    dry_run: bool,
+    page_size: Option<i32>,
+    reads: Option<Limiter>,
+    writes: Option<Limiter>,
+    state: Mutex<UpgradeReport>,
+    progress: Mutex<Option<Progress>>,
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, UpgradeReport> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Scans segment `segment` of `total` from its mark to its end.
+    async fn segment(&self, segment: usize, total: usize) -> Result<()> {
+        let schema_table = self.schema.table_name();
+        let mut start = match &self.state().checkpoint.segments[segment] {
+            SegmentMark::Done => return Ok(()),
+            SegmentMark::Start => None,
+            SegmentMark::After(cursor) => Some(
+                cursor
+                    .start_key(schema_table, None, ReadKind::Scan)
+                    .map_err(|e| Error::invalid(&self.table, "checkpoint", e.to_string()))?,
+            ),
+        };
+        loop {
+            if let Some(reads) = &self.reads {
+                reads.wait().await;
+            }
+            let mut request = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start.take())
+                .set_limit(self.page_size)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            if total > 1 {
+                request = request.segment(segment as i32).total_segments(total as i32);
+            }
+            // A shared table holds other entities' items: only this
+            // entity's are read (and counted).
+            if let Some(entity) = self.entity {
+                request = request
+                    .filter_expression("#entity = :entity")
+                    .expression_attribute_names("#entity", entity.entity_attribute())
+                    .expression_attribute_values(
+                        ":entity",
+                        AttributeValue::S(entity.name().to_owned()),
+                    );
+            }
+            let out = request
+                .send()
+                .await
+                .map_err(|err| Error::sdk(&self.table, "Scan", err))?;
+            let items = out.items.unwrap_or_default();
+            let units = out
+                .consumed_capacity
+                .and_then(|c| c.capacity_units)
+                .unwrap_or_else(|| read_estimate(&items));
+            if let Some(reads) = &self.reads {
+                reads.spend(units);
+            }
+            let mut found = BTreeMap::<u32, u64>::new();
+            let mut done = Tally::default();
+            for item in items {
+                let stored = self.shapes.stored(&item);
+                *found.entry(stored).or_default() += 1;
+                if stored < self.shapes.current() && !self.dry_run {
+                    self.upgrade(item, &mut done).await?;
+                }
+            }
+            let last = out.last_evaluated_key.filter(|k| !k.is_empty());
+            let mark = match &last {
+                Some(key) => SegmentMark::After(
+                    Cursor::new(schema_table, None, ReadKind::Scan, key).ok_or_else(|| {
+                        Error::invalid(
+                            &self.table,
+                            "response",
+                            "the server's LastEvaluatedKey holds a value that is not a key",
+                        )
+                    })?,
+                ),
+                None => SegmentMark::Done,
+            };
+            let snapshot = {
+                let mut state = self.state();
+                state.scanned += found.values().sum::<u64>();
+                for (shape, n) in found {
+                    *state.shapes.entry(shape).or_default() += n;
+                }
+                state.upgraded += done.upgraded;
+                state.retried += done.retried;
+                state.changed_meanwhile += done.changed_meanwhile;
+                state.read_units += units;
+                state.write_units += done.write_units;
+                state.checkpoint.segments[segment] = mark;
+                state.clone()
+            };
+            if let Some(progress) = self
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_mut()
+            {
+                progress(&snapshot);
+            }
+            match last {
+                Some(key) => start = Some(key),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Rewrites one old item at the newest shape, if it is as read; else
+    /// reads it again and goes on from what it is.
+    async fn upgrade(&self, mut item: Attributes, done: &mut Tally) -> Result<()> {
+        let key = ItemKey::from_item(self.schema, &self.table, &item)?;
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                done.retried += 1;
+                let read = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key.attributes()))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(|err| Error::sdk(&self.table, "GetItem", err))?;
+                match read.item {
+                    Some(now) if self.shapes.stored(&now) < self.shapes.current() => item = now,
+                    _ => {
+                        done.changed_meanwhile += 1;
+                        return Ok(());
+                    }
+                }
+            }
+            let rewritten = self.shapes.rewrite(&self.table, &key, item.clone())?;
+            let (condition, names, values) = self.unchanged(&key, &item)?;
+            if let Some(writes) = &self.writes {
+                writes.wait().await;
+            }
+            let size = item_size(&rewritten);
+            let sent = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(rewritten))
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            match sent {
+                Ok(out) => {
+                    let units = out
+                        .consumed_capacity
+                        .and_then(|c| c.capacity_units)
+                        .unwrap_or_else(|| write_estimate(size));
+                    if let Some(writes) = &self.writes {
+                        writes.spend(units);
+                    }
+                    done.write_units += units;
+                    done.upgraded += 1;
+                    return Ok(());
+                }
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                {
+                    continue
+                }
+                Err(err) => return Err(Error::sdk(&self.table, "PutItem", err)),
+            }
+        }
+        Err(Error::invalid(
+            &self.table,
+            "upgrade",
+            format!(
+                "item `{key}` changed under each of {ATTEMPTS} rewrites; run the backfill again"
+            ),
+        ))
+    }
+
+    /// The condition that the stored item is `item`: every attribute
+    /// equal, and none of the shape attribute where it had none.
+    fn unchanged(&self, key: &ItemKey, item: &Attributes) -> Result<(String, Names, Values)> {
+        let mut p = Placeholders::default();
+        let key_names: Vec<&str> = std::iter::once(self.schema.hash_key().name())
+            .chain(self.schema.range_key().map(|k| k.name()))
+            .collect();
+        let mut parts = vec![format!("attribute_exists({})", p.name(key_names[0]))];
+        if !item.contains_key(self.shapes.attribute()) {
+            parts.push(format!(
+                "attribute_not_exists({})",
+                p.name(self.shapes.attribute())
+            ));
+        }
+        let mut names: Vec<&String> = item
+            .keys()
+            .filter(|n| !key_names.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        for name in names {
+            let placeholder = p.name(name);
+            let value = p.value(item[name].clone());
+            parts.push(format!("{placeholder} = {value}"));
+        }
+        let condition = parts.join(" AND ");
+        if condition.len() > MAX_EXPRESSION {
+            return Err(Error::invalid(
+                &self.table,
+                "upgrade",
+                format!("item `{key}` has too many attributes ({}) for a condition that it is unchanged ({} characters, of DynamoDB's {MAX_EXPRESSION})", item.len(), condition.len()),
+            ));
+        }
+        let (names, values) = p.into_parts();
+        Ok((
+            condition,
+            names.unwrap_or_default(),
+            values.unwrap_or_default(),
+        ))
+    }
+}
+
+/// What one page's rewrites did.
+#[derive(Default)]
+struct Tally {
+    upgraded: u64,
+    retried: u64,
+    changed_meanwhile: u64,
+    write_units: f64,
+}
+
+/// Read units of a scanned page where the server did not say: 4 KB per
+/// unit, eventually consistent (half).
+fn read_estimate(items: &[Attributes]) -> f64 {
+    let bytes: usize = items.iter().map(item_size).sum();
+    (bytes as f64 / 4096.0).ceil().max(1.0) / 2.0
+}
+
+/// Write units of a put where the server did not say: 1 KB per unit.
+fn write_estimate(bytes: usize) -> f64 {
+    (bytes as f64 / 1024.0).ceil().max(1.0)
+}
+
+/// The read and write limiters of a rate.
+async fn limiters(
+    client: &Client,
+    table: &str,
+    rate: Option<RateLimit>,
+) -> Result<(Option<Limiter>, Option<Limiter>)> {
+    let (reads, writes) = match rate {
+        None => return Ok((None, None)),
+        Some(RateLimit::UnitsPerSecond(units)) => (units, units),
+        Some(RateLimit::Fraction(fraction)) => {
+            if !(fraction > 0.0 && fraction <= 1.0) {
+                return Err(Error::invalid(
+                    table,
+                    "rate_limit",
+                    format!("a fraction of the table's capacity is above 0 and at most 1, not {fraction}"),
+                ));
+            }
+            let described = client
+                .describe_table()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|err| Error::sdk(table, "DescribeTable", err))?;
+            let description = described.table;
+            let on_demand = description
+                .as_ref()
+                .and_then(|t| t.billing_mode_summary.as_ref())
+                .and_then(|b| b.billing_mode.as_ref())
+                == Some(&BillingMode::PayPerRequest);
+            let throughput = description
+                .as_ref()
+                .and_then(|t| t.provisioned_throughput.as_ref());
+            let (r, w) = (
+                throughput.and_then(|t| t.read_capacity_units).unwrap_or(0),
+                throughput.and_then(|t| t.write_capacity_units).unwrap_or(0),
+            );
+            if on_demand || r == 0 || w == 0 {
+                return Err(Error::invalid(
+                    table,
+                    "rate_limit",
+                    "the table is on demand (no provisioned capacity to take a fraction of): give `RateLimit::UnitsPerSecond`",
+                ));
+            }
+            (fraction * r as f64, fraction * w as f64)
+        }
+    };
+    for units in [reads, writes] {
+        if !(units > 0.0 && units.is_finite()) {
+            return Err(Error::invalid(
+                table,
+                "rate_limit",
+                format!("a rate is a positive number of units a second, not {units}"),
+            ));
+        }
+    }
+    Ok((Some(Limiter::new(reads)), Some(Limiter::new(writes))))
+}
+
+/// Holds requests to `rate` units a second: each request waits until the
+/// units spent before it are paid for.
+#[derive(Clone)]
+struct Limiter {
+    rate: f64,
+    next: Arc<Mutex<Instant>>,
+}
+
+impl Limiter {
+    fn new(rate: f64) -> Self {
+        Limiter {
+            rate,
+            next: Arc::new(Mutex::new(Instant::now())),
+        }
+    }
+
+    async fn wait(&self) {
+        let next = *self.next.lock().unwrap_or_else(|e| e.into_inner());
+        tokio::time::sleep_until(next).await;
+    }
+
+    fn spend(&self, units: f64) {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let from = (*next).max(Instant::now());
+        *next = from + Duration::from_secs_f64(units / self.rate);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_is_plain_json() {
+        let checkpoint = UpgradeCheckpoint {
+            table: "orders".into(),
+            segments: vec![SegmentMark::Start, SegmentMark::Done],
+        };
+        let json = serde_json::to_value(&checkpoint).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "table": "orders", "segments": ["start", "done"] })
+        );
+        assert!(!checkpoint.is_done());
+        assert_eq!(
+            serde_json::from_value::<UpgradeCheckpoint>(json).unwrap(),
+            checkpoint
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limiter_holds_the_rate() {
+        let limiter = Limiter::new(10.0);
+        let start = Instant::now();
+        for _ in 0..5 {
+            limiter.wait().await;
+            limiter.spend(4.0);
+        }
+        // 4 units paid 4 times at 10 a second before the fifth request.
+        assert_eq!(start.elapsed(), Duration::from_millis(1600));
+    }
+
+    #[test]
+    fn estimates_round_up() {
+        assert_eq!(write_estimate(10), 1.0);
+        assert_eq!(write_estimate(1025), 2.0);
+        assert_eq!(read_estimate(&[]), 0.5);
+    }
+}

@@ -1,0 +1,386 @@
+//! The backfill of item shapes (issue 22, point 4): `upgrade_items()`
+//! rewrites every item of an older shape at the newest, with a dry run
+//! that only counts; under concurrent writers it loses none of their
+//! writes; stopped mid-way and resumed from its checkpoint, it rewrites no
+//! item twice (the fault proxy counts the PutItems).
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
+use dynamo_model::{Db, DynamoModel, ItemShape, RateLimit, UpgradeCheckpoint};
+use serde::{Deserialize, Serialize};
+
+#[derive(ItemShape, Deserialize)]
+#[dynamo(shape = 1)]
+struct TicketV1 {
+    id: u32,
+    price: f64,
+}
+
+#[derive(ItemShape, Deserialize)]
+#[dynamo(shape = 2, upgrades_from = TicketV1)]
+struct TicketV2 {
+    id: u32,
+    cents: u64,
+}
+
+impl From<TicketV1> for TicketV2 {
+    fn from(old: TicketV1) -> Self {
+        TicketV2 {
+            id: old.id,
+            cents: (old.price * 100.0).round() as u64,
+        }
+    }
+}
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = "tickets", shape = 3, upgrades_from = TicketV2)]
+struct Ticket {
+    #[hash_key]
+    id: u32,
+    cents: u64,
+    currency: String,
+}
+
+impl From<TicketV2> for Ticket {
+    fn from(old: TicketV2) -> Self {
+        Ticket {
+            id: old.id,
+            cents: old.cents,
+            currency: "EUR".into(),
+        }
+    }
+}
+
+/// Written by code before shapes (shape 1).
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "tickets")]
+struct WrittenV1 {
+    #[hash_key]
+    id: u32,
+    price: f64,
+}
+
+/// Written by the code of shape 2.
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[dynamo(table = "tickets", shape = 2)]
+struct WrittenV2 {
+    #[hash_key]
+    id: u32,
+    cents: u64,
+}
+
+/// The shape as stored.
+#[derive(Deserialize)]
+struct Stored {
+    id: u32,
+    #[serde(rename = "_shape")]
+    shape: Option<u32>,
+}
+
+/// `n` items: even ids at shape 1 (price id.5), odd ones at shape 2.
+async fn old_items(db: &Db, n: u32) {
+    let v1: Vec<WrittenV1> = (0..n)
+        .filter(|id| id % 2 == 0)
+        .map(|id| WrittenV1 {
+            id,
+            price: f64::from(id) + 0.5,
+        })
+        .collect();
+    let v2: Vec<WrittenV2> = (0..n)
+        .filter(|id| id % 2 == 1)
+        .map(|id| WrittenV2 {
+            id,
+            cents: u64::from(id) * 100,
+        })
+        .collect();
+    db.table::<WrittenV1>().batch_put(&v1).await.unwrap();
+    db.table::<WrittenV2>().batch_put(&v2).await.unwrap();
+}
+
+/// What the upgrade makes of item `id`.
+fn upgraded(id: u32) -> Ticket {
+    let cents = if id.is_multiple_of(2) {
+        u64::from(id) * 100 + 50
+    } else {
+        u64::from(id) * 100
+    };
+    Ticket {
+        id,
+        cents,
+        currency: "EUR".into(),
+    }
+}
+
+/// Items per stored shape.
+async fn stored_shapes(db: &Db) -> HashMap<Option<u32>, usize> {
+    let stored: Vec<Stored> = db
+        .table::<Ticket>()
+        .scan()
+        .as_type::<Stored>()
+        .all()
+        .await
+        .unwrap();
+    let mut counts = HashMap::new();
+    for item in stored {
+        let _ = item.id;
+        *counts.entry(item.shape).or_default() += 1;
+    }
+    counts
+}
+
+#[dynamo_model::test(models(Ticket))]
+async fn ten_thousand_items_of_shapes_1_and_2_read_and_are_rewritten_as_shape_3(db: Db) {
+    old_items(&db, 10_000).await;
+    let tickets = db.table::<Ticket>();
+    let mut read: Vec<Ticket> = tickets.scan().segments(4).all().await.unwrap();
+    read.sort_by_key(|t| t.id);
+    assert_eq!(read.len(), 10_000);
+    assert!(read.iter().all(|t| *t == upgraded(t.id)));
+
+    let counted = tickets.upgrade_items().dry_run().await.unwrap();
+    assert_eq!(counted.scanned, 10_000);
+    assert_eq!(counted.shapes.get(&1), Some(&5_000));
+    assert_eq!(counted.shapes.get(&2), Some(&5_000));
+    assert_eq!(counted.upgraded, 0);
+    assert_eq!(
+        stored_shapes(&db).await.get(&None),
+        Some(&5_000),
+        "a dry run writes nothing"
+    );
+
+    let report = tickets.upgrade_items().segments(4).await.unwrap();
+    assert_eq!(report.upgraded, 10_000);
+    assert!(report.checkpoint.is_done());
+    assert!(
+        report.read_units > 0.0 && report.write_units >= 10_000.0,
+        "{report:?}"
+    );
+    assert_eq!(stored_shapes(&db).await, HashMap::from([(Some(3), 10_000)]));
+    let mut read: Vec<Ticket> = tickets.scan().all().await.unwrap();
+    read.sort_by_key(|t| t.id);
+    assert!(read.iter().all(|t| *t == upgraded(t.id)));
+
+    let again = tickets.upgrade_items().await.unwrap();
+    assert_eq!((again.upgraded, again.shapes.get(&3)), (0, Some(&10_000)));
+}
+
+#[dynamo_model::test(models(Ticket))]
+async fn under_four_concurrent_writers_no_write_is_lost(db: Db) {
+    const ITEMS: u32 = 2_000;
+    old_items(&db, ITEMS).await;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..4u32)
+        .map(|writer| {
+            let tickets = db.table::<Ticket>();
+            let done = Arc::clone(&done);
+            tokio::spawn(async move {
+                // Writer `w` owns the ids `id % 4 == w`: its last write to
+                // each is what must be stored at the end.
+                let mut last = HashMap::new();
+                let mut round = 0u64;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) || round < 2 {
+                    for k in 0..20 {
+                        let id = writer + 4 * ((round as u32 * 20 + k) % (ITEMS / 4));
+                        let ticket = Ticket {
+                            id,
+                            cents: 1_000_000 + round,
+                            currency: "USD".into(),
+                        };
+                        tickets.put(&ticket).await.unwrap();
+                        last.insert(id, ticket);
+                    }
+                    round += 1;
+                }
+                last
+            })
+        })
+        .collect();
+    let report = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .segments(4)
+        .page_size(50)
+        .rate_limit(RateLimit::UnitsPerSecond(1_000.0))
+        .await
+        .unwrap();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut written = HashMap::new();
+    for writer in writers {
+        written.extend(writer.await.unwrap());
+    }
+    assert!(!written.is_empty());
+    let tickets = db.table::<Ticket>();
+    for (id, ticket) in &written {
+        assert_eq!(
+            tickets.get(*id).await.unwrap().as_ref(),
+            Some(ticket),
+            "item {id}"
+        );
+    }
+    for id in (0..ITEMS).filter(|id| !written.contains_key(id)) {
+        assert_eq!(
+            tickets.get(id).await.unwrap(),
+            Some(upgraded(id)),
+            "item {id}"
+        );
+    }
+    assert_eq!(
+        stored_shapes(&db).await,
+        HashMap::from([(Some(3), ITEMS as usize)])
+    );
+    assert_eq!(
+        report.upgraded + report.changed_meanwhile,
+        report.shapes.get(&1).unwrap_or(&0) + report.shapes.get(&2).unwrap_or(&0),
+        "{report:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_backfill_stopped_mid_way_resumes_and_rewrites_no_item_twice() {
+    const ITEMS: u32 = 1_000;
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    old_items(tables.db(), ITEMS).await;
+    let (proxy, db) = support::faulty::through_proxy(&local, &tables);
+    let saved: Arc<Mutex<Option<UpgradeCheckpoint>>> = Arc::default();
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let backfill = {
+        let saved = Arc::clone(&saved);
+        let stop = Arc::clone(&stop);
+        db.table::<Ticket>()
+            .upgrade_items()
+            .segments(2)
+            .page_size(40)
+            .on_progress(move |progress| {
+                *saved.lock().unwrap() = Some(progress.checkpoint.clone());
+                if progress.scanned >= 300 {
+                    stop.notify_one();
+                }
+            })
+    };
+    tokio::select! {
+        report = backfill => panic!("the backfill ended before it was stopped: {report:?}"),
+        () = stop.notified() => {}
+    }
+    let checkpoint = saved.lock().unwrap().clone().unwrap();
+    let checkpoint: UpgradeCheckpoint =
+        serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
+    assert!(!checkpoint.is_done());
+    let before = proxy.requests("PutItem");
+    assert!(
+        before > 0 && before < ITEMS,
+        "{before} rewrites before the stop"
+    );
+
+    let report = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .segments(2)
+        .resume(checkpoint)
+        .await
+        .unwrap();
+    assert!(report.checkpoint.is_done());
+    assert_eq!(
+        proxy.requests("PutItem"),
+        ITEMS,
+        "each old item rewritten once over both runs"
+    );
+    assert_eq!(
+        stored_shapes(tables.db()).await,
+        HashMap::from([(Some(3), ITEMS as usize)])
+    );
+}
+
+#[dynamo_model::test(models(Ticket))]
+async fn a_model_without_shapes_or_a_bad_rate_is_refused_before_any_request(db: Db) {
+    #[derive(DynamoModel, Serialize, Deserialize)]
+    #[dynamo(table = "tickets")]
+    struct Plain {
+        #[hash_key]
+        id: u32,
+    }
+    let err = db.table::<Plain>().upgrade_items().await.unwrap_err();
+    assert!(err.to_string().contains("no shapes"), "{err}");
+    let err = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .rate_limit(RateLimit::UnitsPerSecond(0.0))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("positive"), "{err}");
+    let err = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .rate_limit(RateLimit::Fraction(0.5))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("on demand"), "{err}");
+}
+
+/// `upgrade` on the command line: `--dry-run` counts and writes nothing;
+/// then the backfill, with a checkpoint file deleted once done.
+#[test]
+fn the_command_line_upgrades_a_tables_items() {
+    use dynamo_model::blocking::Blocking;
+    use dynamo_model::cli::{Cli, EXIT_OK};
+    use dynamo_model::CreateTableOptions;
+    let local = LocalDynamoDb::start().sync().unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<Ticket>()
+        .create()
+        .sync()
+        .unwrap();
+    old_items(tables.db(), 100).sync_ok();
+    let prefix = tables.db().table_prefix().unwrap_or_default().to_owned();
+    let checkpoint = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("upgrade-{}.json", std::process::id()));
+    let cli = || Cli::new().model::<Ticket>(CreateTableOptions::new());
+    let args = |more: &[&str]| {
+        let mut args = vec![
+            "tables",
+            "--endpoint",
+            local.endpoint(),
+            "--table-prefix",
+            prefix.as_str(),
+            "upgrade",
+        ];
+        args.extend_from_slice(more);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(cli().run_with(args(&["--dry-run"])), EXIT_OK);
+    let shapes = stored_shapes(tables.db()).sync_ok();
+    assert_eq!(shapes.get(&None), Some(&50), "a dry run writes nothing");
+    let file = checkpoint.to_str().unwrap();
+    assert_eq!(
+        cli().run_with(args(&["--segments", "2", "--checkpoint", file])),
+        EXIT_OK
+    );
+    assert_eq!(
+        stored_shapes(tables.db()).sync_ok(),
+        HashMap::from([(Some(3), 100)])
+    );
+    assert!(
+        !checkpoint.exists(),
+        "the checkpoint file is gone once done"
+    );
+}
+
+/// Runs a future that returns no `Result` on the blocking runtime.
+trait SyncOk: std::future::Future + Sized {
+    fn sync_ok(self) -> Self::Output {
+        use dynamo_model::blocking::Blocking;
+        async { Ok::<_, dynamo_model::Error>(self.await) }
+            .sync()
+            .unwrap()
+    }
+}
+
+impl<F: std::future::Future> SyncOk for F {}
