@@ -384,3 +384,42 @@ trait SyncOk: std::future::Future + Sized {
 }
 
 impl<F: std::future::Future> SyncOk for F {}
+
+/// On a provisioned table, `RateLimit::Fraction` takes its share of the
+/// table's capacity: 200 items of about 1 KB at half of 100 write units a
+/// second take at least 3 seconds (the first second's units are spent at
+/// once). A hang guard bounds it, never a timing of speed.
+#[tokio::test]
+async fn a_fraction_of_a_provisioned_tables_capacity_holds_the_backfill_to_it() {
+    use dynamo_model::CreateTableOptions;
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .options(CreateTableOptions::new().provisioned(100, 100))
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    let olds: Vec<WrittenV1> = (0..200).map(|id| WrittenV1 { id, price: 1.5 }).collect();
+    tables
+        .db()
+        .table::<WrittenV1>()
+        .batch_put(&olds)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let report = tables
+        .table::<Ticket>()
+        .upgrade_items()
+        .rate_limit(RateLimit::Fraction(0.5))
+        .await
+        .unwrap();
+    assert_eq!(report.upgraded, 200);
+    // 200 puts of at least 1 write unit each, at 50 units a second.
+    assert!(report.write_units >= 200.0, "{report:?}");
+    let floor = std::time::Duration::from_secs_f64((report.write_units - 50.0) / 50.0);
+    assert!(
+        started.elapsed() >= floor,
+        "{:?} < {floor:?}",
+        started.elapsed()
+    );
+}

@@ -219,3 +219,65 @@ fn a_change_decodes_each_image_from_its_shape() {
     assert_eq!(change.old_image().unwrap(), Some(&order("o1", 1250)));
     assert_eq!(change.new_image().unwrap(), Some(&order("o1", 1300)));
 }
+
+/// The shape attribute is configurable: `shape_attribute = "_v"`.
+#[dynamo_model::test(models(Order))]
+async fn the_shape_attribute_is_named_by_the_model(db: Db) {
+    #[derive(ItemShape, Deserialize)]
+    #[dynamo(shape = 1)]
+    struct NoteV1 {
+        id: String,
+    }
+
+    #[derive(DynamoModel, Serialize, Deserialize, Debug, PartialEq)]
+    #[dynamo(table = "orders", shape = 2, upgrades_from = NoteV1, shape_attribute = "_v")]
+    struct Note {
+        #[hash_key]
+        id: String,
+        pages: u32,
+    }
+
+    impl From<NoteV1> for Note {
+        fn from(old: NoteV1) -> Self {
+            Note {
+                id: old.id,
+                pages: 1,
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct StoredV {
+        id: String,
+        #[serde(rename = "_v")]
+        v: Option<u32>,
+        #[serde(rename = "_shape")]
+        shape: Option<u32>,
+    }
+
+    let notes = db.table::<Note>();
+    db.table::<WrittenV1>()
+        .put(&WrittenV1 {
+            id: "n1".into(),
+            total: 1.0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        notes.get("n1").await.unwrap(),
+        Some(Note {
+            id: "n1".into(),
+            pages: 1
+        })
+    );
+    notes
+        .put(&Note {
+            id: "n2".into(),
+            pages: 3,
+        })
+        .await
+        .unwrap();
+    let stored: Vec<StoredV> = notes.scan().as_type::<StoredV>().all().await.unwrap();
+    let n2 = stored.iter().find(|s| s.id == "n2").unwrap();
+    assert_eq!((n2.v, n2.shape), (Some(2), None));
+}

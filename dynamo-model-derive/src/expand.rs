@@ -152,6 +152,16 @@ fn expand(model: &Model) -> TokenStream {
                 quote! {
                     const SHAPES: ::core::option::Option<::dynamo_model::Shapes> =
                         ::core::option::Option::Some(::dynamo_model::Shapes::of::<Self>(#attribute));
+
+                    fn read_shape(
+                        stored: u32,
+                        item: ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::dynamo_model::aws_sdk_dynamodb::types::AttributeValue,
+                        >,
+                    ) -> ::core::result::Result<Self, ::std::string::String> {
+                        ::dynamo_model::read_shape::<Self>(stored, item)
+                    }
                 },
             )
         }

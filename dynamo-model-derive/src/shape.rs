@@ -23,6 +23,8 @@ pub struct ShapeAttrs {
     pub upgrades_from: Option<Path>,
     /// `shape_attribute = "_v"` (models only).
     pub attribute: Option<LitStr>,
+    /// `shape = ...` was written, even if its value was refused.
+    pub shape_written: bool,
 }
 
 impl ShapeAttrs {
@@ -30,6 +32,7 @@ impl ShapeAttrs {
     pub fn parse_arg(&mut self, name: &str, meta: &ParseNestedMeta) -> syn::Result<bool> {
         match name {
             "shape" => {
+                self.shape_written = true;
                 let lit: LitInt = meta.value()?.parse()?;
                 let n: u32 = lit.base10_parse()?;
                 if n == 0 {
@@ -142,15 +145,15 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
             Err(unknown_arg(
                 &meta.path,
-                "ItemShape's dynamo",
+                "item-shape dynamo",
                 &["shape", "upgrades_from"],
             ))
         });
     }
     let shape = attrs.check(&cx);
-    if shape.is_none() && attrs.shape.is_none() {
+    if !attrs.shape_written {
         cx.error_at(
-            Span::call_site(),
+            input.ident.span(),
             "an item shape needs its number: `#[dynamo(shape = N)]` (and `upgrades_from = Older` after the first)",
         );
     }

@@ -88,6 +88,8 @@ pub use schema::{
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
 pub use shape::backfill::{RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport};
+#[doc(hidden)]
+pub use shape::read_shape;
 pub use shape::{FirstShape, ItemShape, Shapes, DEFAULT_SHAPE_ATTRIBUTE};
 pub use stream::{Change, ChangeKind, StreamRecord};
 #[cfg(feature = "streams")]

@@ -157,6 +157,24 @@ pub trait DynamoModel {
     /// ```
     const SHAPES: Option<crate::shape::Shapes> = None;
 
+    /// An item stored at the older shape `stored` (without its shape and
+    /// entity attributes), decoded as that shape and upgraded to this
+    /// model; serde's reason when it does not decode. Written by the
+    /// derive for a model with shapes.
+    #[doc(hidden)]
+    fn read_shape(
+        stored: u32,
+        item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    ) -> std::result::Result<Self, String>
+    where
+        Self: Sized,
+    {
+        let _ = item;
+        Err(format!(
+            "stored at shape {stored}, and the model has no shapes"
+        ))
+    }
+
     /// The variants of a collection (`#[derive(DynamoCollection)]`); none
     /// for any other model.
     #[doc(hidden)]

@@ -127,13 +127,7 @@ pub fn decode_entity<V: DynamoModel + serde::de::DeserializeOwned>(
     table: &str,
     item: Attributes,
 ) -> Result<V> {
-    let entity = V::entity().transpose()?;
-    let item = crate::item::encode::ready_to_read(table, || None, entity, V::SHAPES, item)?;
-    serde_dynamo::from_item(item).map_err(|err| Error::Serde {
-        table: table.to_owned(),
-        key: None,
-        reason: err.to_string(),
-    })
+    crate::item::encode::read_model(table, || None, item)
 }
 
 /// An item read by a query of collection `C`, as the variant its entity

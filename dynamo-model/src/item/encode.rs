@@ -121,43 +121,67 @@ pub(crate) fn from_item<M: DynamoModel + DeserializeOwned>(
     key: &ItemKey,
     attributes: Attributes,
 ) -> Result<M> {
+    read_model(table, || Some(key.to_string()), attributes)
+}
+
+/// An item read as the model itself: an older shape decoded as that shape
+/// and upgraded in memory, with no second encoding.
+pub(crate) fn read_model<M: DynamoModel + DeserializeOwned>(
+    table: &str,
+    key: impl Fn() -> Option<String>,
+    attributes: Attributes,
+) -> Result<M> {
     let entity = M::entity().transpose()?;
-    let attributes = ready_to_read(
-        table,
-        || Some(key.to_string()),
-        entity,
-        M::SHAPES,
-        attributes,
-    )?;
-    serde_dynamo::from_item(attributes).map_err(|err| Error::Serde {
+    let (attributes, older) = prepare(table, &key, entity, M::SHAPES, attributes)?;
+    let decoded = match older {
+        Some(stored) => M::read_shape(stored, attributes),
+        None => serde_dynamo::from_item(attributes).map_err(|err| err.to_string()),
+    };
+    decoded.map_err(|reason| Error::Serde {
         table: table.to_owned(),
-        key: Some(key.to_string()),
-        reason: err.to_string(),
+        key: key(),
+        reason,
     })
 }
 
 /// An item read from `table`, made ready to decode as its model: for a
 /// shaped model, its shape attribute taken off and an older shape upgraded
-/// to the newest; for an entity, checked to be of it and without the
-/// attributes its templates and name wrote (which are not fields).
+/// to the newest (encoded again, for a read as another type); for an
+/// entity, checked to be of it and without the attributes its templates
+/// and name wrote (which are not fields).
 pub(crate) fn ready_to_read(
     table: &str,
     key: impl Fn() -> Option<String>,
     entity: Option<&crate::EntitySchema>,
     shapes: Option<crate::Shapes>,
-    mut item: Attributes,
+    item: Attributes,
 ) -> Result<Attributes> {
-    let stored = match shapes {
-        Some(shapes) => Some(shapes.take(table, key(), &mut item)?),
+    let (item, older) = prepare(table, &key, entity, shapes, item)?;
+    match (shapes, older) {
+        (Some(shapes), Some(stored)) => shapes.upgrade(table, key(), stored, item),
+        _ => Ok(item),
+    }
+}
+
+/// The item without its shape and entity attributes (the entity checked),
+/// and its shape when it is older than the newest.
+pub(crate) fn prepare(
+    table: &str,
+    key: &impl Fn() -> Option<String>,
+    entity: Option<&crate::EntitySchema>,
+    shapes: Option<crate::Shapes>,
+    mut item: Attributes,
+) -> Result<(Attributes, Option<u32>)> {
+    let older = match shapes {
+        Some(shapes) => {
+            Some(shapes.take(table, key(), &mut item)?).filter(|stored| *stored != shapes.current())
+        }
         None => None,
     };
     if let Some(entity) = entity {
         entity.read_item(table, &mut item)?;
     }
-    match (shapes, stored) {
-        (Some(shapes), Some(stored)) => shapes.upgrade(table, key(), stored, item),
-        _ => Ok(item),
-    }
+    Ok((item, older))
 }
 
 /// The key attributes of the schema's indexes (a table key is checked with

@@ -86,8 +86,8 @@ pub struct UpgradeReport {
     /// Items that another writer upgraded or deleted between the scan and
     /// the rewrite (left as that writer left them).
     pub changed_meanwhile: u64,
-    /// Read capacity units consumed (as DynamoDB reported them, else
-    /// estimated from the items' sizes).
+    /// Read capacity units consumed: as DynamoDB reported them under a
+    /// rate limit, else estimated from the items' sizes.
     pub read_units: f64,
     /// Write capacity units consumed (the same).
     pub write_units: f64,
@@ -320,6 +320,13 @@ struct Shared {
 }
 
 impl Shared {
+    /// What DynamoDB is asked to report of the capacity each request
+    /// consumed: only under a rate limit, which paces by it (the report's
+    /// units are estimated from the items' sizes otherwise).
+    fn measured(&self) -> Option<ReturnConsumedCapacity> {
+        (self.reads.is_some() || self.writes.is_some()).then_some(ReturnConsumedCapacity::Total)
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, UpgradeReport> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -346,7 +353,7 @@ impl Shared {
                 .table_name(&self.table)
                 .set_exclusive_start_key(start.take())
                 .set_limit(self.page_size)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+                .set_return_consumed_capacity(self.measured());
             if total > 1 {
                 request = request.segment(segment as i32).total_segments(total as i32);
             }
@@ -462,7 +469,7 @@ impl Shared {
                 .condition_expression(condition)
                 .set_expression_attribute_names(Some(names))
                 .set_expression_attribute_values(Some(values))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_return_consumed_capacity(self.measured())
                 .send()
                 .await;
             match sent {

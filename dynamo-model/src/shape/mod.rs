@@ -274,6 +274,13 @@ fn upgrade<M: ItemShape + Serialize>(
     })
 }
 
+/// An item of shape `stored` as the model `S` (its newest shape): the
+/// derive's `DynamoModel::read_shape`.
+#[doc(hidden)]
+pub fn read_shape<S: ItemShape>(stored: u32, item: Attributes) -> std::result::Result<S, String> {
+    decode_at::<S>(stored, item)
+}
+
 /// An item of shape `stored` as `S`, through the upgrades between.
 fn decode_at<S: ItemShape>(stored: u32, item: Attributes) -> std::result::Result<S, String> {
     if stored == S::SHAPE {

@@ -206,14 +206,12 @@ fn decode_image<M: DynamoModel + ReadItem>(
     let read = match M::SHAPES {
         Some(shapes) => {
             let entity = M::entity().transpose()?;
-            let item = crate::item::encode::ready_to_read(
-                table,
-                || None,
-                entity,
-                Some(shapes),
-                image.into(),
-            )?;
-            M::read_item(table, item)
+            let (item, older) =
+                crate::item::encode::prepare(table, &|| None, entity, Some(shapes), image.into())?;
+            match older {
+                Some(stored) => M::read_shape(stored, item).map_err(ReadFailure::Serde),
+                None => M::read_item(table, item),
+            }
         }
         None => {
             if let Some(entity) = M::entity() {

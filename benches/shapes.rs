@@ -1,0 +1,389 @@
+//! Item shapes (issue 22): what reading an old item costs, and the
+//! backfill's rate against a hand-written scan + conditional put loop.
+//!
+//! ```text
+//! cargo bench --bench shapes                                   # embedded backend
+//! DYNAMO_MODEL_BACKEND=dynamodb-local cargo bench --bench shapes
+//! ```
+//!
+//! 1. Decoding: a Lambda batch of `BENCH_RECORDS` (default 1,000) records
+//!    whose images are at shape 1, against the same at the newest shape
+//!    (shape 3, no upgrade), `BENCH_RUNS` rounds (default 15) interleaved:
+//!    the upgrade's own cost, with no server in the way.
+//! 2. Reading: a scan of `BENCH_ITEMS` (default 10,000) items of about 1 KB
+//!    at shape 1 against the same at shape 3, through the server.
+//! 3. The backfill: `upgrade_items().segments(4)` of `BENCH_ITEMS` shape-1
+//!    items against a loop a user writes with the SDK: a parallel scan of 4
+//!    segments, each item decoded as the old struct, upgraded, encoded and
+//!    put on the condition that it has no shape attribute yet.
+//!    `BENCH_BACKFILL_RUNS` rounds (default 3), ours and the loop
+//!    alternating, each on a freshly loaded table.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
+use dynamo_model::aws_sdk_dynamodb::Client;
+use dynamo_model::stream::lambda::{self, Event};
+use dynamo_model::testing::{LocalDynamoDb, TestTables};
+use dynamo_model::{DynamoModel, ItemShape};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[path = "support/server.rs"]
+mod server;
+#[path = "support/stats.rs"]
+#[allow(dead_code)] // `ms` is for the tables benchmark
+mod stats;
+
+#[derive(ItemShape, Deserialize)]
+#[dynamo(shape = 1)]
+struct TicketV1 {
+    id: u64,
+    price: f64,
+    note: String,
+}
+
+#[derive(ItemShape, Deserialize)]
+#[dynamo(shape = 2, upgrades_from = TicketV1)]
+struct TicketV2 {
+    id: u64,
+    cents: u64,
+    note: String,
+}
+
+impl From<TicketV1> for TicketV2 {
+    fn from(old: TicketV1) -> Self {
+        TicketV2 {
+            id: old.id,
+            cents: (old.price * 100.0).round() as u64,
+            note: old.note,
+        }
+    }
+}
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = "bench_tickets", shape = 3, upgrades_from = TicketV2)]
+struct Ticket {
+    #[hash_key]
+    id: u64,
+    cents: u64,
+    currency: String,
+    note: String,
+}
+
+impl From<TicketV2> for Ticket {
+    fn from(old: TicketV2) -> Self {
+        Ticket {
+            id: old.id,
+            cents: old.cents,
+            currency: "EUR".into(),
+            note: old.note,
+        }
+    }
+}
+
+/// What the code before shapes wrote: shape 1.
+#[derive(DynamoModel, Serialize, Deserialize)]
+#[dynamo(table = "bench_tickets")]
+struct WrittenV1 {
+    #[hash_key]
+    id: u64,
+    price: f64,
+    note: String,
+}
+
+fn old(id: u64) -> WrittenV1 {
+    WrittenV1 {
+        id,
+        price: 12.5,
+        note: "x".repeat(900),
+    }
+}
+
+fn new(id: u64) -> Ticket {
+    Ticket {
+        id,
+        cents: 1250,
+        currency: "EUR".into(),
+        note: "x".repeat(900),
+    }
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A Lambda batch whose new images are `image(i)`.
+fn event(records: usize, image: impl Fn(u64) -> serde_json::Value) -> Event {
+    let records: Vec<_> = (0..records as u64)
+        .map(|i| {
+            let image = image(i);
+            json!({
+                "eventID": format!("e{i}"), "eventName": "INSERT", "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:dynamodb:us-east-1:1:table/bench_tickets/stream/x",
+                "dynamodb": {
+                    "Keys": { "id": image["id"].clone() },
+                    "NewImage": image,
+                    "SequenceNumber": format!("{:021}", i), "SizeBytes": 1000,
+                    "StreamViewType": "NEW_IMAGE"
+                }
+            })
+        })
+        .collect();
+    serde_json::from_value(json!({ "Records": records })).unwrap()
+}
+
+fn decode(event: &Event) -> Duration {
+    let event = event.clone();
+    let start = Instant::now();
+    let changes = lambda::changes::<Ticket>(black_box(event));
+    assert!(changes.iter().all(|c| c.is_ok()));
+    black_box(changes);
+    start.elapsed()
+}
+
+/// Median of `runs` rounds of `a` and `b` interleaved, and the median of
+/// the per-round ratios of b's time to a's (a's rate over b's).
+fn rounds(
+    runs: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> (Duration, Duration, f64, f64, f64) {
+    let (mut ta, mut tb, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let x = a();
+        let y = b();
+        ratios.push(y.as_secs_f64() / x.as_secs_f64());
+        ta.push(x);
+        tb.push(y);
+    }
+    ratios.sort_by(f64::total_cmp);
+    (
+        stats::median(&ta),
+        stats::median(&tb),
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1],
+    )
+}
+
+/// The hand-written backfill: 4 scan segments at once, each old item
+/// decoded, upgraded, encoded and put unless it has a shape already
+/// (`as_read`: only if every attribute is as read, ours' guarantee).
+async fn hand_backfill(client: &Client, table: &str, as_read: bool) -> usize {
+    let segment = |segment: i32| async move {
+        let mut start = None;
+        let mut upgraded = 0;
+        loop {
+            let out = client
+                .scan()
+                .table_name(table)
+                .segment(segment)
+                .total_segments(4)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .unwrap();
+            for item in out.items.unwrap_or_default() {
+                if item.contains_key("_shape") {
+                    continue;
+                }
+                let mut condition = "attribute_not_exists(#s)".to_owned();
+                let mut names =
+                    std::collections::HashMap::from([("#s".to_owned(), "_shape".to_owned())]);
+                let mut values = std::collections::HashMap::new();
+                if as_read {
+                    for (i, (name, value)) in item.iter().filter(|(n, _)| *n != "id").enumerate() {
+                        condition.push_str(&format!(" AND #a{i} = :a{i}"));
+                        names.insert(format!("#a{i}"), name.clone());
+                        values.insert(format!(":a{i}"), value.clone());
+                    }
+                }
+                let v1: TicketV1 = serde_dynamo::from_item(item).unwrap();
+                let ticket = Ticket::from(TicketV2::from(v1));
+                let mut put: std::collections::HashMap<String, AttributeValue> =
+                    serde_dynamo::to_item(&ticket).unwrap();
+                put.insert("_shape".into(), AttributeValue::N("3".into()));
+                client
+                    .put_item()
+                    .table_name(table)
+                    .set_item(Some(put))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values((!values.is_empty()).then_some(values))
+                    .send()
+                    .await
+                    .unwrap();
+                upgraded += 1;
+            }
+            match out.last_evaluated_key.filter(|k| !k.is_empty()) {
+                Some(key) => start = Some(key),
+                None => return upgraded,
+            }
+        }
+    };
+    futures_util::future::join_all((0..4).map(segment))
+        .await
+        .into_iter()
+        .sum()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let records = env("BENCH_RECORDS", 1000);
+    let runs = env("BENCH_RUNS", 15);
+    let items = env("BENCH_ITEMS", 10_000) as u64;
+    let backfill_runs = env("BENCH_BACKFILL_RUNS", 3);
+
+    // 1. Decoding.
+    let at_1 = event(records, |i| {
+        serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(old(i)).unwrap())
+            .unwrap()
+    });
+    let at_3 = event(records, |i| {
+        let mut image =
+            serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(new(i)).unwrap())
+                .unwrap();
+        image["_shape"] = json!({ "N": "3" });
+        image
+    });
+    let (old_t, new_t, ratio, min, max) = rounds(runs, || decode(&at_1), || decode(&at_3));
+    let rate = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
+    println!("| read | shape 1 (upgraded), items/s | shape 3, items/s | shape 1 vs 3 (median; min, max) |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| a Lambda batch, {records} records (`lambda::changes`) | {:.0} | {:.0} | {ratio:.2}x ({min:.2}x, {max:.2}x) |",
+        rate(records as u64, old_t),
+        rate(records as u64, new_t)
+    );
+
+    // 2. Reading through the server.
+    let local = LocalDynamoDb::start().await.unwrap();
+    let label = server::backend_label(&local);
+    let old_tables = TestTables::new(local.db())
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    let new_tables = TestTables::new(local.db())
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    let olds: Vec<WrittenV1> = (0..items).map(old).collect();
+    let news: Vec<Ticket> = (0..items).map(new).collect();
+    old_tables
+        .db()
+        .table::<WrittenV1>()
+        .batch_put(&olds)
+        .await
+        .unwrap();
+    new_tables
+        .db()
+        .table::<Ticket>()
+        .batch_put(&news)
+        .await
+        .unwrap();
+    let mut scans = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs.min(5) {
+        let scan = |tables: &TestTables| {
+            let tickets = tables.table::<Ticket>();
+            async move {
+                let start = Instant::now();
+                let all: Vec<Ticket> = tickets.scan().all().await.unwrap();
+                assert_eq!(all.len() as u64, items);
+                start.elapsed()
+            }
+        };
+        let a = scan(&old_tables).await;
+        let b = scan(&new_tables).await;
+        scans.2.push(b.as_secs_f64() / a.as_secs_f64());
+        scans.0.push(a);
+        scans.1.push(b);
+    }
+    scans.2.sort_by(f64::total_cmp);
+    println!(
+        "| a scan of {items} items, {label} | {:.0} | {:.0} | {:.2}x ({:.2}x, {:.2}x) |",
+        rate(items, stats::median(&scans.0)),
+        rate(items, stats::median(&scans.1)),
+        scans.2[scans.2.len() / 2],
+        scans.2[0],
+        scans.2[scans.2.len() - 1]
+    );
+    drop((old_tables, new_tables));
+
+    // 3. The backfill.
+    let (mut ours_t, mut hand_t, mut safe_t) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ratios, mut safe_ratios) = (Vec::new(), Vec::new());
+    let load = || async {
+        let tables = TestTables::new(local.db())
+            .with::<Ticket>()
+            .create()
+            .await
+            .unwrap();
+        tables
+            .db()
+            .table::<WrittenV1>()
+            .batch_put(&olds)
+            .await
+            .unwrap();
+        tables
+    };
+    for _ in 0..backfill_runs {
+        let tables = load().await;
+        let start = Instant::now();
+        let report = tables
+            .table::<Ticket>()
+            .upgrade_items()
+            .segments(4)
+            .await
+            .unwrap();
+        let ours = start.elapsed();
+        assert_eq!(report.upgraded, items);
+        drop(tables);
+        let mut hand = Vec::new();
+        for as_read in [false, true] {
+            let tables = load().await;
+            let table = tables.table::<Ticket>();
+            let start = Instant::now();
+            let done = hand_backfill(tables.db().client(), table.name(), as_read).await;
+            hand.push(start.elapsed());
+            assert_eq!(done as u64, items);
+        }
+        ratios.push(hand[0].as_secs_f64() / ours.as_secs_f64());
+        safe_ratios.push(hand[1].as_secs_f64() / ours.as_secs_f64());
+        ours_t.push(ours);
+        hand_t.push(hand[0]);
+        safe_t.push(hand[1]);
+    }
+    ratios.sort_by(f64::total_cmp);
+    safe_ratios.sort_by(f64::total_cmp);
+    println!();
+    println!("| backfill of {items} shape-1 items, 4 segments, {label} | by hand, items/s | ours, items/s ({:.0}) vs by hand (median of {backfill_runs}; min, max) |", rate(items, stats::median(&ours_t)));
+    println!("|---|---:|---:|");
+    for (form, times, ratios) in [
+        (
+            "put unless it has a shape (`attribute_not_exists`)",
+            &hand_t,
+            &ratios,
+        ),
+        (
+            "put only if every attribute is as read (ours' guarantee)",
+            &safe_t,
+            &safe_ratios,
+        ),
+    ] {
+        println!(
+            "| {form} | {:.0} | {:.2}x ({:.2}x, {:.2}x) |",
+            rate(items, stats::median(times)),
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
+    }
+}
