@@ -8,11 +8,12 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::http::HttpResponse;
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-
+mod ask;
 pub(crate) mod cause;
 pub(crate) mod duration;
+mod make;
+
+pub(crate) use make::quoted;
 
 /// A boxed error from the SDK or the transport, kept as the `source`.
 ///
@@ -451,215 +452,9 @@ pub enum Error {
     },
 }
 
-/// Names as a message lists them: `` `a`, `b` ``.
-pub(crate) fn quoted<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
-    names
-        .into_iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl Error {
-    /// Whether this is [`Error::TableNotFound`].
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> dynamo_model::Result<()> {
-    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
-    /// let err = local.db().table_named("missing").describe().await.unwrap_err();
-    /// assert!(err.is_table_not_found());
-    /// # Ok(()) }
-    /// ```
-    pub fn is_table_not_found(&self) -> bool {
-        matches!(self, Error::TableNotFound { .. })
-    }
-
-    /// Whether this is [`Error::TableAlreadyExists`].
-    ///
-    /// ```
-    /// # use dynamo_model::{CreateTableOptions, DynamoModel};
-    /// # #[derive(DynamoModel, serde::Serialize)]
-    /// # struct User { #[hash_key] id: String }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> dynamo_model::Result<()> {
-    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
-    /// let db = local.db();
-    /// db.table::<User>().create(CreateTableOptions::new()).await?;
-    /// let err = db.table::<User>().create(CreateTableOptions::new()).await.unwrap_err();
-    /// assert!(err.is_table_already_exists());
-    /// # Ok(()) }
-    /// ```
-    pub fn is_table_already_exists(&self) -> bool {
-        matches!(self, Error::TableAlreadyExists { .. })
-    }
-
-    /// The table this error is about (the name as sent, with any prefix);
-    /// `None` for a failure that concerns no one table.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> dynamo_model::Result<()> {
-    /// let local = dynamo_model::testing::LocalDynamoDb::embedded()?;
-    /// let db = local.db().clone().with_table_prefix("ci_");
-    /// let err = db.table_named("orders").describe().await.unwrap_err();
-    /// assert_eq!(err.table(), Some("ci_orders"));
-    /// # Ok(()) }
-    /// ```
-    pub fn table(&self) -> Option<&str> {
-        match self {
-            Error::TableNotFound { table }
-            | Error::TableAlreadyExists { table }
-            | Error::TableBeingDeleted { table }
-            | Error::DeletionProtected { table }
-            | Error::SchemaMismatch { table, .. }
-            | Error::WaitTimeout { table, .. }
-            | Error::InvalidInput { table, .. }
-            | Error::InvalidSchema { table, .. }
-            | Error::TtlNotEnabled { table, .. }
-            | Error::ConditionFailed { table, .. }
-            | Error::VersionConflict { table, .. }
-            | Error::OutcomeUnknown { table, .. }
-            | Error::ItemNotFound { table, .. }
-            | Error::ItemTooLarge { table, .. }
-            | Error::Serde { table, .. }
-            | Error::WrongEntity { table, .. }
-            | Error::ShapeUnknown { table, .. }
-            | Error::ShapeOutdated { table, .. }
-            | Error::ChangeUnreadable { table, .. }
-            | Error::Encode { table, .. }
-            | Error::BatchIncomplete { table, .. }
-            | Error::TransactionCanceled { table, .. }
-            | Error::NeedsNewTable { table, .. }
-            | Error::PlanStale { table, .. }
-            | Error::ChangeNotShown { table, .. } => Some(table),
-            Error::Sdk { table, .. } => table.as_deref(),
-            Error::BlockingInsideRuntime { .. }
-            | Error::BlockingRuntime { .. }
-            | Error::ServerStart { .. }
-            | Error::EndpointRefused { .. }
-            | Error::InvalidSetting { .. } => None,
-        }
-    }
-
-    /// Whether the server never answered (as opposed to answering no).
-    #[cfg(feature = "testing")]
-    pub(crate) fn is_no_answer(&self) -> bool {
-        match self {
-            Error::Sdk { message, .. } => {
-                message.starts_with(cause::NO_ANSWER) || message.starts_with(cause::NO_CONNECTION)
-            }
-            _ => false,
-        }
-    }
-
-    pub(crate) fn invalid(table: &str, option: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            table: table.to_owned(),
-            option,
-            reason: reason.into(),
-        }
-    }
-
-    /// Wraps an SDK error, keeping it as the source. The message is the
-    /// service's error code and message (`ResourceInUseException: ...`), or
-    /// for a failure before any answer (connection, credentials, timeout)
-    /// the SDK's full chain of causes: its bare `Display` says only
-    /// "service error" or "dispatch failure".
-    pub(crate) fn sdk<E>(
-        table: &str,
-        operation: &'static str,
-        err: SdkError<E, HttpResponse>,
-    ) -> Self
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        Self::request(Some(table), operation, err)
-    }
-
-    /// [`Error::sdk`] for a request that may concern no one table.
-    pub(crate) fn request<E>(
-        table: Option<&str>,
-        operation: &'static str,
-        err: SdkError<E, HttpResponse>,
-    ) -> Self
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        Error::Sdk {
-            table: table.map(str::to_owned),
-            operation,
-            message: cause::describe(&err),
-            source: Box::new(err),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_message_names_the_table() {
-        let errors = [
-            Error::TableNotFound { table: "t1".into() },
-            Error::TableAlreadyExists { table: "t1".into() },
-            Error::WaitTimeout {
-                table: "t1".into(),
-                target: "ACTIVE",
-                last_status: "CREATING".into(),
-                waited: Duration::from_secs(1),
-            },
-            Error::invalid("t1", "wait_timeout", "must be more than zero"),
-            Error::Sdk {
-                table: Some("t1".into()),
-                operation: "DescribeTable",
-                message: "boom".into(),
-                source: Box::new(std::io::Error::other("boom")),
-            },
-        ];
-        for err in errors {
-            assert!(err.to_string().contains("`t1`"), "{err}");
-            assert_eq!(err.table(), Some("t1"));
-        }
-    }
-
-    #[test]
-    fn errors_about_no_table_name_none() {
-        let errors = [
-            Error::BlockingInsideRuntime {
-                operation: "Table::create".into(),
-            },
-            Error::ServerStart {
-                server: "DynamoDB Local",
-                message: "java was not found".into(),
-                source: None,
-            },
-            Error::EndpointRefused {
-                endpoint: Some("http://10.1.2.3:8000".into()),
-                reason: "not a loopback address".into(),
-            },
-            Error::Sdk {
-                table: None,
-                operation: "ListTables",
-                message: "boom".into(),
-                source: Box::new(std::io::Error::other("boom")),
-            },
-        ];
-        for err in errors {
-            assert_eq!(err.table(), None, "{err}");
-            let text = err.to_string();
-            assert!(!text.contains("table `"), "{text}");
-            assert!(!text.contains("(none)"), "{text}");
-        }
-        let listed = Error::Sdk {
-            table: None,
-            operation: "ListTables",
-            message: "connection refused".into(),
-            source: Box::new(std::io::Error::other("x")),
-        };
-        assert_eq!(listed.to_string(), "ListTables failed: connection refused");
-    }
 
     #[test]
     fn timeout_names_the_last_status() {
@@ -673,38 +468,5 @@ mod tests {
             err.to_string(),
             "table `orders` did not become ACTIVE within 1.5 s; its last status was ACTIVE, index by_status CREATING"
         );
-    }
-
-    #[test]
-    fn service_errors_read_code_and_message() {
-        use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
-        use aws_sdk_dynamodb::types::error::ResourceNotFoundException;
-        let service = DescribeTableError::ResourceNotFoundException(
-            ResourceNotFoundException::builder()
-                .message("Requested resource not found")
-                .meta(
-                    aws_sdk_dynamodb::error::ErrorMetadata::builder()
-                        .code("ResourceNotFoundException")
-                        .message("Requested resource not found")
-                        .build(),
-                )
-                .build(),
-        );
-        let err = Error::sdk(
-            "t",
-            "DescribeTable",
-            SdkError::<_, HttpResponse>::service_error(
-                service,
-                HttpResponse::new(
-                    400.try_into().unwrap(),
-                    aws_smithy_types::body::SdkBody::empty(),
-                ),
-            ),
-        );
-        assert_eq!(
-            err.to_string(),
-            "DescribeTable on table `t` failed: ResourceNotFoundException: Requested resource not found"
-        );
-        assert!(std::error::Error::source(&err).is_some());
     }
 }

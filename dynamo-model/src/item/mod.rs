@@ -20,4 +20,5 @@ pub(crate) mod put;
 pub(crate) mod raw;
 pub(crate) mod replay;
 pub(crate) mod update;
+mod update_expression;
 pub(crate) mod version;
