@@ -435,28 +435,11 @@ impl Shared {
     /// reads it again and goes on from what it is.
     async fn upgrade(&self, mut item: Attributes, done: &mut Tally) -> Result<()> {
         let key = ItemKey::from_item(self.schema, &self.table, &item)?;
-        for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                done.retried += 1;
-                let read = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key.attributes()))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(|err| Error::sdk(&self.table, "GetItem", err))?;
-                match read.item {
-                    Some(now) if self.shapes.stored(&now) < self.shapes.current() => item = now,
-                    _ => {
-                        done.changed_meanwhile += 1;
-                        return Ok(());
-                    }
-                }
-            }
-            let rewritten = self.shapes.rewrite(&self.table, &key, item.clone())?;
+        for attempt in 1..=ATTEMPTS {
+            // The condition copies the values as read; the rewrite then
+            // takes the item itself (no copy of it is kept).
             let (condition, names, values) = self.unchanged(&key, &item)?;
+            let rewritten = self.shapes.rewrite(&self.table, &key, item)?;
             if let Some(writes) = &self.writes {
                 writes.wait().await;
             }
@@ -468,7 +451,7 @@ impl Shared {
                 .set_item(Some(rewritten))
                 .condition_expression(condition)
                 .set_expression_attribute_names(Some(names))
-                .set_expression_attribute_values(Some(values))
+                .set_expression_attribute_values(values)
                 .set_return_consumed_capacity(self.measured())
                 .send()
                 .await;
@@ -488,11 +471,19 @@ impl Shared {
                 Err(err)
                     if err
                         .as_service_error()
-                        .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                {
-                    continue
-                }
+                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
                 Err(err) => return Err(Error::sdk(&self.table, "PutItem", err)),
+            }
+            if attempt == ATTEMPTS {
+                break;
+            }
+            done.retried += 1;
+            match self.read_again(&key).await? {
+                Some(now) if self.shapes.stored(&now) < self.shapes.current() => item = now,
+                _ => {
+                    done.changed_meanwhile += 1;
+                    return Ok(());
+                }
             }
         }
         Err(Error::invalid(
@@ -504,25 +495,49 @@ impl Shared {
         ))
     }
 
+    /// The item as it is now (strongly consistent), after a rewrite met a
+    /// write in between.
+    async fn read_again(&self, key: &ItemKey) -> Result<Option<Attributes>> {
+        let read = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.attributes()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|err| Error::sdk(&self.table, "GetItem", err))?;
+        Ok(read.item)
+    }
+
     /// The condition that the stored item is `item`: every attribute
-    /// equal, and none of the shape attribute where it had none.
-    fn unchanged(&self, key: &ItemKey, item: &Attributes) -> Result<(String, Names, Values)> {
+    /// equal, and none of the shape attribute where it had none. (An
+    /// equality fails on an item that is gone, so the key's existence is
+    /// asked only of an item of nothing but its key.)
+    fn unchanged(
+        &self,
+        key: &ItemKey,
+        item: &Attributes,
+    ) -> Result<(String, Names, Option<Values>)> {
         let mut p = Placeholders::default();
         let key_names: Vec<&str> = std::iter::once(self.schema.hash_key().name())
             .chain(self.schema.range_key().map(|k| k.name()))
             .collect();
-        let mut parts = vec![format!("attribute_exists({})", p.name(key_names[0]))];
+        let mut names: Vec<&String> = item
+            .keys()
+            .filter(|n| !key_names.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        let mut parts = Vec::with_capacity(names.len() + 1);
+        if names.is_empty() {
+            parts.push(format!("attribute_exists({})", p.name(key_names[0])));
+        }
         if !item.contains_key(self.shapes.attribute()) {
             parts.push(format!(
                 "attribute_not_exists({})",
                 p.name(self.shapes.attribute())
             ));
         }
-        let mut names: Vec<&String> = item
-            .keys()
-            .filter(|n| !key_names.contains(&n.as_str()))
-            .collect();
-        names.sort();
         for name in names {
             let placeholder = p.name(name);
             let value = p.value(item[name].clone());
@@ -537,11 +552,7 @@ impl Shared {
             ));
         }
         let (names, values) = p.into_parts();
-        Ok((
-            condition,
-            names.unwrap_or_default(),
-            values.unwrap_or_default(),
-        ))
+        Ok((condition, names.unwrap_or_default(), values))
     }
 }
 
