@@ -549,16 +549,11 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             });
         }
         let key_condition = conditions.join(" AND ");
-        let filter = self
-            .options
-            .filter
-            .map(|f| f.render(&mut p, Some(M::field_infos())))
-            .transpose()
-            .map_err(|reason| Error::invalid(&name, "filter", reason))?;
-        let projection_expression = super::source::projection(
+        let read = super::source::model_read::<M>(
             &name,
-            self.options.projection.as_deref(),
-            M::field_infos(),
+            self.index.as_deref(),
+            &projection,
+            &self.options,
             &mut p,
         )?;
         let start = self
@@ -572,23 +567,6 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
         if let Some(start) = &start {
             same_partition(&name, start, &partition)?;
         }
-        let (filter, projection_expression, entity) = super::source::entity_read::<M>(
-            &name,
-            self.index.as_deref(),
-            &projection,
-            filter,
-            projection_expression,
-            self.options.report_unknown_entities,
-            &mut p,
-        )?;
-        let (projection_expression, shapes) = super::source::shape_read::<M>(
-            &name,
-            self.index.as_deref(),
-            &projection,
-            projection_expression,
-            self.options.retyped,
-            &mut p,
-        )?;
         let (names, values) = p.into_parts();
         let request = Request {
             client: self.table.client()?.clone(),
@@ -596,13 +574,10 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             schema_table: schema.table_name().to_owned(),
             index: self.index,
             projection,
-            filter,
-            projection_expression,
+            read,
             names,
             values,
             consistent_read: self.options.consistent_read,
-            entity,
-            shapes,
             kind: Kind::Query {
                 key_condition,
                 descending: self.descending,

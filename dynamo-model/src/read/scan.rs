@@ -172,34 +172,11 @@ impl<M: DynamoModel, T> Scan<M, T> {
         (0..total)
             .map(|segment| {
                 let mut p = Placeholders::default();
-                let filter = self
-                    .options
-                    .filter
-                    .as_ref()
-                    .map(|f| f.render(&mut p, Some(M::field_infos())))
-                    .transpose()
-                    .map_err(|reason| Error::invalid(&name, "filter", reason))?;
-                let projection_expression = super::source::projection(
-                    &name,
-                    self.options.projection.as_deref(),
-                    M::field_infos(),
-                    &mut p,
-                )?;
-                let (filter, projection_expression, entity) = super::source::entity_read::<M>(
+                let read = super::source::model_read::<M>(
                     &name,
                     self.index.as_deref(),
                     &projection,
-                    filter,
-                    projection_expression,
-                    self.options.report_unknown_entities,
-                    &mut p,
-                )?;
-                let (projection_expression, shapes) = super::source::shape_read::<M>(
-                    &name,
-                    self.index.as_deref(),
-                    &projection,
-                    projection_expression,
-                    self.options.retyped,
+                    &self.options,
                     &mut p,
                 )?;
                 let (names, values) = p.into_parts();
@@ -209,13 +186,10 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     schema_table: schema.table_name().to_owned(),
                     index: self.index.clone(),
                     projection: projection.clone(),
-                    filter,
-                    projection_expression,
+                    read,
                     names,
                     values,
                     consistent_read: self.options.consistent_read,
-                    entity,
-                    shapes,
                     kind: Kind::Scan {
                         segment: (total > 1).then_some((segment as i32, total as i32)),
                     },

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::operation::scan::ScanError;
 use aws_sdk_dynamodb::Client;
 
 use super::cursor::ReadKind;
+use super::options::ReadOptions;
 use super::page::{PageSource, RawPage, ReadFailure, ReadItem};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
@@ -25,18 +26,11 @@ pub(crate) struct Request {
     pub(crate) index: Option<String>,
     /// The index's projection, to explain a failed read.
     pub(crate) projection: Projection,
-    pub(crate) filter: Option<String>,
-    pub(crate) projection_expression: Option<String>,
+    pub(crate) read: ModelRead,
     pub(crate) names: Option<Names>,
     pub(crate) values: Option<Values>,
     pub(crate) consistent_read: bool,
     pub(crate) kind: Kind,
-    /// The entity read, for a model that is one of a shared table's: each
-    /// item must be of it.
-    pub(crate) entity: Option<&'static EntitySchema>,
-    /// The model's shapes, for a read of the model (not `as_type`): each
-    /// item is upgraded to the newest.
-    pub(crate) shapes: Option<crate::Shapes>,
 }
 
 pub(crate) enum Kind {
@@ -80,8 +74,8 @@ impl PageSource for Request {
                         .table_name(&self.table)
                         .set_index_name(self.index.clone())
                         .key_condition_expression(key_condition)
-                        .set_filter_expression(self.filter.clone())
-                        .set_projection_expression(self.projection_expression.clone())
+                        .set_filter_expression(self.read.filter.clone())
+                        .set_projection_expression(self.read.projection_expression.clone())
                         .set_expression_attribute_names(self.names.clone())
                         .set_expression_attribute_values(self.values.clone())
                         .set_exclusive_start_key(start)
@@ -106,8 +100,8 @@ impl PageSource for Request {
                         .scan()
                         .table_name(&self.table)
                         .set_index_name(self.index.clone())
-                        .set_filter_expression(self.filter.clone())
-                        .set_projection_expression(self.projection_expression.clone())
+                        .set_filter_expression(self.read.filter.clone())
+                        .set_projection_expression(self.read.projection_expression.clone())
                         .set_expression_attribute_names(self.names.clone())
                         .set_expression_attribute_values(self.values.clone())
                         .set_exclusive_start_key(start)
@@ -140,12 +134,12 @@ impl PageSource for Request {
     fn decode<T: ReadItem>(&self, mut item: Attributes) -> Result<T> {
         // `entity_read` refused an index without the entity attribute, and
         // `shape_read` one without the shape attribute.
-        if self.entity.is_some() || self.shapes.is_some() {
+        if self.read.entity.is_some() || self.read.shapes.is_some() {
             item = crate::item::encode::ready_to_read(
                 &self.table,
                 || None,
-                self.entity,
-                self.shapes,
+                self.read.entity,
+                self.read.shapes,
                 item,
             )?;
         }
@@ -185,7 +179,7 @@ impl PageSource for Request {
 
 /// The ProjectionExpression of `fields` (Rust names), checked against the
 /// model.
-pub(crate) fn projection(
+fn projection(
     table: &str,
     fields: Option<&[String]>,
     infos: &[crate::FieldInfo],
@@ -210,11 +204,65 @@ pub(crate) fn projection(
     Ok(Some(names.join(", ")))
 }
 
+/// The expressions of a query or scan of model `M`, past its key condition.
+pub(crate) struct ModelRead {
+    pub(crate) filter: Option<String>,
+    pub(crate) projection_expression: Option<String>,
+    /// The entity read, for a model that is one of a shared table's: each
+    /// item must be of it.
+    pub(crate) entity: Option<&'static EntitySchema>,
+    /// The model's shapes, for a read of the model (not `as_type`): each
+    /// item is upgraded to the newest.
+    pub(crate) shapes: Option<crate::Shapes>,
+}
+
+/// The caller's filter and projection, checked against the model, with what
+/// an entity of a shared table and a shaped model add to them.
+pub(crate) fn model_read<M: crate::DynamoModel>(
+    table: &str,
+    index: Option<&str>,
+    projected: &Projection,
+    options: &ReadOptions,
+    p: &mut crate::item::expression::Placeholders,
+) -> Result<ModelRead> {
+    let filter = options
+        .filter
+        .as_ref()
+        .map(|f| f.render(p, Some(M::field_infos())))
+        .transpose()
+        .map_err(|reason| Error::invalid(table, "filter", reason))?;
+    let projection_expression =
+        projection(table, options.projection.as_deref(), M::field_infos(), p)?;
+    let (filter, projection_expression, entity) = entity_read::<M>(
+        table,
+        index,
+        projected,
+        filter,
+        projection_expression,
+        options.report_unknown_entities,
+        p,
+    )?;
+    let (projection_expression, shapes) = shape_read::<M>(
+        table,
+        index,
+        projected,
+        projection_expression,
+        options.retyped,
+        p,
+    )?;
+    Ok(ModelRead {
+        filter,
+        projection_expression,
+        entity,
+        shapes,
+    })
+}
+
 /// What a read of model `M` adds for an entity of a shared table, which
 /// holds other entities' items too: a filter on the entity attribute (and
 /// the caller's `filter`), and the entity attribute in a projection, so
 /// each item read can be checked.
-pub(crate) fn entity_read<M: crate::DynamoModel>(
+fn entity_read<M: crate::DynamoModel>(
     table: &str,
     index: Option<&str>,
     projected: &Projection,
@@ -292,7 +340,7 @@ pub(crate) fn entity_read<M: crate::DynamoModel>(
 /// `as_type` reads the attributes as stored, with no upgrade; an index
 /// that does not project the attribute cannot be read as the model (its
 /// items would all look like shape 1).
-pub(crate) fn shape_read<M: crate::DynamoModel>(
+fn shape_read<M: crate::DynamoModel>(
     table: &str,
     index: Option<&str>,
     projected: &Projection,
