@@ -1,7 +1,10 @@
 //! Item shapes (issue 22, step 1): items stored at older shapes read as the
-//! newest struct through every read (get, scan, batch get), a put stores
+//! newest struct through every read (get, query, scan, batch get, a stream
+//! over DynamoDB Streams and a Lambda event), a put stores
 //! the newest shape, and a shape newer than the code knows is refused.
 //! Old items are written by models of the older shapes on the same table.
+
+mod support;
 
 use dynamo_model::{Db, DynamoModel, Error, ItemShape};
 use serde::{Deserialize, Serialize};
@@ -57,6 +60,17 @@ struct WrittenV1 {
     total: f64,
 }
 
+/// An item as code before shapes wrote it.
+async fn put_v1(db: &Db, id: &str, total: f64) {
+    db.table::<WrittenV1>()
+        .put(&WrittenV1 {
+            id: id.into(),
+            total,
+        })
+        .await
+        .unwrap();
+}
+
 /// What the code of shape 2 wrote.
 #[derive(DynamoModel, Serialize, Deserialize)]
 #[dynamo(table = "orders", shape = 2)]
@@ -95,13 +109,7 @@ fn order(id: &str, cents: u64) -> Order {
 
 #[dynamo_model::test(models(Order))]
 async fn items_of_every_older_shape_read_as_the_newest(db: Db) {
-    db.table::<WrittenV1>()
-        .put(&WrittenV1 {
-            id: "o1".into(),
-            total: 12.5,
-        })
-        .await
-        .unwrap();
+    put_v1(&db, "o1", 12.5).await;
     db.table::<WrittenV2>()
         .put(&WrittenV2 {
             id: "o2".into(),
@@ -124,6 +132,10 @@ async fn items_of_every_older_shape_read_as_the_newest(db: Db) {
     let mut got: Vec<Order> = orders.batch_get(["o1", "o2", "o3"]).await.unwrap();
     got.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(got, scanned);
+    for expected in &scanned {
+        let queried: Vec<Order> = orders.query(expected.id.as_str()).all().await.unwrap();
+        assert_eq!(queried, std::slice::from_ref(expected));
+    }
 
     // A put stores the newest shape; a read `as_type` sees the item as
     // stored, with no upgrade.
@@ -164,13 +176,7 @@ async fn an_item_of_a_newer_shape_is_refused_not_guessed(db: Db) {
 /// and an upsert that creates the item stores the newest shape.
 #[dynamo_model::test(models(Order))]
 async fn an_update_of_an_older_item_is_refused_and_writes_nothing(db: Db) {
-    db.table::<WrittenV1>()
-        .put(&WrittenV1 {
-            id: "o1".into(),
-            total: 12.5,
-        })
-        .await
-        .unwrap();
+    put_v1(&db, "o1", 12.5).await;
     let orders = db.table::<Order>();
     let f = Order::fields();
     let err = orders.update("o1").set(f.cents, 1u64).await.unwrap_err();
@@ -220,6 +226,47 @@ fn a_change_decodes_each_image_from_its_shape() {
     assert_eq!(change.new_image().unwrap(), Some(&order("o1", 1300)));
 }
 
+/// A table's stream read over the DynamoDB Streams API decodes each image
+/// from its own shape: a shape-1 item written by old code, then overwritten
+/// by the model, reads as an insert of the upgraded item and a modify from
+/// it. dynalite has no streams (see `tests/streams.rs` for its error).
+#[dynamo_model::test(models(Order), stream = NewAndOldImages)]
+async fn a_stream_read_decodes_each_image_from_its_shape(db: Db) {
+    use dynamo_model::{ChangeKind, StartingPosition};
+    use support::backend::{lacks, supports, Feature};
+    if !supports(Feature::Streams) {
+        lacks(
+            Feature::Streams,
+            "the shaped decode of Lambda events (a_change_decodes_each_image_from_its_shape)",
+        );
+        return;
+    }
+    put_v1(&db, "o1", 12.5).await;
+    let orders = db.table::<Order>();
+    orders.put(&order("o1", 1300)).await.unwrap();
+    let mut changes = Box::pin(orders.changes(StartingPosition::TrimHorizon));
+    let seen = support::changes::take_changes(&mut changes, 2, |change| {
+        (
+            change.kind(),
+            change.old_image().unwrap().cloned(),
+            change.new_image().unwrap().cloned(),
+        )
+    })
+    .await;
+    assert_eq!(
+        seen,
+        [
+            (ChangeKind::Insert, None, Some(order("o1", 1250))),
+            (
+                ChangeKind::Modify,
+                Some(order("o1", 1250)),
+                Some(order("o1", 1300))
+            ),
+        ]
+    );
+    support::changes::nothing_more(&mut changes).await;
+}
+
 /// The shape attribute is configurable: `shape_attribute = "_v"`.
 #[dynamo_model::test(models(Order))]
 async fn the_shape_attribute_is_named_by_the_model(db: Db) {
@@ -256,13 +303,7 @@ async fn the_shape_attribute_is_named_by_the_model(db: Db) {
     }
 
     let notes = db.table::<Note>();
-    db.table::<WrittenV1>()
-        .put(&WrittenV1 {
-            id: "n1".into(),
-            total: 1.0,
-        })
-        .await
-        .unwrap();
+    put_v1(&db, "n1", 1.0).await;
     assert_eq!(
         notes.get("n1").await.unwrap(),
         Some(Note {
