@@ -2,17 +2,20 @@
 //! rewrites every item of an older shape at the newest, with a dry run
 //! that only counts; under concurrent writers it loses none of their
 //! writes; stopped mid-way and resumed from its checkpoint, it rewrites no
-//! item twice (the fault proxy counts the PutItems).
+//! item twice (the fault proxy counts the PutItems); and a field that
+//! older code sets between the scan and the rewrite is kept.
 
 mod support;
 
 use std::collections::HashMap;
+use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{Db, DynamoModel, ItemShape, RateLimit, UpgradeCheckpoint};
 use serde::{Deserialize, Serialize};
+use support::fault_proxy::{Fault, Rule};
 
 #[derive(ItemShape, Deserialize)]
 #[dynamo(shape = 1)]
@@ -80,6 +83,46 @@ struct Stored {
     id: u32,
     #[serde(rename = "_shape")]
     shape: Option<u32>,
+}
+
+#[derive(ItemShape, Deserialize)]
+#[dynamo(shape = 1)]
+struct MemoV1 {
+    id: u32,
+    text: Option<String>,
+}
+
+#[derive(DynamoModel, Serialize, Deserialize, Debug, PartialEq)]
+#[dynamo(table = "memos", shape = 2, upgrades_from = MemoV1)]
+struct Memo {
+    #[hash_key]
+    id: u32,
+    text: Option<String>,
+    words: usize,
+}
+
+impl From<MemoV1> for Memo {
+    fn from(old: MemoV1) -> Self {
+        let words = old
+            .text
+            .as_deref()
+            .map_or(0, |t| t.split_whitespace().count());
+        Memo {
+            id: old.id,
+            text: old.text,
+            words,
+        }
+    }
+}
+
+/// Written by code before shapes: no `text` attribute while it has none.
+#[derive(DynamoModel, Serialize)]
+#[dynamo(table = "memos")]
+struct WrittenMemoV1 {
+    #[hash_key]
+    id: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
 }
 
 /// `n` items: even ids at shape 1 (price id.5), odd ones at shape 2.
@@ -429,5 +472,56 @@ async fn a_fraction_of_a_provisioned_tables_capacity_holds_the_backfill_to_it() 
         started.elapsed() >= floor,
         "{:?} < {floor:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_field_its_shape_lacked_set_between_the_scan_and_the_rewrite_is_kept() {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<Memo>()
+        .create()
+        .await
+        .unwrap();
+    let old_code = tables.db().table::<WrittenMemoV1>();
+    old_code
+        .put(&WrittenMemoV1 { id: 1, text: None })
+        .await
+        .unwrap();
+    let (proxy, db) = support::faulty::through_proxy(&local, &tables);
+    // The first rewrite waits in the proxy while old code sets the text.
+    proxy.add(
+        Rule::new(Fault::Slow(Duration::from_secs(2)))
+            .on("PutItem")
+            .times(1),
+    );
+    let backfill = tokio::spawn(db.table::<Memo>().upgrade_items().into_future());
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while proxy.requests("PutItem") == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the backfill's rewrite reaches the proxy");
+    old_code
+        .put(&WrittenMemoV1 {
+            id: 1,
+            text: Some("set in between".into()),
+        })
+        .await
+        .unwrap();
+    let report = backfill.await.unwrap().unwrap();
+    assert_eq!(
+        (report.upgraded, report.retried),
+        (1, 1),
+        "the held rewrite fails its condition and is redone: {report:?}"
+    );
+    assert_eq!(
+        tables.table::<Memo>().get(1).await.unwrap(),
+        Some(Memo {
+            id: 1,
+            text: Some("set in between".into()),
+            words: 3,
+        })
     );
 }

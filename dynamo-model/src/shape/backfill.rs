@@ -1,7 +1,8 @@
 //! The backfill: every item stored at an older shape rewritten at the
 //! newest, by a parallel scan. Each rewrite is a put on the condition that
-//! the item is as it was read (every attribute equal, the shape attribute
-//! as read): a write that came in between is never overwritten; the item
+//! the item is as it was read (every attribute equal, none of the fields
+//! of its shape's struct that it lacked, the shape attribute as read): a
+//! write that came in between is never overwritten; the item
 //! is read again and, if still old, rewritten from what it is now. After
 //! each page a checkpoint (per segment, where its scan stands) goes to the
 //! caller, and a backfill resumed from it scans on from there: an item
@@ -511,7 +512,8 @@ impl Shared {
     }
 
     /// The condition that the stored item is `item`: every attribute
-    /// equal, and none of the shape attribute where it had none. (An
+    /// equal, none of its shape's other fields, and none of the shape
+    /// attribute where it had none. (An
     /// equality fails on an item that is gone, so the key's existence is
     /// asked only of an item of nothing but its key.)
     fn unchanged(
@@ -542,6 +544,17 @@ impl Shared {
             let placeholder = p.name(name);
             let value = p.value(item[name].clone());
             parts.push(format!("{placeholder} = {value}"));
+        }
+        // A field its shape may hold but the item did not: code of that
+        // shape setting it in between must fail the rewrite, not be undone.
+        let absent = self
+            .shapes
+            .fields(self.shapes.stored(item))
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| !item.contains_key(**f) && **f != self.shapes.attribute());
+        for field in absent {
+            parts.push(format!("attribute_not_exists({})", p.name(field)));
         }
         let condition = parts.join(" AND ");
         if condition.len() > MAX_EXPRESSION {

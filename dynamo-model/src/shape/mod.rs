@@ -43,6 +43,7 @@ use crate::item::key::ItemKey;
 use crate::DynamoModel;
 
 pub(crate) mod backfill;
+mod fields;
 
 /// The shape attribute's name unless the model names another.
 pub const DEFAULT_SHAPE_ATTRIBUTE: &str = "_shape";
@@ -104,6 +105,8 @@ pub struct Shapes {
     /// An item of any shape, read from a table (as sent), as the model's
     /// put stores it at the newest shape.
     rewrite: fn(&str, &ItemKey, Attributes) -> Result<Attributes>,
+    /// The attributes the struct of a shape reads (`None`: not known).
+    fields: fn(u32) -> Option<&'static [&'static str]>,
 }
 
 type Attributes = HashMap<String, AttributeValue>;
@@ -125,6 +128,7 @@ impl Shapes {
             current: M::SHAPE,
             upgrade: upgrade::<M>,
             rewrite,
+            fields: fields_at::<M>,
         }
     }
 
@@ -218,6 +222,12 @@ impl Shapes {
         (self.rewrite)(table, key, item)
     }
 
+    /// The attributes code of shape `stored` may write (its struct's
+    /// fields), when its `Deserialize` says.
+    pub(crate) fn fields(&self, stored: u32) -> Option<&'static [&'static str]> {
+        (self.fields)(stored)
+    }
+
     /// The shape an item read from a table is stored at (1 without the
     /// attribute; 0 for a value that is no shape number).
     pub(crate) fn stored(&self, item: &Attributes) -> u32 {
@@ -299,6 +309,17 @@ fn decode_at<S: ItemShape>(stored: u32, item: Attributes) -> std::result::Result
         ));
     }
     decode_at::<S::Older>(stored, item).map(S::from_older)
+}
+
+/// The field names of the struct of shape `stored` in `S`'s chain.
+fn fields_at<S: ItemShape>(stored: u32) -> Option<&'static [&'static str]> {
+    if stored == S::SHAPE {
+        return fields::field_names::<S>();
+    }
+    if stored > S::SHAPE || <S::Older as ItemShape>::SHAPE == 0 {
+        return None;
+    }
+    fields_at::<S::Older>(stored)
 }
 
 fn short_name<T>() -> &'static str {
@@ -394,6 +415,15 @@ mod tests {
         assert!(!v2.contains_key("_shape"), "the attribute is no field");
         let order: V3 = serde_dynamo::from_item(shapes.upgrade("t", None, 2, v2).unwrap()).unwrap();
         assert_eq!(order.currency, "EUR");
+    }
+
+    #[test]
+    fn each_shape_names_the_fields_of_its_own_struct() {
+        let shapes = Shapes::upgrading::<V3>("_shape", |_, _, item| Ok(item));
+        assert_eq!(shapes.fields(1), Some(&["id", "total"][..]));
+        assert_eq!(shapes.fields(2), Some(&["id", "cents"][..]));
+        assert_eq!(shapes.fields(3), Some(&["id", "cents", "currency"][..]));
+        assert_eq!(shapes.fields(4), None);
     }
 
     #[test]
