@@ -13,12 +13,17 @@
 //! 2. Reading: a scan of `BENCH_ITEMS` (default 10,000) items of about 1 KB
 //!    at shape 1 against the same at shape 3, through the server.
 //! 3. The backfill: `upgrade_items().segments(4)` of `BENCH_ITEMS` shape-1
-//!    items against a loop a user writes with the SDK: a parallel scan of 4
+//!    items against loops a user writes with the SDK: a parallel scan of 4
 //!    segments, each item decoded as the old struct, upgraded, encoded and
-//!    put on the condition that it has no shape attribute yet, and put on
-//!    ours' condition, that every attribute is as read.
-//!    `BENCH_BACKFILL_RUNS` rounds (default 5), the three taking turns to
-//!    go first, each on a freshly loaded table.
+//!    put on the condition that it has no shape attribute yet, or on ours'
+//!    condition, that every attribute is as read; each with one put of a
+//!    segment at a time, and with 4 (16 in flight, as ours by default).
+//!    `BENCH_BACKFILL_RUNS` rounds (default 5), the five taking turns to go
+//!    first, each on a freshly loaded table.
+//! 4. The backfill through a proxy that holds each request
+//!    `BENCH_LATENCY_MS` (default 5) as a network round trip to DynamoDB
+//!    does, for `BENCH_LATENCY_ITEMS` (default 2,000) items: ours against
+//!    the safe loops with one put per segment at a time and with 4.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,9 +33,13 @@ use dynamo_model::aws_sdk_dynamodb::Client;
 use dynamo_model::stream::lambda::{self, Event};
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{DynamoModel, ItemShape};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+/// The tests' fault proxy, here to add a round trip to each request.
+#[path = "../tests/support/fault_proxy.rs"]
+mod fault_proxy;
 #[path = "support/server.rs"]
 mod server;
 #[path = "support/stats.rs"]
@@ -173,10 +182,38 @@ fn rounds(
     )
 }
 
-/// The hand-written backfill: 4 scan segments at once, each old item
+/// A hand-written backfill: 4 scan segments at once, each old item
 /// decoded, upgraded, encoded and put unless it has a shape already
-/// (`as_read`: only if every attribute is as read, ours' guarantee).
-async fn hand_backfill(client: &Client, table: &str, as_read: bool) -> usize {
+/// (`as_read`: only if every attribute is as read, ours' guarantee), with
+/// `per_segment` puts of a segment in flight at once.
+async fn hand_backfill(client: &Client, table: &str, as_read: bool, per_segment: usize) -> usize {
+    let put = |item: std::collections::HashMap<String, AttributeValue>| async move {
+        let mut condition = "attribute_not_exists(#s)".to_owned();
+        let mut names = std::collections::HashMap::from([("#s".to_owned(), "_shape".to_owned())]);
+        let mut values = std::collections::HashMap::new();
+        if as_read {
+            for (i, (name, value)) in item.iter().filter(|(n, _)| *n != "id").enumerate() {
+                condition.push_str(&format!(" AND #a{i} = :a{i}"));
+                names.insert(format!("#a{i}"), name.clone());
+                values.insert(format!(":a{i}"), value.clone());
+            }
+        }
+        let v1: TicketV1 = serde_dynamo::from_item(item).unwrap();
+        let ticket = Ticket::from(TicketV2::from(v1));
+        let mut put: std::collections::HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(&ticket).unwrap();
+        put.insert("_shape".into(), AttributeValue::N("3".into()));
+        client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(put))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .send()
+            .await
+            .unwrap();
+    };
     let segment = |segment: i32| async move {
         let mut start = None;
         let mut upgraded = 0;
@@ -190,38 +227,18 @@ async fn hand_backfill(client: &Client, table: &str, as_read: bool) -> usize {
                 .send()
                 .await
                 .unwrap();
-            for item in out.items.unwrap_or_default() {
-                if item.contains_key("_shape") {
-                    continue;
-                }
-                let mut condition = "attribute_not_exists(#s)".to_owned();
-                let mut names =
-                    std::collections::HashMap::from([("#s".to_owned(), "_shape".to_owned())]);
-                let mut values = std::collections::HashMap::new();
-                if as_read {
-                    for (i, (name, value)) in item.iter().filter(|(n, _)| *n != "id").enumerate() {
-                        condition.push_str(&format!(" AND #a{i} = :a{i}"));
-                        names.insert(format!("#a{i}"), name.clone());
-                        values.insert(format!(":a{i}"), value.clone());
-                    }
-                }
-                let v1: TicketV1 = serde_dynamo::from_item(item).unwrap();
-                let ticket = Ticket::from(TicketV2::from(v1));
-                let mut put: std::collections::HashMap<String, AttributeValue> =
-                    serde_dynamo::to_item(&ticket).unwrap();
-                put.insert("_shape".into(), AttributeValue::N("3".into()));
-                client
-                    .put_item()
-                    .table_name(table)
-                    .set_item(Some(put))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(names))
-                    .set_expression_attribute_values((!values.is_empty()).then_some(values))
-                    .send()
-                    .await
-                    .unwrap();
-                upgraded += 1;
-            }
+            let old: Vec<_> = out
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|item| !item.contains_key("_shape"))
+                .collect();
+            upgraded += old.len();
+            futures_util::stream::iter(old)
+                .map(put)
+                .buffer_unordered(per_segment)
+                .collect::<Vec<()>>()
+                .await;
             match out.last_evaluated_key.filter(|k| !k.is_empty()) {
                 Some(key) => start = Some(key),
                 None => return upgraded,
@@ -318,71 +335,136 @@ async fn main() {
     );
     drop((old_tables, new_tables));
 
-    // 3. The backfill.
-    let (mut ours_t, mut hand_t, mut safe_t) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut ratios, mut safe_ratios) = (Vec::new(), Vec::new());
-    let load = || async {
-        let tables = TestTables::new(local.db())
-            .with::<Ticket>()
-            .create()
-            .await
-            .unwrap();
-        tables
-            .db()
-            .table::<WrittenV1>()
-            .batch_put(&olds)
-            .await
-            .unwrap();
-        tables
-    };
-    for round in 0..backfill_runs {
-        // Who goes first turns each round: a busy machine's slow spell
-        // falls on each of them alike.
-        let mut times = [Duration::ZERO; 3];
-        for turn in 0..3 {
-            let who = (round + turn) % 3;
-            let tables = load().await;
-            let table = tables.table::<Ticket>();
+    // 3. The backfill: ours with its defaults, then loops by hand.
+    let contestants: [Contestant; 5] = [
+        ("ours", None),
+        ("put unless it has a shape (`attribute_not_exists`), one put per segment at a time", Some((false, 1))),
+        ("put only if every attribute is as read (ours' guarantee), one put per segment at a time", Some((true, 1))),
+        ("put unless it has a shape, 4 puts per segment at once (16 in flight)", Some((false, 4))),
+        ("put only if every attribute is as read, 4 puts per segment at once (16 in flight)", Some((true, 4))),
+    ];
+    let results = backfill_rounds(&local, &olds, backfill_runs, &contestants, None).await;
+    print_backfill(
+        &format!("{items} shape-1 items by hand, 4 segments, {label}"),
+        &contestants,
+        &results,
+        items,
+        backfill_runs,
+    );
+
+    // 4. The same with a round trip: each request held in a proxy, as a
+    // network between the client and DynamoDB holds it.
+    let latency = env("BENCH_LATENCY_MS", 5) as u64;
+    let latency_items = env("BENCH_LATENCY_ITEMS", 2_000) as u64;
+    let proxy = fault_proxy::FaultProxy::start(local.endpoint());
+    proxy.add(
+        fault_proxy::Rule::new(fault_proxy::Fault::Slow(Duration::from_millis(latency))).always(),
+    );
+    let olds: Vec<WrittenV1> = (0..latency_items).map(old).collect();
+    let contestants: [Contestant; 3] = [
+        ("ours", None),
+        (
+            "put only if every attribute is as read, one put per segment at a time",
+            Some((true, 1)),
+        ),
+        (
+            "put only if every attribute is as read, 4 puts per segment at once (16 in flight)",
+            Some((true, 4)),
+        ),
+    ];
+    let results = backfill_rounds(&local, &olds, backfill_runs, &contestants, Some(&proxy)).await;
+    print_backfill(&format!("{latency_items} shape-1 items by hand, 4 segments, {label}, {latency} ms added to each request"), &contestants, &results, latency_items, backfill_runs);
+}
+
+/// A backfill in a round: ours (`None`), or by hand `(as_read,
+/// per_segment)`.
+type Contestant = (&'static str, Option<(bool, usize)>);
+
+/// Per contestant: the median time, and the ratios of its time to ours
+/// per round (median, min, max).
+type Outcome = (Duration, f64, f64, f64);
+
+/// `runs` rounds of each contestant upgrading `olds` on a table loaded
+/// afresh, through `proxy` when given; who goes first turns each round (a
+/// busy machine's slow spell falls on each alike).
+async fn backfill_rounds(
+    local: &LocalDynamoDb,
+    olds: &[WrittenV1],
+    runs: usize,
+    contestants: &[Contestant],
+    proxy: Option<&fault_proxy::FaultProxy>,
+) -> Vec<Outcome> {
+    let n = contestants.len();
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); n];
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); n];
+    for round in 0..runs {
+        let mut round_times = vec![Duration::ZERO; n];
+        for turn in 0..n {
+            let who = (round + turn) % n;
+            let tables = TestTables::new(local.db())
+                .with::<Ticket>()
+                .create()
+                .await
+                .unwrap();
+            tables
+                .db()
+                .table::<WrittenV1>()
+                .batch_put(olds)
+                .await
+                .unwrap();
+            let db = match proxy {
+                Some(proxy) => dynamo_model::Db::local(proxy.endpoint())
+                    .with_table_prefix(tables.db().table_prefix().unwrap_or_default()),
+                None => tables.db().clone(),
+            };
+            let table = db.table::<Ticket>();
             let start = Instant::now();
-            let done = match who {
-                0 => table.upgrade_items().segments(4).await.unwrap().upgraded,
-                as_read => {
-                    hand_backfill(tables.db().client(), table.name(), as_read == 2).await as u64
+            let done = match contestants[who].1 {
+                None => table.upgrade_items().segments(4).await.unwrap().upgraded,
+                Some((as_read, per_segment)) => {
+                    hand_backfill(db.client(), table.name(), as_read, per_segment).await as u64
                 }
             };
-            times[who] = start.elapsed();
-            assert_eq!(done, items);
+            round_times[who] = start.elapsed();
+            assert_eq!(done, olds.len() as u64);
         }
-        let [ours, hand, safe] = times;
-        ratios.push(hand.as_secs_f64() / ours.as_secs_f64());
-        safe_ratios.push(safe.as_secs_f64() / ours.as_secs_f64());
-        ours_t.push(ours);
-        hand_t.push(hand);
-        safe_t.push(safe);
+        for who in 0..n {
+            ratios[who].push(round_times[who].as_secs_f64() / round_times[0].as_secs_f64());
+            times[who].push(round_times[who]);
+        }
     }
-    ratios.sort_by(f64::total_cmp);
-    safe_ratios.sort_by(f64::total_cmp);
+    times
+        .iter()
+        .zip(&mut ratios)
+        .map(|(t, r)| {
+            r.sort_by(f64::total_cmp);
+            (stats::median(t), r[r.len() / 2], r[0], r[r.len() - 1])
+        })
+        .collect()
+}
+
+fn print_backfill(
+    heading: &str,
+    contestants: &[Contestant],
+    results: &[Outcome],
+    items: u64,
+    runs: usize,
+) {
+    let rate = |d: Duration| items as f64 / d.as_secs_f64();
     println!();
-    println!("| backfill of {items} shape-1 items, 4 segments, {label} | by hand, items/s | ours, items/s ({:.0}) vs by hand (median of {backfill_runs}; min, max) |", rate(items, stats::median(&ours_t)));
+    println!(
+        "ours, `upgrade_items().segments(4)` ({} rewrites in flight by default): {:.0} items/s",
+        dynamo_model::DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
+        rate(results[0].0)
+    );
+    println!();
+    println!("| backfill of {heading} | by hand, items/s | ours vs by hand (median of {runs}; min, max) |");
     println!("|---|---:|---:|");
-    for (form, times, ratios) in [
-        (
-            "put unless it has a shape (`attribute_not_exists`)",
-            &hand_t,
-            &ratios,
-        ),
-        (
-            "put only if every attribute is as read (ours' guarantee)",
-            &safe_t,
-            &safe_ratios,
-        ),
-    ] {
+    for (contestant, (time, median, min, max)) in contestants.iter().zip(results).skip(1) {
         println!(
-            "| {form} | {:.0} | {:.2}x ({:.2}x, {:.2}x) |",
-            rate(items, stats::median(times)),
-            ratios[ratios.len() / 2],
-            ratios[0],
-            ratios[ratios.len() - 1]
+            "| {} | {:.0} | {median:.2}x ({min:.2}x, {max:.2}x) |",
+            contestant.0,
+            rate(*time)
         );
     }
 }

@@ -145,6 +145,35 @@ async fn old_items(db: &Db, n: u32) {
     db.table::<WrittenV2>().batch_put(&v2).await.unwrap();
 }
 
+/// A server for the test alone (a proxy goes in front of it), and `M`'s
+/// table on it.
+async fn own_table<M: DynamoModel>() -> (LocalDynamoDb, TestTables) {
+    let local = LocalDynamoDb::start().await.unwrap();
+    let tables = TestTables::new(local.db())
+        .with::<M>()
+        .create()
+        .await
+        .unwrap();
+    (local, tables)
+}
+
+/// A proxy in front of `tables` that holds each PutItem (or the first
+/// `times`) for `hold`, and a connection through it.
+fn holding_puts(
+    local: &LocalDynamoDb,
+    tables: &TestTables,
+    hold: Duration,
+    times: Option<u32>,
+) -> (support::fault_proxy::FaultProxy, Db) {
+    let (proxy, db) = support::faulty::through_proxy(local, tables);
+    let rule = Rule::new(Fault::Slow(hold)).on("PutItem");
+    proxy.add(match times {
+        Some(n) => rule.times(n),
+        None => rule.always(),
+    });
+    (proxy, db)
+}
+
 /// What the upgrade makes of item `id`.
 fn upgraded(id: u32) -> Ticket {
     let cents = if id.is_multiple_of(2) {
@@ -293,12 +322,7 @@ async fn under_four_concurrent_writers_no_write_is_lost(db: Db) {
 #[tokio::test]
 async fn a_backfill_stopped_mid_way_resumes_and_rewrites_no_item_twice() {
     const ITEMS: u32 = 1_000;
-    let local = LocalDynamoDb::start().await.unwrap();
-    let tables = TestTables::new(local.db())
-        .with::<Ticket>()
-        .create()
-        .await
-        .unwrap();
+    let (local, tables) = own_table::<Ticket>().await;
     old_items(tables.db(), ITEMS).await;
     let (proxy, db) = support::faulty::through_proxy(&local, &tables);
     let saved: Arc<Mutex<Option<UpgradeCheckpoint>>> = Arc::default();
@@ -321,6 +345,15 @@ async fn a_backfill_stopped_mid_way_resumes_and_rewrites_no_item_twice() {
         report = backfill => panic!("the backfill ended before it was stopped: {report:?}"),
         () = stop.notified() => {}
     }
+    // Rewrites sent before the stop still land: wait for them, so that
+    // the resumed backfill does not meet one half-way.
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while proxy.in_flight("PutItem") > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the rewrites in flight at the stop end");
     let checkpoint = saved.lock().unwrap().clone().unwrap();
     let checkpoint: UpgradeCheckpoint =
         serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
@@ -374,6 +407,63 @@ async fn a_model_without_shapes_or_a_bad_rate_is_refused_before_any_request(db: 
         .await
         .unwrap_err();
     assert!(err.to_string().contains("on demand"), "{err}");
+    for (backfill, argument) in [
+        (db.table::<Ticket>().upgrade_items().segments(0), "segments"),
+        (
+            db.table::<Ticket>().upgrade_items().concurrency(0),
+            "concurrency",
+        ),
+        (
+            db.table::<Ticket>().upgrade_items().writes_in_flight(0),
+            "writes_in_flight",
+        ),
+    ] {
+        let err = backfill.await.unwrap_err();
+        assert!(
+            matches!(&err, dynamo_model::Error::InvalidInput { .. })
+                && err.to_string().contains(argument),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rewrites_go_side_by_side_up_to_their_bound_and_segments_up_to_theirs() {
+    let (local, tables) = own_table::<Ticket>().await;
+    old_items(tables.db(), 200).await;
+    // Each rewrite is held a little, so that those sent together overlap.
+    let (proxy, db) = holding_puts(&local, &tables, Duration::from_millis(20), None);
+    let report = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .segments(8)
+        .concurrency(2)
+        .writes_in_flight(6)
+        .page_size(25)
+        .await
+        .unwrap();
+    assert_eq!(report.upgraded, 200, "{report:?}");
+    assert!(report.checkpoint.is_done());
+    let (scans, puts) = (proxy.max_in_flight("Scan"), proxy.max_in_flight("PutItem"));
+    assert!(scans <= 2, "{scans} segments scanned at once, of 2");
+    assert!((2..=6).contains(&puts), "{puts} rewrites at once, of 6");
+    assert_eq!(
+        stored_shapes(tables.db()).await,
+        HashMap::from([(Some(3), 200)])
+    );
+
+    // One at a time when asked, over two segments.
+    old_items(tables.db(), 40).await;
+    let (proxy, db) = holding_puts(&local, &tables, Duration::from_millis(5), None);
+    let report = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .segments(2)
+        .writes_in_flight(1)
+        .await
+        .unwrap();
+    assert_eq!(report.upgraded, 40, "{report:?}");
+    assert_eq!(proxy.max_in_flight("PutItem"), 1);
 }
 
 /// `upgrade` on the command line: `--dry-run` counts and writes nothing;
@@ -411,7 +501,14 @@ fn the_command_line_upgrades_a_tables_items() {
     assert_eq!(shapes.get(&None), Some(&50), "a dry run writes nothing");
     let file = checkpoint.to_str().unwrap();
     assert_eq!(
-        cli().run_with(args(&["--segments", "2", "--checkpoint", file])),
+        cli().run_with(args(&[
+            "--segments",
+            "2",
+            "--writes-in-flight",
+            "4",
+            "--checkpoint",
+            file
+        ])),
         EXIT_OK
     );
     assert_eq!(
@@ -477,24 +574,14 @@ async fn a_fraction_of_a_provisioned_tables_capacity_holds_the_backfill_to_it() 
 
 #[tokio::test]
 async fn a_field_its_shape_lacked_set_between_the_scan_and_the_rewrite_is_kept() {
-    let local = LocalDynamoDb::start().await.unwrap();
-    let tables = TestTables::new(local.db())
-        .with::<Memo>()
-        .create()
-        .await
-        .unwrap();
+    let (local, tables) = own_table::<Memo>().await;
     let old_code = tables.db().table::<WrittenMemoV1>();
     old_code
         .put(&WrittenMemoV1 { id: 1, text: None })
         .await
         .unwrap();
-    let (proxy, db) = support::faulty::through_proxy(&local, &tables);
     // The first rewrite waits in the proxy while old code sets the text.
-    proxy.add(
-        Rule::new(Fault::Slow(Duration::from_secs(2)))
-            .on("PutItem")
-            .times(1),
-    );
+    let (proxy, db) = holding_puts(&local, &tables, Duration::from_secs(2), Some(1));
     let backfill = tokio::spawn(db.table::<Memo>().upgrade_items().into_future());
     tokio::time::timeout(Duration::from_secs(30), async {
         while proxy.requests("PutItem") == 0 {

@@ -87,7 +87,9 @@ pub use schema::{
     AttributeType, GlobalIndexBuilder, GlobalSecondaryIndex, IndexKeyType, KeyAttribute, KeyType,
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
-pub use shape::backfill::{RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport};
+pub use shape::backfill::{
+    RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport, DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
+};
 #[doc(hidden)]
 pub use shape::read_shape;
 pub use shape::{FirstShape, ItemShape, Shapes, DEFAULT_SHAPE_ATTRIBUTE};

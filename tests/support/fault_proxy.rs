@@ -368,6 +368,11 @@ impl FaultProxy {
         self.state().faults.get(operation).copied().unwrap_or(0)
     }
 
+    /// Requests of `operation` in flight now (being delayed or forwarded).
+    pub fn in_flight(&self, operation: &str) -> u32 {
+        self.state().in_flight.get(operation).copied().unwrap_or(0)
+    }
+
     /// The most requests of `operation` that were in flight at once (being
     /// delayed or forwarded; canned answers are not counted).
     pub fn max_in_flight(&self, operation: &str) -> u32 {

@@ -112,6 +112,9 @@ pub(crate) enum Command {
         /// Parallel scan segments.
         #[arg(long, default_value_t = 4)]
         segments: u32,
+        /// Rewrites in flight at once, over all segments.
+        #[arg(long, default_value_t = crate::DEFAULT_UPGRADE_WRITES_IN_FLIGHT)]
+        writes_in_flight: usize,
         /// At most this many read units and write units a second.
         #[arg(long)]
         units_per_second: Option<f64>,

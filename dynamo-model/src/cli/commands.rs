@@ -55,6 +55,7 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
             tables,
             dry_run,
             segments,
+            writes_in_flight,
             units_per_second,
             capacity_fraction,
             checkpoint,
@@ -67,6 +68,7 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
             let how = super::upgrade::How {
                 dry_run,
                 segments,
+                writes_in_flight,
                 rate,
                 checkpoint,
             };

@@ -17,6 +17,7 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 pub(super) struct How {
     pub(super) dry_run: bool,
     pub(super) segments: u32,
+    pub(super) writes_in_flight: usize,
     pub(super) rate: Option<RateLimit>,
     pub(super) checkpoint: Option<PathBuf>,
 }
@@ -64,7 +65,8 @@ pub(super) async fn run(cli: &Cli, db: &Db, names: &[String], how: How) -> Resul
             entry.shapes,
             entry.entity,
         )
-        .segments(how.segments);
+        .segments(how.segments)
+        .writes_in_flight(how.writes_in_flight);
         if let Some(rate) = how.rate {
             backfill = backfill.rate_limit(rate);
         }

@@ -6,7 +6,8 @@
 //! is read again and, if still old, rewritten from what it is now. After
 //! each page a checkpoint (per segment, where its scan stands) goes to the
 //! caller, and a backfill resumed from it scans on from there: an item
-//! rewritten already is at the newest shape and left alone. Reads and
+//! rewritten already is at the newest shape and left alone. A page's
+//! rewrites go side by side, up to a bound over all segments. Reads and
 //! writes are held to a rate in capacity units, measured from what
 //! DynamoDB says each request consumed.
 
@@ -18,7 +19,9 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, BillingMode, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::Shapes;
@@ -36,6 +39,14 @@ const ATTEMPTS: u32 = 10;
 
 /// DynamoDB's limit on one expression's length.
 const MAX_EXPRESSION: usize = 4096;
+
+/// Rewrites of a backfill in flight at once, by default, over all its
+/// segments: a page's old items are put side by side, not one by one.
+///
+/// ```
+/// assert_eq!(dynamo_model::DEFAULT_UPGRADE_WRITES_IN_FLIGHT, 16);
+/// ```
+pub const DEFAULT_UPGRADE_WRITES_IN_FLIGHT: usize = 16;
 
 /// How fast a backfill may read and write.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,6 +121,8 @@ pub struct UpgradeItems {
     /// items are upgraded.
     entity: fn() -> Option<Result<&'static EntitySchema>>,
     segments: u32,
+    concurrency: usize,
+    writes_in_flight: usize,
     page_size: Option<i32>,
     rate: Option<RateLimit>,
     resume: Option<UpgradeCheckpoint>,
@@ -146,6 +159,7 @@ impl<M: DynamoModel> Table<M> {
     /// let report = users
     ///     .upgrade_items()
     ///     .segments(4)
+    ///     .writes_in_flight(8)
     ///     .rate_limit(RateLimit::UnitsPerSecond(100.0))
     ///     .on_progress(|progress| println!("{} scanned", progress.scanned))
     ///     .await?;
@@ -179,6 +193,8 @@ impl UpgradeItems {
             shapes,
             entity,
             segments: 1,
+            concurrency: crate::DEFAULT_SCAN_CONCURRENCY,
+            writes_in_flight: DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
             page_size: None,
             rate: None,
             resume: None,
@@ -187,10 +203,28 @@ impl UpgradeItems {
         }
     }
 
-    /// Scan in `n` segments at once (DynamoDB's parallel scan; 1 to
-    /// 1,000,000). Default 1.
+    /// Scan in `n` segments (DynamoDB's parallel scan; 1 to 1,000,000).
+    /// Default 1.
     pub fn segments(mut self, n: u32) -> Self {
         self.segments = n;
+        self
+    }
+
+    /// How many segments are scanned at once (default
+    /// [`DEFAULT_SCAN_CONCURRENCY`](crate::DEFAULT_SCAN_CONCURRENCY)): a
+    /// segment is scanned to its end before the next starts, so a thousand
+    /// segments are not a thousand scans at once. 0 is refused.
+    pub fn concurrency(mut self, segments: usize) -> Self {
+        self.concurrency = segments;
+        self
+    }
+
+    /// How many rewrites are in flight at once, over all segments (default
+    /// [`DEFAULT_UPGRADE_WRITES_IN_FLIGHT`]); 1 puts one item at a time.
+    /// A page's checkpoint still comes only once all its rewrites are done.
+    /// 0 is refused.
+    pub fn writes_in_flight(mut self, n: usize) -> Self {
+        self.writes_in_flight = n;
         self
     }
 
@@ -244,6 +278,20 @@ impl UpgradeItems {
                 format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
             ));
         }
+        if self.concurrency == 0 {
+            return Err(Error::invalid(
+                &table,
+                "concurrency",
+                "a backfill scans at least one segment at a time (0 would never start)",
+            ));
+        }
+        if self.writes_in_flight == 0 {
+            return Err(Error::invalid(
+                &table,
+                "writes_in_flight",
+                "a backfill has at least one rewrite in flight (0 would never write)",
+            ));
+        }
         let schema_table = self.schema.table_name().to_owned();
         let checkpoint = match self.resume {
             Some(checkpoint) => {
@@ -274,6 +322,8 @@ impl UpgradeItems {
             entity,
             dry_run: self.dry_run,
             page_size: self.page_size,
+            writes_in_flight: self.writes_in_flight,
+            in_flight: Semaphore::new(self.writes_in_flight),
             reads,
             writes,
             state: Mutex::new(UpgradeReport {
@@ -289,8 +339,11 @@ impl UpgradeItems {
             progress: Mutex::new(self.progress),
         };
         let total = shared.state().checkpoint.segments.len();
-        let segments = (0..total).map(|segment| shared.segment(segment, total));
-        futures_util::future::try_join_all(segments).await?;
+        futures_util::stream::iter(0..total)
+            .map(|segment| shared.segment(segment, total))
+            .buffer_unordered(self.concurrency)
+            .try_collect::<()>()
+            .await?;
         let report = shared.state().clone();
         Ok(report)
     }
@@ -314,6 +367,9 @@ struct Shared {
     entity: Option<&'static EntitySchema>,
     dry_run: bool,
     page_size: Option<i32>,
+    writes_in_flight: usize,
+    /// Rewrites in flight over all segments.
+    in_flight: Semaphore,
     reads: Option<Limiter>,
     writes: Option<Limiter>,
     state: Mutex<UpgradeReport>,
@@ -382,14 +438,19 @@ impl Shared {
                 reads.spend(units);
             }
             let mut found = BTreeMap::<u32, u64>::new();
-            let mut done = Tally::default();
+            let mut old = Vec::new();
             for item in items {
                 let stored = self.shapes.stored(&item);
                 *found.entry(stored).or_default() += 1;
                 if stored < self.shapes.current() && !self.dry_run {
-                    self.upgrade(item, &mut done).await?;
+                    old.push(item);
                 }
             }
+            let done = futures_util::stream::iter(old)
+                .map(|item| self.upgrade(item))
+                .buffer_unordered(self.writes_in_flight)
+                .try_fold(Tally::default(), |sum, one| async move { Ok(sum + one) })
+                .await?;
             let last = out.last_evaluated_key.filter(|k| !k.is_empty());
             let mark = match &last {
                 Some(key) => SegmentMark::After(
@@ -434,7 +495,13 @@ impl Shared {
 
     /// Rewrites one old item at the newest shape, if it is as read; else
     /// reads it again and goes on from what it is.
-    async fn upgrade(&self, mut item: Attributes, done: &mut Tally) -> Result<()> {
+    async fn upgrade(&self, mut item: Attributes) -> Result<Tally> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let mut done = Tally::default();
         let key = ItemKey::from_item(self.schema, &self.table, &item)?;
         for attempt in 1..=ATTEMPTS {
             // The condition copies the values as read; the rewrite then
@@ -467,7 +534,7 @@ impl Shared {
                     }
                     done.write_units += units;
                     done.upgraded += 1;
-                    return Ok(());
+                    return Ok(done);
                 }
                 Err(err)
                     if err
@@ -483,7 +550,7 @@ impl Shared {
                 Some(now) if self.shapes.stored(&now) < self.shapes.current() => item = now,
                 _ => {
                     done.changed_meanwhile += 1;
-                    return Ok(());
+                    return Ok(done);
                 }
             }
         }
@@ -569,13 +636,26 @@ impl Shared {
     }
 }
 
-/// What one page's rewrites did.
+/// What one item's or one page's rewrites did.
 #[derive(Default)]
 struct Tally {
     upgraded: u64,
     retried: u64,
     changed_meanwhile: u64,
     write_units: f64,
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+
+    fn add(self, other: Tally) -> Tally {
+        Tally {
+            upgraded: self.upgraded + other.upgraded,
+            retried: self.retried + other.retried,
+            changed_meanwhile: self.changed_meanwhile + other.changed_meanwhile,
+            write_units: self.write_units + other.write_units,
+        }
+    }
 }
 
 /// Read units of a scanned page where the server did not say: 4 KB per
