@@ -203,6 +203,46 @@ async fn an_update_of_an_older_item_is_refused_and_writes_nothing(db: Db) {
     assert!(stored.iter().all(|s| s.shape == Some(3)), "{stored:?}");
 }
 
+/// In a transaction too: the update's outcome says the item is at an
+/// older shape, and nothing of the transaction is written.
+#[dynamo_model::test(models(Order))]
+async fn a_transaction_updating_an_older_item_is_canceled_and_says_why(db: Db) {
+    use support::backend::{lacks, supports, Feature};
+    put_v1(&db, "o1", 12.5).await;
+    let orders = db.table::<Order>();
+    let f = Order::fields();
+    if !supports(Feature::Transactions) {
+        let err = db
+            .transact()
+            .update(orders.update("o1").set(f.cents, 1u64))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Sdk { .. }), "{err:?}");
+        lacks(
+            Feature::Transactions,
+            "that a transaction with the update is an error and writes nothing",
+        );
+    } else {
+        let err = db
+            .transact()
+            .put(orders.put(&order("o9", 900)))
+            .update(orders.update("o1").set(f.cents, 1u64))
+            .await
+            .unwrap_err();
+        let Error::TransactionCanceled { reasons, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(reasons[1].code.as_deref(), Some("ConditionalCheckFailed"));
+        let message = reasons[1].message.as_deref().unwrap_or_default();
+        assert!(
+            message.contains("stored at shape 1, older than the model's 3"),
+            "{err}"
+        );
+        assert_eq!(orders.get("o9").await.unwrap(), None);
+    }
+    assert_eq!(orders.get("o1").await.unwrap(), Some(order("o1", 1250)));
+}
+
 /// A stream change of a shaped model decodes each image from its own
 /// shape (here a Lambda event: an old image at shape 1, a new one at 3).
 #[test]

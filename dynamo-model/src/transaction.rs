@@ -10,7 +10,8 @@ use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete as TxDelete, Put as TxPut, TransactWriteItem, Update as TxUpdate,
+    ConditionCheck, Delete as TxDelete, Put as TxPut, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update as TxUpdate,
 };
 
 use crate::error::{Error, Result};
@@ -218,6 +219,13 @@ impl Transaction {
                     .set_condition_expression(action.condition.clone())
                     .set_expression_attribute_names(action.names.clone())
                     .set_expression_attribute_values(action.values.clone())
+                    // The stored item tells a failed shape check apart.
+                    .set_return_values_on_condition_check_failure(
+                        action
+                            .guard
+                            .shape
+                            .map(|_| ReturnValuesOnConditionCheckFailure::AllOld),
+                    )
                     .build()
                     .map_err(invalid)?
             };
@@ -274,7 +282,15 @@ impl IntoFuture for Transaction {
                             let versioned = action.guard.version.is_some()
                                 && action.guard.condition.is_none()
                                 && action.guard.must_exist.is_none();
+                            let outdated = reason
+                                .and_then(|r| r.item())
+                                .and_then(|item| action.guard.outdated(item));
                             let message = match code.as_deref() {
+                                Some("ConditionalCheckFailed") if outdated.is_some() => {
+                                    outdated.map(|(stored, newest)| format!(
+                                        "the item is stored at shape {stored}, older than the model's {newest}: an update would mix the two; upgrade the item first (`upgrade_items()`, or get and put it)"
+                                    ))
+                                }
                                 Some("ConditionalCheckFailed")
                                     if action.guard.would_lack.is_some() =>
                                 {

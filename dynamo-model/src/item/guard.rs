@@ -106,6 +106,17 @@ impl Guard {
         })
     }
 
+    /// For a write with the shape check, whether the stored `item` failed
+    /// it: (the shape it is stored at, the newest).
+    pub(crate) fn outdated(&self, item: &Attributes) -> Option<(u32, u32)> {
+        let (attribute, newest) = self.shape?;
+        let stored = match item.get(attribute) {
+            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+            _ => 1,
+        };
+        (stored != newest).then_some((stored, newest))
+    }
+
     /// The error for a failed condition. `returned` is the stored item, where
     /// the backend returns it (ReturnValuesOnConditionCheckFailure); where it
     /// does not and several checks could have failed, the item is read to
@@ -129,19 +140,13 @@ impl Guard {
             },
             (_, returned) => returned,
         };
-        if let (Some((attribute, current)), Some(item)) = (self.shape, returned) {
-            let stored = match item.get(attribute) {
-                Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-                _ => 1,
+        if let Some((stored, newest)) = returned.and_then(|item| self.outdated(item)) {
+            return Error::ShapeOutdated {
+                table: table.to_owned(),
+                key: key.to_string(),
+                stored,
+                newest,
             };
-            if stored != current {
-                return Error::ShapeOutdated {
-                    table: table.to_owned(),
-                    key: key.to_string(),
-                    stored,
-                    newest: current,
-                };
-            }
         }
         let several = (self.version.is_some()
             && (self.condition.is_some() || self.must_exist.is_some() || self.entity.is_some()))
