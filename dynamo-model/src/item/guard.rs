@@ -34,10 +34,10 @@ pub(crate) struct Guard {
     /// whether a write may be resent nor what is returned on failure.
     pub(crate) entity: Option<Node>,
     /// For an update of a shaped model: that the stored item is at the
-    /// newest shape (attribute, shape), or absent. An update never leaves
+    /// newest shape, or absent. An update never leaves
     /// an item half of one shape and half of another: an older item fails
     /// as [`Error::ShapeOutdated`]. Idempotent, as `entity` is.
-    pub(crate) shape: Option<(&'static str, u32)>,
+    pub(crate) shape: Option<crate::Shapes>,
 }
 
 impl Guard {
@@ -79,12 +79,13 @@ impl Guard {
             )),
             None => {}
         }
-        if let Some((attribute, current)) = self.shape {
+        if let Some(shapes) = self.shape {
+            let (attribute, current) = shapes.written();
             parts.push(format!(
                 "attribute_not_exists({}) OR {} = {}",
                 p.name(hash_key),
-                p.name(attribute),
-                p.value(AttributeValue::N(current.to_string()))
+                p.name(&attribute),
+                p.value(current)
             ));
         }
         for condition in self.condition.iter().chain(&self.entity) {
@@ -109,12 +110,9 @@ impl Guard {
     /// For a write with the shape check, whether the stored `item` failed
     /// it: (the shape it is stored at, the newest).
     pub(crate) fn outdated(&self, item: &Attributes) -> Option<(u32, u32)> {
-        let (attribute, newest) = self.shape?;
-        let stored = match item.get(attribute) {
-            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-            _ => 1,
-        };
-        (stored != newest).then_some((stored, newest))
+        let shapes = self.shape?;
+        let stored = shapes.stored(item);
+        (stored != shapes.current()).then_some((stored, shapes.current()))
     }
 
     /// The error for a failed condition. `returned` is the stored item, where

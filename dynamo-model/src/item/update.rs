@@ -224,7 +224,7 @@ impl<M: DynamoModel> Update<M> {
         let mut p = Placeholders::default();
         let (expression, effect) =
             render(table.name(), fields, actions, version, M::SHAPES, &mut p)?;
-        guard.shape = M::SHAPES.map(|shapes| (shapes.attribute(), shapes.current()));
+        guard.shape = M::SHAPES;
         if upsert && guard.must_exist == Some(true) {
             return Err(Error::invalid(
                 table.name(),

@@ -44,6 +44,7 @@ use crate::DynamoModel;
 
 pub(crate) mod backfill;
 mod fields;
+mod rate;
 
 /// The shape attribute's name unless the model names another.
 pub const DEFAULT_SHAPE_ATTRIBUTE: &str = "_shape";
