@@ -411,6 +411,75 @@ async fn batches_span_the_entities_of_the_table(db: Db) {
     assert_eq!(lines.scan().all().await.unwrap().len(), 20);
 }
 
+/// BatchWriteItem takes no condition: an entity's `batch_delete` deletes
+/// each item only if it is of the entity, as `delete` does, and names the
+/// keys it left; `any_entity()` deletes by key alone (issue 31, point 1).
+#[dynamo_model::test(models(Store))]
+async fn a_batch_delete_of_an_entity_leaves_another_entitys_item(db: Db) {
+    let store = db.table_named("store");
+    // A customer's item at an order's key, as meeting templates make one.
+    store
+        .put_attributes(HashMap::from([
+            ("pk".to_owned(), s("CUSTOMER#c1")),
+            ("sk".to_owned(), s("ORDER#09223372036854775908#o1")),
+            ("_type".to_owned(), s("customer")),
+            ("total".to_owned(), AttributeValue::N("1".into())),
+        ]))
+        .await
+        .unwrap();
+    let orders = db.table::<Order>();
+    let mine: Vec<Order> = (1..=40).map(|n| order(&format!("m{n}"), n, None)).collect();
+    orders.batch_put(&mine).await.unwrap();
+    let mut keys: Vec<(String, i64, String)> = mine
+        .iter()
+        .map(|o| ("c1".into(), o.created, o.id.clone()))
+        .collect();
+    keys.push(("c1".into(), 100, "o1".into()));
+    keys.push(("c1".into(), 5, "missing".into()));
+    let err = orders.batch_delete(keys.clone()).await.unwrap_err();
+    match &err {
+        Error::BatchIncomplete {
+            keys: left,
+            done,
+            operation,
+            ..
+        } => {
+            assert_eq!(*operation, "DeleteItem");
+            assert_eq!(*done, 41, "40 orders and the missing key");
+            assert_eq!(
+                left,
+                &[r#"pk = "CUSTOMER#c1", sk = "ORDER#09223372036854775908#o1""#.to_owned()]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("of another entity"), "{err}");
+    let kept = raw(&db, "CUSTOMER#c1", "ORDER#09223372036854775908#o1").await;
+    assert_eq!(
+        kept.unwrap()["_type"],
+        s("customer"),
+        "the customer's item stays"
+    );
+    assert_eq!(
+        orders.scan().all().await.unwrap(),
+        [],
+        "every order is gone"
+    );
+
+    // By key alone, whatever the entity.
+    assert_eq!(
+        orders
+            .batch_delete([("c1", 100, "o1")])
+            .any_entity()
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(raw(&db, "CUSTOMER#c1", "ORDER#09223372036854775908#o1")
+        .await
+        .is_none());
+}
+
 #[dynamo_model::test(models(Store))]
 async fn a_transaction_spans_the_entities_of_the_table(db: Db) {
     let lines = db.table::<Line>();

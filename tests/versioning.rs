@@ -234,9 +234,50 @@ async fn a_version_at_its_types_maximum_is_refused_before_writing(db: Db) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("at 255, the most"), "{err}");
+    // Without `expect_version` the server bumps what it holds: a condition
+    // there keeps it at 255, and the error says nothing was written.
+    let err = smalls.update("s").set(f.note, "more").await.unwrap_err();
+    match &err {
+        Error::VersionExhausted {
+            key,
+            field,
+            version,
+            ..
+        } => {
+            assert_eq!((field.as_str(), version.as_str()), ("version", "255"));
+            assert_eq!(key.as_deref(), Some(r#"id = "s""#));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("nothing was written"), "{err}");
+    if support::backend::supports(support::backend::Feature::Transactions) {
+        let err = db
+            .transact()
+            .update(smalls.update("s").set(f.note, "more"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::TransactionCanceled { .. }), "{err}");
+    }
     assert_eq!(
         smalls.get("s").await.unwrap().unwrap(),
         stored,
         "nothing written"
+    );
+    // Below the maximum the unchecked bump goes on, up to 255 and no more.
+    raw.put_attributes(std::collections::HashMap::from([
+        ("id".to_owned(), AttributeValue::S("t".into())),
+        ("version".to_owned(), AttributeValue::N("254".into())),
+        ("note".to_owned(), AttributeValue::S("almost".into())),
+    ]))
+    .await
+    .unwrap();
+    let updated = smalls.update("t").set(f.note, "full").await.unwrap();
+    assert_eq!(updated.version, 255);
+    let err = smalls.update("t").set(f.note, "over").await.unwrap_err();
+    assert!(matches!(err, Error::VersionExhausted { .. }), "{err}");
+    assert_eq!(
+        smalls.scan().all().await.unwrap().len(),
+        2,
+        "every item reads"
     );
 }

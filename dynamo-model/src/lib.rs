@@ -102,6 +102,7 @@ pub use table::options::{
 pub use table::update::UpdateTableOptions;
 pub use table::{NoModel, Table};
 
+pub use batch::checked_delete::DEFAULT_CHECKED_DELETE_CONCURRENCY;
 pub use batch::get::{BatchGet, MAX_BATCH_GET};
 pub use batch::retry::DEFAULT_BATCH_ATTEMPTS;
 pub use batch::write::{BatchWrite, MAX_BATCH_WRITE};

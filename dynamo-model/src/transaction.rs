@@ -219,12 +219,11 @@ impl Transaction {
                     .set_condition_expression(action.condition.clone())
                     .set_expression_attribute_names(action.names.clone())
                     .set_expression_attribute_values(action.values.clone())
-                    // The stored item tells a failed shape check apart.
+                    // The stored item tells a failed shape or version-room
+                    // check apart.
                     .set_return_values_on_condition_check_failure(
-                        action
-                            .guard
-                            .shape
-                            .map(|_| ReturnValuesOnConditionCheckFailure::AllOld),
+                        (action.guard.shape.is_some() || action.guard.version_room.is_some())
+                            .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                     )
                     .build()
                     .map_err(invalid)?
@@ -285,7 +284,13 @@ impl IntoFuture for Transaction {
                             let outdated = reason
                                 .and_then(|r| r.item())
                                 .and_then(|item| action.guard.outdated(item));
+                            let full = reason
+                                .and_then(|r| r.item())
+                                .and_then(|item| action.guard.version_full(&action.table, &action.key, item));
                             let message = match code.as_deref() {
+                                Some("ConditionalCheckFailed") if full.is_some() => {
+                                    full.map(|_| "the version is at the most its type holds, so it cannot go up (use a wider type, such as `u64`)".to_owned())
+                                }
                                 Some("ConditionalCheckFailed") if outdated.is_some() => {
                                     outdated.map(|(stored, newest)| format!(
                                         "the item is stored at shape {stored}, older than the model's {newest}: an update would mix the two; upgrade the item first (`upgrade_items()`, or get and put it)"

@@ -4,6 +4,7 @@
 //! backoff. Nothing is lost silently: when retries run out, the error lists
 //! exactly the keys not written or read.
 
+pub(crate) mod checked_delete;
 pub(crate) mod get;
 pub(crate) mod incomplete;
 pub(crate) mod retry;

@@ -35,6 +35,10 @@ pub struct BatchWrite<M> {
     table: Table<M>,
     requests: Result<Vec<(ItemKey, WriteRequest)>>,
     settings: Settings,
+    /// A delete of an entity's items, each checked to be of the entity.
+    checked: bool,
+    /// The caller's concurrency, where set.
+    concurrency: Option<usize>,
 }
 
 /// The requests in first-seen key order, each key once with its last request.
@@ -112,6 +116,8 @@ impl<M: DynamoModel + Serialize> Table<M> {
             table: self.clone(),
             requests: requests.map(last_per_key),
             settings: Settings::default(),
+            checked: false,
+            concurrency: None,
         }
     }
 }
@@ -119,6 +125,54 @@ impl<M: DynamoModel + Serialize> Table<M> {
 impl<M: DynamoModel> Table<M> {
     /// Deletes the items with these keys (typed from the model), in
     /// requests of 25, several at once, retrying what is left unprocessed.
+    ///
+    /// An entity of a shared table deletes only its own items, as
+    /// [`delete`](Self::delete) does: BatchWriteItem takes no condition, so
+    /// each key is one conditional DeleteItem instead
+    /// ([`DEFAULT_CHECKED_DELETE_CONCURRENCY`](crate::DEFAULT_CHECKED_DELETE_CONCURRENCY)
+    /// in flight; the same write units, more requests). A key whose item
+    /// is of another entity keeps it, and the call ends in
+    /// [`Error::BatchIncomplete`](crate::Error::BatchIncomplete) naming
+    /// it, after every other item is deleted.
+    /// [`any_entity`](BatchWrite::any_entity) deletes by key alone, in
+    /// batches of 25.
+    ///
+    /// ```
+    /// # use dynamo_model::testing::LocalDynamoDb;
+    /// # use dynamo_model::{CreateTableOptions, DynamoModel, DynamoTable, Error};
+    /// #[derive(DynamoTable)]
+    /// #[dynamo(name = "app", hash_key = "pk", range_key = "sk")]
+    /// struct App;
+    ///
+    /// #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// #[dynamo(table = App, entity = "order", pk = "ORDER#{id}", sk = "ORDER")]
+    /// struct Order { id: String }
+    ///
+    /// // Meets `Order`'s key where an order's id is `1#ITEM#7`.
+    /// #[derive(DynamoModel, serde::Serialize, serde::Deserialize)]
+    /// #[dynamo(table = App, entity = "item", pk = "ORDER#{order}#ITEM#{n}", sk = "ORDER")]
+    /// struct Item { order: String, n: String }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> dynamo_model::Result<()> {
+    /// let local = LocalDynamoDb::embedded()?;
+    /// let db = local.db();
+    /// db.table::<App>().create(CreateTableOptions::new().wait(true)).await?;
+    /// let (orders, items) = (db.table::<Order>(), db.table::<Item>());
+    /// orders.put(&Order { id: "2".into() }).await?;
+    /// items.put(&Item { order: "1".into(), n: "7".into() }).await?;
+    ///
+    /// // "1#ITEM#7" is the item's key: it is not an order, and stays.
+    /// let err = orders.batch_delete(["1#ITEM#7", "2"]).await.unwrap_err();
+    /// assert!(matches!(err, Error::BatchIncomplete { done: 1, .. }));
+    /// assert!(items.get(("1", "7")).await?.is_some());
+    /// assert!(orders.get("2").await?.is_none());
+    ///
+    /// // By key alone, whatever entity the item is of.
+    /// assert_eq!(orders.batch_delete(["1#ITEM#7"]).any_entity().await?, 1);
+    /// assert!(items.get(("1", "7")).await?.is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn batch_delete<K, I>(&self, keys: I) -> BatchWrite<M>
     where
         K: IntoKey<M::Key>,
@@ -140,15 +194,30 @@ impl<M: DynamoModel> Table<M> {
             table: self.clone(),
             requests: requests.map(last_per_key),
             settings: Settings::default(),
+            checked: M::entity().is_some(),
+            concurrency: None,
         }
     }
 }
 
 impl<M> BatchWrite<M> {
     /// How many requests are in flight at once (default
-    /// [`DEFAULT_BATCH_CONCURRENCY`](crate::DEFAULT_BATCH_CONCURRENCY)).
+    /// [`DEFAULT_BATCH_CONCURRENCY`](crate::DEFAULT_BATCH_CONCURRENCY)
+    /// BatchWriteItems, or for an entity's checked delete
+    /// [`DEFAULT_CHECKED_DELETE_CONCURRENCY`](crate::DEFAULT_CHECKED_DELETE_CONCURRENCY)
+    /// DeleteItems).
     pub fn concurrency(mut self, requests: usize) -> Self {
-        self.settings.concurrency = requests.max(1);
+        self.concurrency = Some(requests.max(1));
+        self
+    }
+
+    /// For an entity's `batch_delete`: deletes by key alone, whatever
+    /// entity the item at the key is of (or none), in BatchWriteItems of
+    /// 25. Only for keys the caller knows to be this entity's: where two
+    /// templates meet, another entity's item goes too. No effect on
+    /// `batch_put`, or on a model that is not an entity.
+    pub fn any_entity(mut self) -> Self {
+        self.checked = false;
         self
     }
 
@@ -296,10 +365,21 @@ impl<M: DynamoModel + 'static> IntoFuture for BatchWrite<M> {
             if count == 0 {
                 return Ok(0);
             }
+            if self.checked {
+                let keys = requests.into_iter().map(|(key, _)| key).collect();
+                let concurrency = self
+                    .concurrency
+                    .unwrap_or(super::checked_delete::DEFAULT_CHECKED_DELETE_CONCURRENCY);
+                let failures =
+                    super::checked_delete::delete_each(&self.table, keys, concurrency).await;
+                let table = self.table.name().to_owned();
+                return incomplete(table, "DeleteItem", count, failures).map_or(Ok(count), Err);
+            }
             let client = self.table.client()?.clone();
             let table = self.table.name().to_owned();
             let schema = M::schema();
             let retry = self.settings.retry;
+            let concurrency = self.concurrency.unwrap_or(self.settings.concurrency);
             let mut chunks = Vec::new();
             let mut requests = requests.into_iter().peekable();
             while requests.peek().is_some() {
@@ -310,7 +390,7 @@ impl<M: DynamoModel + 'static> IntoFuture for BatchWrite<M> {
                     let (client, table) = (&client, table.as_str());
                     async move { write_chunk(client, schema, table, chunk, retry).await }
                 })
-                .buffer_unordered(self.settings.concurrency)
+                .buffer_unordered(concurrency)
                 .flat_map(futures_util::stream::iter)
                 .collect()
                 .await;

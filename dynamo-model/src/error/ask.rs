@@ -63,6 +63,7 @@ impl Error {
             | Error::TtlNotEnabled { table, .. }
             | Error::ConditionFailed { table, .. }
             | Error::VersionConflict { table, .. }
+            | Error::VersionExhausted { table, .. }
             | Error::OutcomeUnknown { table, .. }
             | Error::ItemNotFound { table, .. }
             | Error::ItemTooLarge { table, .. }

@@ -219,6 +219,23 @@ pub enum Error {
         expected: String,
     },
 
+    /// A write that would take a `#[version]` past the most its Rust type
+    /// holds (a `u8` version at 255): nothing was written, since the item
+    /// would then be stored at a version no read can decode. Use a wider
+    /// type, such as `u64`.
+    #[error("version `{field}` of item {} of table `{table}` is at {version}, the most its type holds, so it cannot go up; nothing was written (use a wider type, such as `u64`)",
+        key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
+    VersionExhausted {
+        /// The table name as sent.
+        table: String,
+        /// The item's key, when known.
+        key: Option<String>,
+        /// The `#[version]` field.
+        field: String,
+        /// The version stored (or held), as DynamoDB's number text.
+        version: String,
+    },
+
     /// A write whose answer was lost (a timeout, a connection lost after the
     /// request was sent, a 5xx): the server may or may not have applied it,
     /// and this call could not find out which. A write that cannot be
@@ -367,11 +384,12 @@ pub enum Error {
     /// request is split until the refused items stand alone, so one bad item
     /// does not hold back the other 24). Every other item of the batch was
     /// written (read); nothing is dropped without being listed here.
-    #[error("{operation} on table `{table}`: {} item(s) not {verb}, {done} {verb}; after {attempts} attempt(s): {reason}; keys not {verb}: {}", keys.len(), keys.join("; "), verb = if *operation == "BatchGetItem" { "read" } else { "written" })]
+    #[error("{operation} on table `{table}`: {} item(s) not {verb}, {done} {verb}; after {attempts} attempt(s): {reason}; keys not {verb}: {}", keys.len(), keys.join("; "), verb = match *operation { "BatchGetItem" => "read", "DeleteItem" => "deleted", _ => "written" })]
     BatchIncomplete {
         /// The table name as sent.
         table: String,
-        /// `BatchWriteItem` or `BatchGetItem`.
+        /// `BatchWriteItem`, `BatchGetItem`, or `DeleteItem` (an entity's
+        /// `batch_delete`, one checked delete per item).
         operation: &'static str,
         /// Exactly the keys not written (or not read), as `id = "u1"`.
         keys: Vec<String>,

@@ -38,6 +38,21 @@ pub(crate) struct Guard {
     /// an item half of one shape and half of another: an older item fails
     /// as [`Error::ShapeOutdated`]. Idempotent, as `entity` is.
     pub(crate) shape: Option<crate::Shapes>,
+    /// For a version bump that checks no version (an update without
+    /// `expect_version`): the version attribute and the most its Rust type
+    /// holds. The bump happens on the server, so only a condition there
+    /// keeps a `u8` version at 255 from being stored as 256, which no read
+    /// could decode. Idempotent, as `entity` is.
+    pub(crate) version_room: Option<VersionRoom>,
+}
+
+/// The version field of a bump the server makes, and the most its Rust
+/// type holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VersionRoom {
+    pub(crate) attribute: &'static str,
+    pub(crate) field: &'static str,
+    pub(crate) max: u128,
 }
 
 impl Guard {
@@ -88,6 +103,13 @@ impl Guard {
                 p.value(current)
             ));
         }
+        if let Some(VersionRoom { attribute, max, .. }) = self.version_room {
+            let name = p.name(attribute);
+            parts.push(format!(
+                "attribute_not_exists({name}) OR {name} < {}",
+                p.value(AttributeValue::N(max.to_string()))
+            ));
+        }
         for condition in self.condition.iter().chain(&self.entity) {
             let text = condition
                 .render(p, fields)
@@ -115,6 +137,27 @@ impl Guard {
         (stored != shapes.current()).then_some((stored, shapes.current()))
     }
 
+    /// For a write with the version-room check, the error when the stored
+    /// `item`'s version is already at its type's maximum.
+    pub(crate) fn version_full(
+        &self,
+        table: &str,
+        key: &ItemKey,
+        item: &Attributes,
+    ) -> Option<Error> {
+        let room = self.version_room?;
+        let stored = match item.get(room.attribute) {
+            Some(AttributeValue::N(n)) => n.parse::<u128>().ok()?,
+            _ => return None,
+        };
+        (stored >= room.max).then(|| Error::VersionExhausted {
+            table: table.to_owned(),
+            key: Some(key.to_string()),
+            field: room.field.to_owned(),
+            version: stored.to_string(),
+        })
+    }
+
     /// The error for a failed condition. `returned` is the stored item, where
     /// the backend returns it (ReturnValuesOnConditionCheckFailure); where it
     /// does not and several checks could have failed, the item is read to
@@ -126,10 +169,14 @@ impl Guard {
         key: &ItemKey,
         returned: Option<&Attributes>,
     ) -> Error {
-        // A shape check: the stored item tells whether it failed.
+        // A shape or version-room check: the stored item tells whether it
+        // failed.
         let held;
-        let returned = match (self.shape, returned) {
-            (Some(_), None) => match read_stored(client, table, key).await {
+        let returned = match (
+            self.shape.is_some() || self.version_room.is_some(),
+            returned,
+        ) {
+            (true, None) => match read_stored(client, table, key).await {
                 Some(item) => {
                     held = item;
                     held.as_ref()
@@ -145,6 +192,9 @@ impl Guard {
                 stored,
                 newest,
             };
+        }
+        if let Some(full) = returned.and_then(|item| self.version_full(table, key, item)) {
+            return full;
         }
         let several = (self.version.is_some()
             && (self.condition.is_some() || self.must_exist.is_some() || self.entity.is_some()))
@@ -303,6 +353,7 @@ mod tests {
             would_lack: None,
             entity: None,
             shape: None,
+            version_room: None,
         };
         let mut p = Placeholders::default();
         let text = guard.render("t", &schema(), None, &mut p).unwrap();

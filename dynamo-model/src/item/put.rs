@@ -81,7 +81,7 @@ pub(crate) fn prepare<M: DynamoModel + Serialize>(
     let mut guard = Guard::default();
     let item = encode::to_item(table, item).and_then(|(mut item, key)| {
         if let Some(field) = version::field(M::field_infos()) {
-            let expected = version::bump(table, field, &mut item)?;
+            let expected = version::bump(table, &key, field, &mut item)?;
             guard.version = Some((field.attribute, expected));
         }
         Ok((item, key))

@@ -218,8 +218,12 @@ impl<M: DynamoModel> Update<M> {
                     "the model has no `#[version]` field",
                 ));
             };
-            version::check_room(table.name(), version, expected)?;
+            version::check_room(table.name(), Some(&key), version, expected)?;
             guard.version = Some((version.attribute, version::expected(expected)));
+        } else {
+            // The server bumps what it holds: only a condition there keeps
+            // the version within its type.
+            guard.version_room = version.and_then(version::room);
         }
         let mut p = Placeholders::default();
         let (expression, effect) =
@@ -319,7 +323,7 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 .set_expression_attribute_values(values)
                 .return_values(ReturnValue::AllNew)
                 .set_return_values_on_condition_check_failure(
-                    (!guard.is_empty() || guard.shape.is_some())
+                    (!guard.is_empty() || guard.shape.is_some() || guard.version_room.is_some())
                         .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                 );
             let returned = |e: &UpdateItemError| match e {

@@ -7,6 +7,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::encode::Attributes;
 use super::fields::{FieldInfo, FieldRole};
+use super::guard::VersionRoom;
+use super::key::ItemKey;
 use crate::error::{Error, Result};
 
 /// A Rust type a `#[version]` field can have: a whole number, stored as N.
@@ -81,33 +83,50 @@ pub(crate) fn read(table: &str, attribute: &str, attributes: &Attributes) -> Res
 /// Refuses a write that would take the version `field` past what its
 /// Rust type holds (a `u8` version at 255): the item would be stored, then
 /// fail every read.
-pub(crate) fn check_room(table: &str, field: &FieldInfo, current: u128) -> Result<()> {
+pub(crate) fn check_room(
+    table: &str,
+    key: Option<&ItemKey>,
+    field: &FieldInfo,
+    current: u128,
+) -> Result<()> {
     let Some(max) = field.number_range().and_then(|r| r.max()) else {
         return Ok(());
     };
     if current >= max {
-        return Err(Error::invalid(
-            table,
-            "version",
-            format!(
-                "version `{}` is at {current}, the most its type holds, so it cannot go up; nothing was written (use a wider type, such as `u64`)",
-                field.name
-            ),
-        ));
+        return Err(Error::VersionExhausted {
+            table: table.to_owned(),
+            key: key.map(ToString::to_string),
+            field: field.name.to_owned(),
+            version: current.to_string(),
+        });
     }
     Ok(())
+}
+
+/// For a bump the server makes (`v = v + 1` with no version checked): the
+/// condition that keeps it within the field's type. `None` where the
+/// type's maximum is more than the 38 digits a DynamoDB number holds
+/// (`u128`), so no stored version can reach it.
+pub(crate) fn room(field: &FieldInfo) -> Option<VersionRoom> {
+    let max = field.number_range().and_then(|r| r.max())?;
+    (max.to_string().len() <= 38).then_some(VersionRoom {
+        attribute: field.attribute,
+        field: field.name,
+        max,
+    })
 }
 
 /// Sets the next version in `attributes` and returns what the write
 /// expects to find.
 pub(crate) fn bump(
     table: &str,
+    key: &ItemKey,
     field: &FieldInfo,
     attributes: &mut Attributes,
 ) -> Result<Expected> {
     let attribute = field.attribute;
     let current = read(table, attribute, attributes)?;
-    check_room(table, field, current)?;
+    check_room(table, Some(key), field, current)?;
     attributes.insert(
         attribute.to_owned(),
         AttributeValue::N((current + 1).to_string()),
@@ -130,6 +149,15 @@ mod tests {
 
     use crate::item::fields::{KindProbe, KnownKind, ValueKind};
 
+    fn key() -> ItemKey {
+        ItemKey::from_values(
+            "t",
+            &[("id".to_owned(), crate::AttributeType::S)],
+            vec![AttributeValue::S("a".into())],
+        )
+        .unwrap()
+    }
+
     fn version_field() -> FieldInfo {
         FieldInfo::new("v", "v", FieldRole::Version, false, || ValueKind::N)
     }
@@ -138,12 +166,12 @@ mod tests {
     fn a_new_item_is_stored_at_1_and_an_old_one_one_up() {
         let mut item = Attributes::new();
         assert_eq!(
-            bump("t", &version_field(), &mut item).unwrap(),
+            bump("t", &key(), &version_field(), &mut item).unwrap(),
             Expected::New
         );
         assert_eq!(item["v"], AttributeValue::N("1".into()));
         assert_eq!(
-            bump("t", &version_field(), &mut item).unwrap(),
+            bump("t", &key(), &version_field(), &mut item).unwrap(),
             Expected::At("1".into())
         );
         assert_eq!(item["v"], AttributeValue::N("2".into()));
@@ -152,7 +180,7 @@ mod tests {
     #[test]
     fn a_negative_version_is_refused() {
         let mut item = Attributes::from([("v".to_owned(), AttributeValue::N("-1".into()))]);
-        let err = bump("t", &version_field(), &mut item).unwrap_err();
+        let err = bump("t", &key(), &version_field(), &mut item).unwrap_err();
         assert!(err.to_string().contains("whole number"), "{err}");
     }
 
@@ -161,9 +189,20 @@ mod tests {
     fn a_version_at_its_types_maximum_is_refused_before_writing() {
         let u8_version = version_field().numbers(|| (&KindProbe::<u8>::new()).number_range());
         let mut item = Attributes::from([("v".to_owned(), AttributeValue::N("254".into()))]);
-        bump("t", &u8_version, &mut item).unwrap();
+        bump("t", &key(), &u8_version, &mut item).unwrap();
         assert_eq!(item["v"], AttributeValue::N("255".into()));
-        let err = bump("t", &u8_version, &mut item).unwrap_err();
+        let err = bump("t", &key(), &u8_version, &mut item).unwrap_err();
         assert!(err.to_string().contains("at 255, the most"), "{err}");
+        assert!(
+            matches!(&err, Error::VersionExhausted { version, .. } if version == "255"),
+            "{err}"
+        );
+        let u8_room = room(&u8_version).unwrap();
+        assert_eq!((u8_room.attribute, u8_room.max), ("v", 255));
+        let u128_version = version_field().numbers(|| (&KindProbe::<u128>::new()).number_range());
+        assert!(
+            room(&u128_version).is_none(),
+            "u128's maximum is past 38 digits"
+        );
     }
 }
