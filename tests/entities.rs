@@ -938,6 +938,37 @@ async fn boto3_reads_the_documented_key_strings(db: Db) {
     );
 }
 
+/// A variant's item that does not decode is named by its key, in a
+/// collection's query and an entity's scan (issue 31, point 7).
+#[dynamo_model::test(models(Store, CustomerView))]
+async fn a_collection_names_the_key_of_an_item_that_does_not_read(db: Db) {
+    db.table_named("store")
+        .put_attributes(HashMap::from([
+            ("pk".to_owned(), s("CUSTOMER#c1")),
+            ("sk".to_owned(), s("TAG#broken")),
+            ("_type".to_owned(), s("tag")),
+            ("customer".to_owned(), s("c1")),
+        ]))
+        .await
+        .unwrap();
+    let key = r#"pk = "CUSTOMER#c1", sk = "TAG#broken""#;
+    let err = db
+        .table::<CustomerView>()
+        .query("c1")
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Serde { key: Some(k), .. } if k == key),
+        "{err:?}"
+    );
+    let err = db.table::<Tag>().scan().all().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Serde { key: Some(k), .. } if k == key),
+        "{err:?}"
+    );
+}
+
 /// A fixture takes the collection beside its table: one table.
 #[dynamo_model::test(models(Store, CustomerView))]
 async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {

@@ -231,6 +231,51 @@ async fn a_keys_only_index_reads_into_a_partial_type_with_a_clear_error_otherwis
     );
 }
 
+/// An item that does not read is named by its key, on every read path, so
+/// it can be found in a big table (issue 31, point 7).
+#[dynamo_model::test(models(Event))]
+async fn an_item_that_does_not_read_is_named_by_its_key(db: Db) {
+    use dynamo_model::aws_sdk_dynamodb::types::AttributeValue;
+    seed(&db, 3).await;
+    db.table_named("events")
+        .put_attributes(HashMap::from([
+            ("stream".to_owned(), AttributeValue::S("s1".into())),
+            ("seq".to_owned(), AttributeValue::S("99".into())),
+            ("kind".to_owned(), AttributeValue::S("odd".into())),
+            ("at".to_owned(), AttributeValue::N("990".into())),
+            ("label".to_owned(), AttributeValue::S("L9".into())),
+            ("body".to_owned(), AttributeValue::N("7".into())),
+        ]))
+        .await
+        .unwrap();
+    let events = db.table::<Event>();
+    let named = |err: Error| match &err {
+        Error::Serde { key, .. } => {
+            assert_eq!(
+                key.as_deref(),
+                Some(r#"stream = "s1", seq = "99""#),
+                "{err}"
+            );
+            assert!(
+                err.to_string().contains(r#"`stream = "s1", seq = "99"`"#),
+                "{err}"
+            );
+        }
+        other => panic!("{other:?}"),
+    };
+    named(events.query("s1").all().await.unwrap_err());
+    named(events.scan().all().await.unwrap_err());
+    named(events.scan().segments(3).all().await.unwrap_err());
+    named(
+        events
+            .query_index(Event::indexes().by_kind, "odd")
+            .all()
+            .await
+            .unwrap_err(),
+    );
+    named(events.get(("s1", "99")).await.unwrap_err());
+}
+
 #[dynamo_model::test(models(Event))]
 async fn pages_follow_each_other_through_a_cursor_string(db: Db) {
     seed(&db, 23).await;

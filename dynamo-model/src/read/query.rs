@@ -572,6 +572,7 @@ impl<M: DynamoModel, R, T> Query<M, R, T> {
             client: self.table.client()?.clone(),
             table: name,
             schema_table: schema.table_name().to_owned(),
+            schema,
             index: self.index,
             projection,
             read,

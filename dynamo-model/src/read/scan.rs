@@ -184,6 +184,7 @@ impl<M: DynamoModel, T> Scan<M, T> {
                     client: client.clone(),
                     table: name.clone(),
                     schema_table: schema.table_name().to_owned(),
+                    schema,
                     index: self.index.clone(),
                     projection: projection.clone(),
                     read,

@@ -14,7 +14,8 @@ use super::page::{PageSource, RawPage, ReadFailure, ReadItem};
 use crate::error::{Error, Result};
 use crate::item::encode::Attributes;
 use crate::item::expression::{Names, Values};
-use crate::{EntitySchema, Projection};
+use crate::item::key::ItemKey;
+use crate::{EntitySchema, Projection, TableSchema};
 
 /// The parts Query and Scan share.
 pub(crate) struct Request {
@@ -23,6 +24,8 @@ pub(crate) struct Request {
     pub(crate) table: String,
     /// As the model names it, for cursors.
     pub(crate) schema_table: String,
+    /// The table's keys, to name an item that does not read.
+    pub(crate) schema: &'static TableSchema,
     pub(crate) index: Option<String>,
     /// The index's projection, to explain a failed read.
     pub(crate) projection: Projection,
@@ -132,12 +135,27 @@ impl PageSource for Request {
     }
 
     fn decode<T: ReadItem>(&self, mut item: Attributes) -> Result<T> {
+        // The key values, kept apart: the item goes into serde, and an item
+        // that does not read must be findable in a big table. Every index
+        // projects the table's keys.
+        let found = [
+            item.get(self.schema.hash_key().name()).cloned(),
+            self.schema
+                .range_key()
+                .and_then(|r| item.get(r.name()))
+                .cloned(),
+        ];
+        let key = || {
+            ItemKey::from_found(self.schema, &self.table, found.clone())
+                .ok()
+                .map(|key| key.to_string())
+        };
         // `entity_read` refused an index without the entity attribute, and
         // `shape_read` one without the shape attribute.
         if self.read.entity.is_some() || self.read.shapes.is_some() {
             item = crate::item::encode::ready_to_read(
                 &self.table,
-                || None,
+                key,
                 self.read.entity,
                 self.read.shapes,
                 item,
@@ -146,7 +164,7 @@ impl PageSource for Request {
         T::read_item(&self.table, item).map_err(|failure| {
             let mut reason = match failure {
                 ReadFailure::Serde(reason) => reason,
-                ReadFailure::Error(err) => return err,
+                ReadFailure::Error(err) => return with_key(err, key),
             };
             match &self.projection {
                 Projection::All => {}
@@ -170,7 +188,7 @@ impl PageSource for Request {
             }
             Error::Serde {
                 table: self.table.clone(),
-                key: None,
+                key: key(),
                 reason,
             }
         })
@@ -390,6 +408,24 @@ fn entity_is(attribute: &str, values: &[String]) -> String {
 fn short_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
     name.rsplit("::").next().unwrap_or(name)
+}
+
+/// A collection's own error (an item of no variant) names the key where it
+/// could not.
+fn with_key(mut err: Error, key: impl Fn() -> Option<String>) -> Error {
+    if let Error::WrongEntity {
+        key: found @ None, ..
+    }
+    | Error::Serde {
+        key: found @ None, ..
+    }
+    | Error::ShapeUnknown {
+        key: found @ None, ..
+    } = &mut err
+    {
+        *found = key();
+    }
+    err
 }
 
 #[cfg(test)]
