@@ -261,6 +261,23 @@ fn export_writes_a_file_and_check_exits_0_then_2_on_a_drifted_lock() {
     assert_eq!(written.code, 0, "{written:?}");
     let check = run(endpoint, "", &["check", "--file", lock_arg]);
     assert_eq!(check.code, 0, "{check:?}");
+    // A lock damaged where the layouts go is refused, not passed.
+    let text = std::fs::read_to_string(&lock).unwrap();
+    let start = text
+        .find(r#""items": {"#)
+        .expect("the CLI's lock records layouts");
+    std::fs::write(
+        &lock,
+        format!("{}\"items\": \"oops\"\n}}\n", &text[..start]),
+    )
+    .unwrap();
+    let damaged = run(endpoint, "", &["check", "--file", lock_arg]);
+    assert_eq!(damaged.code, 1, "{damaged:?}");
+    assert!(
+        damaged.stderr.contains("damaged: invalid type"),
+        "{damaged:?}"
+    );
+    std::fs::write(&lock, &text).unwrap();
 
     // The lock as an older model left it: another sort key type.
     let text = std::fs::read_to_string(&lock).unwrap();

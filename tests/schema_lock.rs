@@ -118,6 +118,26 @@ fn a_damaged_or_missing_lock_is_a_clear_error() {
     );
     let err = SchemaLock::from_json("not json").unwrap_err();
     assert!(err.to_string().contains("not JSON"), "{err}");
+    // A lock that parses as JSON but not whole as a lock is no lock: read
+    // leniently, `"items": "oops"` would record nothing and pass.
+    let text = SchemaLock::of(&[v1::User::schema()])
+        .with_items(&[dynamo_model::ItemLayout::of::<v1::User>()])
+        .to_json();
+    let start = text.find(r#""items": {"#).unwrap();
+    let damaged = format!("{}\"items\": \"oops\"\n}}\n", &text[..start]);
+    let err = SchemaLock::from_json(&damaged).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("damaged: invalid type: string \"oops\", expected a map at line"),
+        "{message}"
+    );
+    let path = lock_path("damaged.json");
+    std::fs::write(&path, &damaged).unwrap();
+    let err = SchemaLock::check(&path, &[v1::User::schema()]).unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+    let misspelt = text.replacen(r#""ttl""#, r#""tll""#, 1);
+    let err = SchemaLock::from_json(&misspelt).unwrap_err();
+    assert!(err.to_string().contains("unknown field `tll`"), "{err}");
     let err = SchemaLock::check(lock_path("missing.json"), &[v1::User::schema()]).unwrap_err();
     assert!(
         err.to_string().contains("write it with SchemaLock::write"),

@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, Result};
 use crate::{KeyAttribute, Projection, TableSchema};
 
+mod file;
 pub(crate) mod items;
 pub use items::ItemLayout;
 
@@ -190,6 +191,7 @@ impl SchemaLock {
                 )))
             }
         }
+        file::check(text).map_err(|e| invalid(format!("damaged: {e}; write it again")))?;
         let tables = value
             .get("tables")
             .and_then(Value::as_object)
