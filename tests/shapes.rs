@@ -169,6 +169,58 @@ async fn an_item_of_a_newer_shape_is_refused_not_guessed(db: Db) {
         "{err}"
     );
     assert_eq!(<Order as ItemShape>::SHAPE, 3);
+
+    // Nor is it rewritten: an update says the item is newer (not older),
+    // and a put of this older code fails its condition on the shape
+    // attribute instead of storing shape 3 over shape 4 (issue 31, point 10).
+    let err = orders
+        .update("o9")
+        .set(Order::fields().cents, 1u64)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ShapeUnknown { stored: 4, newest: 3, key: Some(key), .. } if key.contains("o9")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("written by newer code"), "{err}");
+    let err = orders.put(&order("o9", 5)).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::ShapeUnknown {
+                stored: 4,
+                newest: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    if support::backend::supports(support::backend::Feature::Transactions) {
+        let err = db
+            .transact()
+            .put(orders.put(&order("o9", 5)))
+            .await
+            .unwrap_err();
+        let Error::TransactionCanceled { reasons, .. } = &err else {
+            panic!("{err:?}")
+        };
+        let message = reasons[0].message.as_deref().unwrap_or_default();
+        assert!(message.contains("newer than this code's 3"), "{err}");
+    }
+    let stored: Vec<Stored> = orders.scan().as_type::<Stored>().all().await.unwrap();
+    assert_eq!(
+        stored,
+        [Stored {
+            id: "o9".into(),
+            shape: Some(4)
+        }],
+        "the newer item is as newer code left it"
+    );
+    // An item of an older or the same shape is put over as ever.
+    put_v1(&db, "o1", 1.0).await;
+    orders.put(&order("o1", 100)).await.unwrap();
+    orders.put(&order("o1", 200)).await.unwrap();
+    assert_eq!(orders.get("o1").await.unwrap(), Some(order("o1", 200)));
 }
 
 /// An update of an item at an older shape is refused, leaving it as it is

@@ -222,8 +222,10 @@ impl Transaction {
                     // The stored item tells a failed shape or version-room
                     // check apart.
                     .set_return_values_on_condition_check_failure(
-                        (action.guard.shape.is_some() || action.guard.version_room.is_some())
-                            .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+                        (action.guard.shape.is_some()
+                            || action.guard.newer_shape.is_some()
+                            || action.guard.version_room.is_some())
+                        .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                     )
                     .build()
                     .map_err(invalid)?
@@ -281,20 +283,18 @@ impl IntoFuture for Transaction {
                             let versioned = action.guard.version.is_some()
                                 && action.guard.condition.is_none()
                                 && action.guard.must_exist.is_none();
-                            let outdated = reason
-                                .and_then(|r| r.item())
-                                .and_then(|item| action.guard.outdated(item));
-                            let full = reason
-                                .and_then(|r| r.item())
-                                .and_then(|item| action.guard.version_full(&action.table, &action.key, item));
+                            // A check the stored item tells apart: the
+                            // message says which, as a single write's error.
+                            let told = reason.and_then(|r| r.item()).and_then(|item| {
+                                let (table, key) = (&action.table, &action.key);
+                                action
+                                    .guard
+                                    .version_full(table, key, item)
+                                    .or_else(|| action.guard.shape_failure(table, key, item))
+                            });
                             let message = match code.as_deref() {
-                                Some("ConditionalCheckFailed") if full.is_some() => {
-                                    full.map(|_| "the version is at the most its type holds, so it cannot go up (use a wider type, such as `u64`)".to_owned())
-                                }
-                                Some("ConditionalCheckFailed") if outdated.is_some() => {
-                                    outdated.map(|(stored, newest)| format!(
-                                        "the item is stored at shape {stored}, older than the model's {newest}: an update would mix the two; upgrade the item first (`upgrade_items()`, or get and put it)"
-                                    ))
+                                Some("ConditionalCheckFailed") if told.is_some() => {
+                                    told.map(|err| stored_check_message(&err))
                                 }
                                 Some("ConditionalCheckFailed")
                                     if action.guard.would_lack.is_some() =>
@@ -340,5 +340,22 @@ impl IntoFuture for Transaction {
                 _ => Err(Error::sdk(&first_table, "TransactWriteItems", err)),
             }
         })
+    }
+}
+
+/// An action's outcome for a check the stored item failed, worded as the
+/// single write's error without the item it names (the outcome names it).
+fn stored_check_message(err: &Error) -> String {
+    match err {
+        Error::VersionExhausted { version, .. } => format!(
+            "the version is at {version}, the most its type holds, so it cannot go up (use a wider type, such as `u64`)"
+        ),
+        Error::ShapeOutdated { stored, newest, .. } => format!(
+            "the item is stored at shape {stored}, older than the model's {newest}: an update would mix the two; upgrade the item first (`upgrade_items()`, or get and put it)"
+        ),
+        Error::ShapeUnknown { stored, newest, .. } => format!(
+            "the item is stored at shape {stored}, newer than this code's {newest}: it was written by newer code, and this write would lose what that shape holds (deploy that code here too)"
+        ),
+        other => other.to_string(),
     }
 }

@@ -44,6 +44,11 @@ pub(crate) struct Guard {
     /// keeps a `u8` version at 255 from being stored as 256, which no read
     /// could decode. Idempotent, as `entity` is.
     pub(crate) version_room: Option<VersionRoom>,
+    /// For a put of a shaped model: that the stored item is not at a shape
+    /// newer than the model's. Code that does not know that shape would
+    /// rewrite the item with less than it holds (an old binary beside a
+    /// new one). Idempotent, as `entity` is.
+    pub(crate) newer_shape: Option<crate::Shapes>,
 }
 
 /// The version field of a bump the server makes, and the most its Rust
@@ -103,6 +108,14 @@ impl Guard {
                 p.value(current)
             ));
         }
+        if let Some(shapes) = self.newer_shape {
+            let (attribute, current) = shapes.written();
+            let name = p.name(&attribute);
+            parts.push(format!(
+                "attribute_not_exists({name}) OR {name} <= {}",
+                p.value(current)
+            ));
+        }
         if let Some(VersionRoom { attribute, max, .. }) = self.version_room {
             let name = p.name(attribute);
             parts.push(format!(
@@ -129,12 +142,43 @@ impl Guard {
         })
     }
 
-    /// For a write with the shape check, whether the stored `item` failed
-    /// it: (the shape it is stored at, the newest).
-    pub(crate) fn outdated(&self, item: &Attributes) -> Option<(u32, u32)> {
-        let shapes = self.shape?;
-        let stored = shapes.stored(item);
-        (stored != shapes.current()).then_some((stored, shapes.current()))
+    /// For a write with a shape check, the error when the stored `item`
+    /// failed it: an update's item at an older shape, or any write's at a
+    /// newer one (written by newer code).
+    pub(crate) fn shape_failure(
+        &self,
+        table: &str,
+        key: &ItemKey,
+        item: &Attributes,
+    ) -> Option<Error> {
+        let shapes = self.shape.or(self.newer_shape)?;
+        let (stored, newest) = (shapes.stored(item), shapes.current());
+        if stored > newest {
+            Some(Error::ShapeUnknown {
+                table: table.to_owned(),
+                key: Some(key.to_string()),
+                stored,
+                newest,
+            })
+        } else if stored < newest && self.shape.is_some() {
+            Some(Error::ShapeOutdated {
+                table: table.to_owned(),
+                key: key.to_string(),
+                stored,
+                newest,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Whether a failed condition is told apart by the stored item, which
+    /// is then asked for with the failure.
+    pub(crate) fn needs_stored_item(&self) -> bool {
+        !self.is_empty()
+            || self.shape.is_some()
+            || self.newer_shape.is_some()
+            || self.version_room.is_some()
     }
 
     /// For a write with the version-room check, the error when the stored
@@ -173,7 +217,7 @@ impl Guard {
         // failed.
         let held;
         let returned = match (
-            self.shape.is_some() || self.version_room.is_some(),
+            self.shape.is_some() || self.newer_shape.is_some() || self.version_room.is_some(),
             returned,
         ) {
             (true, None) => match read_stored(client, table, key).await {
@@ -185,13 +229,8 @@ impl Guard {
             },
             (_, returned) => returned,
         };
-        if let Some((stored, newest)) = returned.and_then(|item| self.outdated(item)) {
-            return Error::ShapeOutdated {
-                table: table.to_owned(),
-                key: key.to_string(),
-                stored,
-                newest,
-            };
+        if let Some(failure) = returned.and_then(|item| self.shape_failure(table, key, item)) {
+            return failure;
         }
         if let Some(full) = returned.and_then(|item| self.version_full(table, key, item)) {
             return full;
@@ -354,6 +393,7 @@ mod tests {
             entity: None,
             shape: None,
             version_room: None,
+            newer_shape: None,
         };
         let mut p = Placeholders::default();
         let text = guard.render("t", &schema(), None, &mut p).unwrap();

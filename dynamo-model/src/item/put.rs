@@ -78,7 +78,10 @@ pub(crate) fn prepare<M: DynamoModel + Serialize>(
     table: &str,
     item: &M,
 ) -> (Result<(Attributes, ItemKey)>, Guard) {
-    let mut guard = Guard::default();
+    let mut guard = Guard {
+        newer_shape: M::SHAPES,
+        ..Guard::default()
+    };
     let item = encode::to_item(table, item).and_then(|(mut item, key)| {
         if let Some(field) = version::field(M::field_infos()) {
             let expected = version::bump(table, &key, field, &mut item)?;
@@ -155,7 +158,9 @@ impl<M: DynamoModel + 'static> IntoFuture for Put<M> {
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .set_return_values_on_condition_check_failure(
-                    (!guard.is_empty()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+                    guard
+                        .needs_stored_item()
+                        .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                 );
             let returned = |e: &PutItemError| match e {
                 PutItemError::ConditionalCheckFailedException(f) => f.item().cloned(),

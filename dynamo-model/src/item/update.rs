@@ -323,7 +323,8 @@ impl<M: DynamoModel + DeserializeOwned + 'static> IntoFuture for Update<M> {
                 .set_expression_attribute_values(values)
                 .return_values(ReturnValue::AllNew)
                 .set_return_values_on_condition_check_failure(
-                    (!guard.is_empty() || guard.shape.is_some() || guard.version_room.is_some())
+                    guard
+                        .needs_stored_item()
                         .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
                 );
             let returned = |e: &UpdateItemError| match e {
