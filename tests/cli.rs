@@ -2,7 +2,9 @@
 //! (examples/tables.rs), against the server under test, under this test's
 //! own table prefix. A drifted table plans with exit code 2, `apply --yes`
 //! brings it in step, `export` writes a file, `check` exits 0 on a matching
-//! lock and 2 on a drifted one.
+//! lock and 2 on a drifted one, `upgrade` refuses a page size of 0. (The
+//! backfill on the command line, checkpoint files included, is in
+//! tests/shape_backfill.rs: the example's models have no shapes.)
 
 mod support;
 
@@ -290,4 +292,19 @@ fn export_writes_a_file_and_check_exits_0_then_2_on_a_drifted_lock() {
 
     let usage = run(endpoint, "", &["plan", "--no-such-flag"]);
     assert_eq!(usage.code, 64, "{usage:?}");
+}
+
+#[test]
+fn upgrade_takes_a_page_size_and_refuses_0_before_any_request() {
+    // No server is needed: a page size of 0 is refused by the argument
+    // parser, and the example's models have no shapes to upgrade.
+    let endpoint = "http://127.0.0.1:9";
+    let zero = run(endpoint, "", &["upgrade", "--page-size", "0"]);
+    assert_eq!(zero.code, 64, "{zero:?}");
+    let help = run(endpoint, "", &["upgrade", "--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    assert!(help.stdout.contains("--page-size"), "{help:?}");
+    let none = run(endpoint, "", &["upgrade", "--page-size", "50"]);
+    assert_eq!(none.code, 0, "{none:?}");
+    assert!(none.stdout.contains("no model has shapes"), "{none:?}");
 }

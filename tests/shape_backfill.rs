@@ -3,7 +3,12 @@
 //! that only counts; under concurrent writers it loses none of their
 //! writes; stopped mid-way and resumed from its checkpoint, it rewrites no
 //! item twice (the fault proxy counts the PutItems); and a field that
-//! older code sets between the scan and the rewrite is kept.
+//! older code sets between the scan and the rewrite is kept. A checkpoint
+//! of another table (another prefix), of the table deleted and created
+//! again, of a dry run, or a damaged one is refused before any write, by
+//! the library and by the command line (which keeps the file); a
+//! checkpoint comes after each page of at most `DEFAULT_UPGRADE_PAGE_SIZE`
+//! items.
 
 mod support;
 
@@ -13,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
-use dynamo_model::{Db, DynamoModel, ItemShape, RateLimit, UpgradeCheckpoint};
+use dynamo_model::{Db, DynamoModel, Error, ItemShape, RateLimit, UpgradeCheckpoint};
 use serde::{Deserialize, Serialize};
 use support::fault_proxy::{Fault, Rule};
 
@@ -518,6 +523,260 @@ fn the_command_line_upgrades_a_tables_items() {
     assert!(
         !checkpoint.exists(),
         "the checkpoint file is gone once done"
+    );
+}
+
+/// A checkpoint is a position in one table. Resumed on the model's table
+/// under another prefix, or on its table deleted and created again, it
+/// would report the backfill done with the items never upgraded: both are
+/// refused, naming the tables, and nothing is written.
+#[dynamo_model::test(models(Ticket))]
+async fn a_checkpoint_of_another_table_or_of_the_table_created_again_is_refused(db: Db) {
+    use dynamo_model::CreateTableOptions;
+    let other = TestTables::new(&db)
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    old_items(&db, 300).await;
+    old_items(other.db(), 300).await;
+    let untouched = HashMap::from([(None, 150), (Some(2), 150)]);
+    let tickets = db.table::<Ticket>();
+    let done = tickets
+        .upgrade_items()
+        .segments(3)
+        .await
+        .unwrap()
+        .checkpoint;
+    assert!(done.is_done());
+    assert_eq!(done.table(), tickets.name());
+
+    let err = other
+        .table::<Ticket>()
+        .upgrade_items()
+        .resume(done.clone())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::CheckpointRefused {
+            table,
+            checkpoint_table,
+            reason,
+        } => {
+            assert_eq!(table, other.table::<Ticket>().name());
+            assert_eq!(checkpoint_table, tickets.name());
+            assert!(reason.contains("another table"), "{err}");
+        }
+        _ => panic!("not refused as another table's: {err}"),
+    }
+    assert_eq!(err.table(), Some(other.table::<Ticket>().name()));
+    assert_eq!(
+        stored_shapes(other.db()).await,
+        untouched,
+        "nothing written"
+    );
+
+    // The same name, another table: deleted and created again.
+    tickets
+        .delete_table_and_wait(Duration::from_secs(60))
+        .await
+        .unwrap();
+    tickets
+        .create(CreateTableOptions::new().wait(true))
+        .await
+        .unwrap();
+    old_items(&db, 300).await;
+    let err = tickets.upgrade_items().resume(done).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::CheckpointRefused { table, checkpoint_table, .. }
+            if table == checkpoint_table),
+        "{err}"
+    );
+    assert_eq!(stored_shapes(&db).await, untouched, "nothing written");
+    // Started over without it, the backfill upgrades them all.
+    let report = tickets.upgrade_items().await.unwrap();
+    assert_eq!(report.upgraded, 300, "{report:?}");
+}
+
+/// A resumed checkpoint is checked as strictly as a fresh start: one of no
+/// segments (which reported the backfill done with nothing scanned), or a
+/// dry run's (whose positions stand past items it only counted), is
+/// refused before any write.
+#[dynamo_model::test(models(Ticket))]
+async fn a_damaged_or_a_dry_runs_checkpoint_is_refused_before_any_write(db: Db) {
+    old_items(&db, 200).await;
+    let tickets = db.table::<Ticket>();
+    let counted = tickets.upgrade_items().dry_run().segments(2).await.unwrap();
+    assert!(counted.checkpoint.is_done());
+    let err = tickets
+        .upgrade_items()
+        .resume(counted.checkpoint.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CheckpointRefused { reason, .. } if reason.contains("dry run")),
+        "{err}"
+    );
+
+    let mut json = serde_json::to_value(&counted.checkpoint).unwrap();
+    json.as_object_mut().unwrap().remove("dry_run");
+    json["segments"] = serde_json::json!([]);
+    let damaged: UpgradeCheckpoint = serde_json::from_value(json).unwrap();
+    assert!(!damaged.is_done(), "no segment is not every segment done");
+    let err = tickets.upgrade_items().resume(damaged).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::CheckpointRefused { reason, .. } if reason.contains("0 segments")),
+        "{err}"
+    );
+    assert_eq!(
+        stored_shapes(&db).await,
+        HashMap::from([(None, 100), (Some(2), 100)]),
+        "nothing written"
+    );
+}
+
+/// A checkpoint comes after each page of at most
+/// `DEFAULT_UPGRADE_PAGE_SIZE` items, not after DynamoDB's 1 MB pages
+/// (thousands of small items): a run stopped a few seconds in has one to
+/// resume from. `page_size` sets the page.
+#[dynamo_model::test(models(Ticket))]
+async fn a_checkpoint_comes_after_each_page_of_at_most_the_page_size(db: Db) {
+    use dynamo_model::DEFAULT_UPGRADE_PAGE_SIZE;
+    old_items(&db, 1_000).await;
+    let seen: Arc<Mutex<Vec<(u64, u64)>>> = Arc::default();
+    let report = {
+        let seen = Arc::clone(&seen);
+        db.table::<Ticket>()
+            .upgrade_items()
+            .on_progress(move |p| seen.lock().unwrap().push((p.scanned, p.upgraded)))
+            .await
+            .unwrap()
+    };
+    assert_eq!(report.upgraded, 1_000, "{report:?}");
+    let seen = seen.lock().unwrap().clone();
+    let page = DEFAULT_UPGRADE_PAGE_SIZE as u64;
+    assert!(seen.len() >= 10, "{} checkpoints: {seen:?}", seen.len());
+    assert!(seen[0].1 <= page, "the first after a page: {seen:?}");
+    let mut before = 0;
+    for (scanned, upgraded) in &seen {
+        assert!(*scanned - before <= page && upgraded <= scanned, "{seen:?}");
+        before = *scanned;
+    }
+
+    old_items(&db, 100).await;
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let report = db
+        .table::<Ticket>()
+        .upgrade_items()
+        .page_size(50)
+        .on_progress(move |_| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.upgraded, 100, "{report:?}");
+    let calls = calls.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(calls >= 1_000 / 50, "{calls} checkpoints of 1,000 items");
+}
+
+/// `upgrade --checkpoint` with a file of another table prefix (the same
+/// model's table), or a damaged one: refused (exit 1) before any write, and
+/// the file kept as it was, not deleted as if the backfill were done.
+#[test]
+fn the_command_line_refuses_a_checkpoint_file_of_another_prefix_or_a_damaged_one() {
+    use dynamo_model::blocking::Blocking;
+    use dynamo_model::cli::{Cli, EXIT_ERROR, EXIT_OK, EXIT_USAGE};
+    use dynamo_model::CreateTableOptions;
+    let local = LocalDynamoDb::start().sync().unwrap();
+    let fixture = || {
+        TestTables::new(local.db())
+            .with::<Ticket>()
+            .create()
+            .sync()
+            .unwrap()
+    };
+    let (dev, prod) = (fixture(), fixture());
+    old_items(dev.db(), 100).sync_ok();
+    old_items(prod.db(), 100).sync_ok();
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("upgrade-refused-{}.json", std::process::id()));
+    let path = file.to_str().unwrap().to_owned();
+    let cli = || Cli::new().model::<Ticket>(CreateTableOptions::new());
+    let upgrade = |prefix: &str, more: &[&str]| {
+        let mut args = vec![
+            "tables",
+            "--endpoint",
+            local.endpoint(),
+            "--table-prefix",
+            prefix,
+            "upgrade",
+            "--checkpoint",
+            path.as_str(),
+        ];
+        args.extend_from_slice(more);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let still_old = || stored_shapes(prod.db()).sync_ok().get(&None).copied();
+
+    // The file as a run on `dev` leaves it: dev's checkpoint, under the
+    // model's table name.
+    let dev_checkpoint = dev
+        .table::<Ticket>()
+        .upgrade_items()
+        .sync()
+        .unwrap()
+        .checkpoint;
+    let text =
+        serde_json::to_string_pretty(&HashMap::from([("tickets", &dev_checkpoint)])).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(cli().run_with(upgrade(prod.prefix(), &[])), EXIT_ERROR);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text,
+        "the file is kept"
+    );
+    assert_eq!(still_old(), Some(50), "nothing written");
+
+    // prod's own checkpoint, damaged: no segments.
+    let counted = prod
+        .table::<Ticket>()
+        .upgrade_items()
+        .dry_run()
+        .sync()
+        .unwrap()
+        .checkpoint;
+    let mut damaged = serde_json::to_value(&counted).unwrap();
+    damaged.as_object_mut().unwrap().remove("dry_run");
+    damaged["segments"] = serde_json::json!([]);
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "tickets": damaged })).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(cli().run_with(upgrade(prod.prefix(), &[])), EXIT_ERROR);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text,
+        "the file is kept"
+    );
+    assert_eq!(still_old(), Some(50), "nothing written");
+
+    // A file cut short is not a checkpoint file (a usage error).
+    std::fs::write(&file, &text[..text.len() / 2]).unwrap();
+    assert_eq!(cli().run_with(upgrade(prod.prefix(), &[])), EXIT_USAGE);
+
+    // Without it, prod's own backfill, in pages of 10: done, file gone.
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        cli().run_with(upgrade(prod.prefix(), &["--page-size", "10"])),
+        EXIT_OK
+    );
+    assert_eq!(
+        stored_shapes(prod.db()).sync_ok(),
+        HashMap::from([(Some(3), 100)])
+    );
+    assert!(!file.exists(), "the checkpoint file is gone once done");
+    assert_eq!(
+        cli().run_with(upgrade(prod.prefix(), &["--page-size", "0"])),
+        EXIT_USAGE
     );
 }
 

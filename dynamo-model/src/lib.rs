@@ -88,7 +88,8 @@ pub use schema::{
     LocalSecondaryIndex, Projection, TableSchema, TableSchemaBuilder, Throughput, TtlType,
 };
 pub use shape::backfill::{
-    RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport, DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
+    RateLimit, UpgradeCheckpoint, UpgradeItems, UpgradeReport, DEFAULT_UPGRADE_PAGE_SIZE,
+    DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
 };
 #[doc(hidden)]
 pub use shape::read_shape;

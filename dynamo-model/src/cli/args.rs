@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `upgrade --page-size`'s default (the library's, which fits in a u32).
+const UPGRADE_PAGE_SIZE: u32 = crate::DEFAULT_UPGRADE_PAGE_SIZE as u32;
+
 /// Keep the models' DynamoDB tables in step with the models: plan, apply,
 /// export, lock, check, create, delete, list.
 #[derive(Debug, Parser)]
@@ -115,14 +118,20 @@ pub(crate) enum Command {
         /// Rewrites in flight at once, over all segments.
         #[arg(long, default_value_t = crate::DEFAULT_UPGRADE_WRITES_IN_FLIGHT)]
         writes_in_flight: usize,
+        /// Items scanned a page per segment: a checkpoint comes after each
+        /// page, so a stop loses at most a page of work per segment.
+        #[arg(long, default_value_t = UPGRADE_PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+        page_size: u32,
         /// At most this many read units and write units a second.
         #[arg(long)]
         units_per_second: Option<f64>,
         /// At most this share (0 to 1) of a provisioned table's capacity.
         #[arg(long, conflicts_with = "units_per_second")]
         capacity_fraction: Option<f64>,
-        /// A file the checkpoints are saved in after each page, and resumed
-        /// from when it exists (deleted once every table is done).
+        /// A file the checkpoints are saved in (replaced whole, at most
+        /// every second and at the end), and resumed from when it exists
+        /// (deleted once every table is done). One file per table prefix:
+        /// a checkpoint of another table is refused.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },

@@ -56,6 +56,7 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
             dry_run,
             segments,
             writes_in_flight,
+            page_size,
             units_per_second,
             capacity_fraction,
             checkpoint,
@@ -69,6 +70,7 @@ pub(super) async fn run(cli: &Cli, args: Args) -> Result<u8> {
                 dry_run,
                 segments,
                 writes_in_flight,
+                page_size: page_size as usize,
                 rate,
                 checkpoint,
             };

@@ -71,6 +71,7 @@ impl Error {
             | Error::WrongEntity { table, .. }
             | Error::ShapeUnknown { table, .. }
             | Error::ShapeOutdated { table, .. }
+            | Error::CheckpointRefused { table, .. }
             | Error::ChangeUnreadable { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }

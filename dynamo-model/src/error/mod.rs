@@ -362,6 +362,26 @@ pub enum Error {
         newest: u32,
     },
 
+    /// A backfill ([`upgrade_items`](crate::Table::upgrade_items)) was to
+    /// resume from a checkpoint that is not a position in its own scan: one
+    /// of another table (another table prefix), of an earlier table of the
+    /// same name (deleted and created again: another TableId or creation
+    /// time), of another entity or shape, of a dry run, or a damaged one
+    /// (no segments, a cursor that is not of the table). Going on from it
+    /// would skip items that were never upgraded and report the backfill
+    /// done, so nothing was written. Start without it: an item rewritten
+    /// already is left alone.
+    #[error("the backfill of table `{table}` refused its checkpoint{}: {reason}; nothing was written (resume from this table's own checkpoint, or start without one: items rewritten already are left alone)",
+        if checkpoint_table == table { String::new() } else { format!(" of table `{checkpoint_table}`") })]
+    CheckpointRefused {
+        /// The table name as sent.
+        table: String,
+        /// The table the checkpoint names (as its backfill sent it).
+        checkpoint_table: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
     /// A record of a table's stream could not be read as the model: its
     /// image does not decode (`source` says why), or names no such item.
     /// One bad record does not hide the others of its batch.

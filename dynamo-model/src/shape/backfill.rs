@@ -4,9 +4,13 @@
 //! of its shape's struct that it lacked, the shape attribute as read): a
 //! write that came in between is never overwritten; the item
 //! is read again and, if still old, rewritten from what it is now. After
-//! each page a checkpoint (per segment, where its scan stands) goes to the
-//! caller, and a backfill resumed from it scans on from there: an item
-//! rewritten already is at the newest shape and left alone. A page's
+//! each page (of at most [`DEFAULT_UPGRADE_PAGE_SIZE`] items by default:
+//! a scan page's LastEvaluatedKey is the only place a scan can resume
+//! from, so the page bounds the work a stop loses) a checkpoint goes to
+//! the caller, and a backfill resumed from it scans on from there: an item
+//! rewritten already is at the newest shape and left alone. A resumed
+//! checkpoint is checked as strictly as a fresh start, and against the
+//! table as DynamoDB describes it (`checkpoint.rs`). A page's
 //! rewrites go side by side, up to a bound over all segments. Reads and
 //! writes are held to a rate in capacity units, measured from what
 //! DynamoDB says each request consumed.
@@ -19,17 +23,19 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
 use futures_util::{StreamExt, TryStreamExt};
-use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
+pub use super::checkpoint::UpgradeCheckpoint;
+use super::checkpoint::{Resuming, SegmentMark, TableIdentity, MAX_SEGMENTS};
 pub use super::rate::RateLimit;
-use super::rate::{limiters, read_estimate, write_estimate, Limiter};
+use super::rate::{check_rate, limiters, read_estimate, write_estimate, Limiter};
 use super::Shapes;
 use crate::error::{Error, Result};
 use crate::item::encode::{item_size, Attributes};
 use crate::item::expression::{Names, Placeholders, Values};
 use crate::item::key::ItemKey;
 use crate::read::cursor::ReadKind;
+use crate::table::describe::describe;
 use crate::Cursor;
 use crate::{DynamoModel, EntitySchema, Table, TableSchema};
 
@@ -48,32 +54,28 @@ const MAX_EXPRESSION: usize = 4096;
 /// ```
 pub const DEFAULT_UPGRADE_WRITES_IN_FLIGHT: usize = 16;
 
-/// Where a backfill stands: per scan segment, the last key read, or that
-/// the segment is done. Serializable, to resume a backfill that stopped
-/// ([`UpgradeItems::resume`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UpgradeCheckpoint {
-    table: String,
-    segments: Vec<SegmentMark>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum SegmentMark {
-    Start,
-    After(Cursor),
-    Done,
-}
-
-impl UpgradeCheckpoint {
-    /// Whether every segment is scanned to its end.
-    pub fn is_done(&self) -> bool {
-        self.segments.iter().all(|s| *s == SegmentMark::Done)
-    }
-}
+/// Items a backfill's scan reads a page, by default: a checkpoint comes
+/// after each page of a segment, so a stop loses at most this many items'
+/// work per segment (they are scanned again, and those rewritten already
+/// left alone). DynamoDB's own pages are 1 MB, thousands of small items.
+///
+/// ```
+/// assert_eq!(dynamo_model::DEFAULT_UPGRADE_PAGE_SIZE, 100);
+/// ```
+pub const DEFAULT_UPGRADE_PAGE_SIZE: usize = 100;
 
 /// What a backfill found and did: after each page (to
 /// [`UpgradeItems::on_progress`]) and at its end.
+///
+/// The counts are this run's: a backfill resumed from a checkpoint counts
+/// from zero and scans on from where the checkpoint stands. The pages a
+/// stopped run scanned after the last checkpoint it saved are scanned
+/// again; the items it rewrote there are found at the newest shape and
+/// counted in `shapes`, not in `upgraded`. So over a stopped run and its
+/// resumption every old item is rewritten once (unless another writer
+/// changed it in between), and the `upgraded` of the stopped run's last
+/// saved report plus the resumption's is at most the rewrites made: those
+/// after the last saved checkpoint are in neither.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpgradeReport {
     /// Items scanned.
@@ -102,6 +104,14 @@ type Progress = Box<dyn FnMut(&UpgradeReport) + Send>;
 #[must_use = "a backfill does nothing until awaited"]
 pub struct UpgradeItems {
     client: Result<Client>,
+    asked: Asked,
+    /// Apart from the rest: it is `Send` but not `Sync`, and the checks
+    /// before the scan borrow the rest across their request.
+    progress: Option<Progress>,
+}
+
+/// What a backfill was asked to do.
+struct Asked {
     /// The table name as sent.
     table: String,
     schema: &'static TableSchema,
@@ -112,11 +122,19 @@ pub struct UpgradeItems {
     segments: u32,
     concurrency: usize,
     writes_in_flight: usize,
-    page_size: Option<i32>,
+    page_size: i32,
     rate: Option<RateLimit>,
     resume: Option<UpgradeCheckpoint>,
     dry_run: bool,
-    progress: Option<Progress>,
+}
+
+/// What a backfill starts its scan with, once every check passed.
+struct Opening {
+    shapes: Shapes,
+    entity: Option<&'static EntitySchema>,
+    checkpoint: UpgradeCheckpoint,
+    reads: Option<Limiter>,
+    writes: Option<Limiter>,
 }
 
 impl<M: DynamoModel> Table<M> {
@@ -177,17 +195,19 @@ impl UpgradeItems {
     ) -> Self {
         UpgradeItems {
             client,
-            table,
-            schema,
-            shapes,
-            entity,
-            segments: 1,
-            concurrency: crate::DEFAULT_SCAN_CONCURRENCY,
-            writes_in_flight: DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
-            page_size: None,
-            rate: None,
-            resume: None,
-            dry_run: false,
+            asked: Asked {
+                table,
+                schema,
+                shapes,
+                entity,
+                segments: 1,
+                concurrency: crate::DEFAULT_SCAN_CONCURRENCY,
+                writes_in_flight: DEFAULT_UPGRADE_WRITES_IN_FLIGHT,
+                page_size: DEFAULT_UPGRADE_PAGE_SIZE as i32,
+                rate: None,
+                resume: None,
+                dry_run: false,
+            },
             progress: None,
         }
     }
@@ -195,7 +215,7 @@ impl UpgradeItems {
     /// Scan in `n` segments (DynamoDB's parallel scan; 1 to 1,000,000).
     /// Default 1.
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n;
+        self.asked.segments = n;
         self
     }
 
@@ -204,7 +224,7 @@ impl UpgradeItems {
     /// segment is scanned to its end before the next starts, so a thousand
     /// segments are not a thousand scans at once. 0 is refused.
     pub fn concurrency(mut self, segments: usize) -> Self {
-        self.concurrency = segments;
+        self.asked.concurrency = segments;
         self
     }
 
@@ -213,106 +233,98 @@ impl UpgradeItems {
     /// A page's checkpoint still comes only once all its rewrites are done.
     /// 0 is refused.
     pub fn writes_in_flight(mut self, n: usize) -> Self {
-        self.writes_in_flight = n;
+        self.asked.writes_in_flight = n;
         self
     }
 
     /// Scan at most `n` items a page (a checkpoint and a progress report
-    /// come after each page). Default: DynamoDB's 1 MB pages.
+    /// come after each page of each segment). Default
+    /// [`DEFAULT_UPGRADE_PAGE_SIZE`]; a scan page also ends at 1 MB, so
+    /// `usize::MAX` gives DynamoDB's own pages. 0 counts as 1.
+    ///
+    /// A page's end is the only place a scan resumes from, so the page
+    /// bounds what a stop loses: the items of the pages in progress are
+    /// scanned again (and those rewritten already left alone). Under a
+    /// rate limit, a page of `n` old items takes their `n` writes' units
+    /// over the rate (shared by the segments scanned at once).
     pub fn page_size(mut self, n: usize) -> Self {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX).max(1));
+        self.asked.page_size = i32::try_from(n).unwrap_or(i32::MAX).max(1);
         self
     }
 
     /// Hold reads and writes to this rate. Default: as fast as the table
     /// takes them (throttled requests are retried).
     pub fn rate_limit(mut self, rate: RateLimit) -> Self {
-        self.rate = Some(rate);
+        self.asked.rate = Some(rate);
         self
     }
 
     /// Go on from a checkpoint (a report's), with its number of segments.
+    ///
+    /// The checkpoint must be this backfill's: of this table (its name as
+    /// sent, prefix and all, and the same table: a table deleted and
+    /// created again under the name is another), of the same entity and
+    /// shape, not a dry run's unless this is one, with 1 to 1,000,000
+    /// segments and each position a key of the table. Else the backfill
+    /// is [`Error::CheckpointRefused`] before any write.
     pub fn resume(mut self, checkpoint: UpgradeCheckpoint) -> Self {
-        self.resume = Some(checkpoint);
+        self.asked.resume = Some(checkpoint);
         self
     }
 
     /// Count the items per shape, and rewrite none.
     pub fn dry_run(mut self) -> Self {
-        self.dry_run = true;
+        self.asked.dry_run = true;
         self
     }
 
-    /// Called after each page with the counts so far and the checkpoint
-    /// (save it to resume after a crash).
+    /// Called after each page of each segment with the counts so far and
+    /// the checkpoint (save it to resume after a crash): so at least once
+    /// every [`page_size`](UpgradeItems::page_size) items a segment scans.
+    /// The scan waits for it: a slow save (a file synced to disk) is better
+    /// made every second or so than on every call.
     pub fn on_progress(mut self, progress: impl FnMut(&UpgradeReport) + Send + 'static) -> Self {
         self.progress = Some(Box::new(progress));
         self
     }
 
+    /// The checks a backfill makes before its scan (its options, the
+    /// table, the checkpoint it resumes from), without the scan: for the
+    /// command line to refuse a checkpoint of any of its tables before the
+    /// first backfill writes.
+    #[cfg(feature = "cli")]
+    pub(crate) async fn check(&self) -> Result<()> {
+        match &self.client {
+            Ok(client) => self.asked.opening(client).await.map(|_| ()),
+            // The run says why there is no client.
+            Err(_) => Ok(()),
+        }
+    }
+
     async fn run(self) -> Result<UpgradeReport> {
-        let table = self.table.clone();
-        let client = self.client?;
-        let shapes = self.shapes.ok_or_else(|| {
-            Error::invalid(
-                &table,
-                "upgrade",
-                "the model has no shapes (`#[dynamo(shape = N, upgrades_from = ..)]`): its items have nothing to upgrade to",
-            )
-        })?;
-        if self.segments == 0 || self.segments > 1_000_000 {
-            return Err(Error::invalid(
-                &table,
-                "segments",
-                format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
-            ));
-        }
-        if self.concurrency == 0 {
-            return Err(Error::invalid(
-                &table,
-                "concurrency",
-                "a backfill scans at least one segment at a time (0 would never start)",
-            ));
-        }
-        if self.writes_in_flight == 0 {
-            return Err(Error::invalid(
-                &table,
-                "writes_in_flight",
-                "a backfill has at least one rewrite in flight (0 would never write)",
-            ));
-        }
-        let schema_table = self.schema.table_name().to_owned();
-        let checkpoint = match self.resume {
-            Some(checkpoint) => {
-                if checkpoint.table != schema_table {
-                    return Err(Error::invalid(
-                        &table,
-                        "checkpoint",
-                        format!(
-                            "the checkpoint is of table `{}`, not `{schema_table}`",
-                            checkpoint.table
-                        ),
-                    ));
-                }
-                checkpoint
-            }
-            None => UpgradeCheckpoint {
-                table: schema_table,
-                segments: vec![SegmentMark::Start; self.segments as usize],
-            },
-        };
-        let entity = (self.entity)().transpose()?;
-        let (reads, writes) = limiters(&client, &table, self.rate).await?;
-        let shared = Shared {
+        let UpgradeItems {
             client,
-            table,
-            schema: self.schema,
+            asked,
+            progress,
+        } = self;
+        let client = client?;
+        let Opening {
             shapes,
             entity,
-            dry_run: self.dry_run,
-            page_size: self.page_size,
-            writes_in_flight: self.writes_in_flight,
-            in_flight: Semaphore::new(self.writes_in_flight),
+            checkpoint,
+            reads,
+            writes,
+        } = asked.opening(&client).await?;
+        let shared = Shared {
+            client,
+            table: asked.table,
+            schema: asked.schema,
+            shapes,
+            entity,
+            dry_run: asked.dry_run,
+            page_size: asked.page_size,
+            writes_in_flight: asked.writes_in_flight,
+            in_flight: Semaphore::new(asked.writes_in_flight),
             reads,
             writes,
             state: Mutex::new(UpgradeReport {
@@ -325,16 +337,87 @@ impl UpgradeItems {
                 write_units: 0.0,
                 checkpoint,
             }),
-            progress: Mutex::new(self.progress),
+            progress: Mutex::new(progress),
         };
         let total = shared.state().checkpoint.segments.len();
         futures_util::stream::iter(0..total)
             .map(|segment| shared.segment(segment, total))
-            .buffer_unordered(self.concurrency)
+            .buffer_unordered(asked.concurrency)
             .try_collect::<()>()
             .await?;
         let report = shared.state().clone();
         Ok(report)
+    }
+}
+
+impl Asked {
+    /// Everything checked before the scan, and what it starts with. Only
+    /// DescribeTable is sent (the table's identity, and its capacity for a
+    /// fraction of it): a refusal writes nothing, and what the options or
+    /// the checkpoint alone show is refused before any request.
+    async fn opening(&self, client: &Client) -> Result<Opening> {
+        let table = self.table.as_str();
+        let shapes = self.shapes.ok_or_else(|| {
+            Error::invalid(
+                table,
+                "upgrade",
+                "the model has no shapes (`#[dynamo(shape = N, upgrades_from = ..)]`): its items have nothing to upgrade to",
+            )
+        })?;
+        if self.segments == 0 || self.segments > MAX_SEGMENTS {
+            return Err(Error::invalid(
+                table,
+                "segments",
+                format!("a scan has 1 to 1,000,000 segments, not {}", self.segments),
+            ));
+        }
+        if self.concurrency == 0 {
+            return Err(Error::invalid(
+                table,
+                "concurrency",
+                "a backfill scans at least one segment at a time (0 would never start)",
+            ));
+        }
+        if self.writes_in_flight == 0 {
+            return Err(Error::invalid(
+                table,
+                "writes_in_flight",
+                "a backfill has at least one rewrite in flight (0 would never write)",
+            ));
+        }
+        check_rate(table, self.rate)?;
+        let entity = (self.entity)().transpose()?;
+        let resuming = Resuming {
+            table,
+            schema: self.schema,
+            entity: entity.map(|e| e.name()),
+            shape: shapes.current(),
+            dry_run: self.dry_run,
+        };
+        if let Some(checkpoint) = &self.resume {
+            if let Some(reason) = checkpoint.refusal(&resuming) {
+                return Err(checkpoint.refused(table, reason));
+            }
+        }
+        let description = describe(client, table).await?;
+        let identity = TableIdentity::of(&description);
+        let checkpoint = match &self.resume {
+            Some(checkpoint) => {
+                if let Some(reason) = checkpoint.differs_from(&identity) {
+                    return Err(checkpoint.refused(table, reason));
+                }
+                checkpoint.resumed_by(&resuming)
+            }
+            None => UpgradeCheckpoint::fresh(&resuming, identity, self.segments),
+        };
+        let (reads, writes) = limiters(table, &description, self.rate)?;
+        Ok(Opening {
+            shapes,
+            entity,
+            checkpoint,
+            reads,
+            writes,
+        })
     }
 }
 
@@ -355,7 +438,7 @@ struct Shared {
     shapes: Shapes,
     entity: Option<&'static EntitySchema>,
     dry_run: bool,
-    page_size: Option<i32>,
+    page_size: i32,
     writes_in_flight: usize,
     /// Rewrites in flight over all segments.
     in_flight: Semaphore,
@@ -398,7 +481,7 @@ impl Shared {
                 .scan()
                 .table_name(&self.table)
                 .set_exclusive_start_key(start.take())
-                .set_limit(self.page_size)
+                .limit(self.page_size)
                 .set_return_consumed_capacity(self.measured());
             if total > 1 {
                 request = request.segment(segment as i32).total_segments(total as i32);
@@ -644,28 +727,5 @@ impl std::ops::Add for Tally {
             changed_meanwhile: self.changed_meanwhile + other.changed_meanwhile,
             write_units: self.write_units + other.write_units,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_checkpoint_is_plain_json() {
-        let checkpoint = UpgradeCheckpoint {
-            table: "orders".into(),
-            segments: vec![SegmentMark::Start, SegmentMark::Done],
-        };
-        let json = serde_json::to_value(&checkpoint).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({ "table": "orders", "segments": ["start", "done"] })
-        );
-        assert!(!checkpoint.is_done());
-        assert_eq!(
-            serde_json::from_value::<UpgradeCheckpoint>(json).unwrap(),
-            checkpoint
-        );
     }
 }

@@ -43,6 +43,7 @@ use crate::item::key::ItemKey;
 use crate::DynamoModel;
 
 pub(crate) mod backfill;
+mod checkpoint;
 mod fields;
 mod rate;
 

@@ -6,8 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::BillingMode;
-use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{BillingMode, TableDescription};
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
@@ -36,38 +35,48 @@ pub(super) fn write_estimate(bytes: usize) -> f64 {
     (bytes as f64 / 1024.0).ceil().max(1.0)
 }
 
-/// The read and write limiters of a rate.
-pub(super) async fn limiters(
-    client: &Client,
+/// A rate refused before any request: a fraction not above 0 and at most
+/// 1, or a number of units a second that is not positive.
+pub(super) fn check_rate(table: &str, rate: Option<RateLimit>) -> Result<()> {
+    match rate {
+        Some(RateLimit::Fraction(fraction)) if !(fraction > 0.0 && fraction <= 1.0) => {
+            Err(Error::invalid(
+                table,
+                "rate_limit",
+                format!(
+                    "a fraction of the table's capacity is above 0 and at most 1, not {fraction}"
+                ),
+            ))
+        }
+        Some(RateLimit::UnitsPerSecond(units)) if !(units > 0.0 && units.is_finite()) => {
+            Err(Error::invalid(
+                table,
+                "rate_limit",
+                format!("a rate is a positive number of units a second, not {units}"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The read and write limiters of a rate, on the table `description`
+/// describes (the backfill describes it once, for its identity too).
+pub(super) fn limiters(
     table: &str,
+    description: &TableDescription,
     rate: Option<RateLimit>,
 ) -> Result<(Option<Limiter>, Option<Limiter>)> {
+    check_rate(table, rate)?;
     let (reads, writes) = match rate {
         None => return Ok((None, None)),
         Some(RateLimit::UnitsPerSecond(units)) => (units, units),
         Some(RateLimit::Fraction(fraction)) => {
-            if !(fraction > 0.0 && fraction <= 1.0) {
-                return Err(Error::invalid(
-                    table,
-                    "rate_limit",
-                    format!("a fraction of the table's capacity is above 0 and at most 1, not {fraction}"),
-                ));
-            }
-            let described = client
-                .describe_table()
-                .table_name(table)
-                .send()
-                .await
-                .map_err(|err| Error::sdk(table, "DescribeTable", err))?;
-            let description = described.table;
             let on_demand = description
+                .billing_mode_summary
                 .as_ref()
-                .and_then(|t| t.billing_mode_summary.as_ref())
                 .and_then(|b| b.billing_mode.as_ref())
                 == Some(&BillingMode::PayPerRequest);
-            let throughput = description
-                .as_ref()
-                .and_then(|t| t.provisioned_throughput.as_ref());
+            let throughput = description.provisioned_throughput.as_ref();
             let (r, w) = (
                 throughput.and_then(|t| t.read_capacity_units).unwrap_or(0),
                 throughput.and_then(|t| t.write_capacity_units).unwrap_or(0),
@@ -136,6 +145,20 @@ mod tests {
         }
         // 4 units paid 4 times at 10 a second before the fifth request.
         assert_eq!(start.elapsed(), Duration::from_millis(1600));
+    }
+
+    #[test]
+    fn a_rate_out_of_range_is_refused_without_a_table() {
+        for rate in [
+            RateLimit::Fraction(0.0),
+            RateLimit::Fraction(1.5),
+            RateLimit::UnitsPerSecond(0.0),
+            RateLimit::UnitsPerSecond(f64::INFINITY),
+        ] {
+            assert!(check_rate("t", Some(rate)).is_err(), "{rate:?}");
+        }
+        assert!(check_rate("t", Some(RateLimit::Fraction(1.0))).is_ok());
+        assert!(check_rate("t", None).is_ok());
     }
 
     #[test]
