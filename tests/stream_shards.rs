@@ -11,8 +11,10 @@
 //! LATEST and stopped before its first change on one shard resumes that
 //! shard from its start, without the changes made before it first started
 //! (dated an hour back by the proxy) and without losing those made while
-//! it was stopped. dynalite has no streams: there only the error is
-//! checked, in `tests/streams.rs`.
+//! it was stopped. A checkpoint that does not fit the stream's shards (an
+//! open shard marked read to its end, a sequence number past a closed
+//! shard's end) is refused before anything is read. dynalite has no
+//! streams: there only the error is checked, in `tests/streams.rs`.
 
 mod support;
 
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use dynamo_model::testing::{LocalDynamoDb, TestTables};
 use dynamo_model::{
-    Change, Checkpoint, CreateTableOptions, DynamoModel, StartingPosition, StreamView,
+    Change, Checkpoint, CreateTableOptions, DynamoModel, Error, StartingPosition, StreamView,
 };
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -232,4 +234,72 @@ async fn a_reader_started_at_latest_resumes_an_unread_shard_without_loss() {
     let mut expected: Vec<Seen> = b1.into_iter().chain(a2).collect();
     expected.sort();
     assert_eq!(read, expected);
+}
+
+/// The checkpoint with shard `id`'s mark replaced, as a hand edit of its
+/// JSON would.
+fn edited(checkpoint: &Checkpoint, id: &str, mark: serde_json::Value) -> Checkpoint {
+    let mut json = serde_json::to_value(checkpoint).unwrap();
+    json["shards"][id] = mark;
+    serde_json::from_value(json).unwrap()
+}
+
+/// What a reader resumed from `checkpoint` first gives: here, the error.
+async fn refusal(tallies: &dynamo_model::Table<Tally>, checkpoint: Checkpoint) -> Error {
+    let mut changes = Box::pin(tallies.changes(StartingPosition::Checkpoint(checkpoint)));
+    tokio::time::timeout(Duration::from_secs(60), changes.next())
+        .await
+        .expect("an answer within a minute")
+        .expect("an item")
+        .unwrap_err()
+}
+
+/// A shard marked read to its end is never read again, so a checkpoint
+/// edited to mark an open one done would skip its changes for good; and a
+/// sequence number past a closed shard's end reads nothing, silently on
+/// moto. Both are refused, naming the shard, before anything is read;
+/// the checkpoint as the reader gave it resumes.
+#[tokio::test]
+async fn a_checkpoint_that_does_not_fit_the_streams_shards_is_refused() {
+    let Some(s) = setup().await else { return };
+    let before = writes(&s.direct, "k", 6, 1).await;
+    let split = last_sequence_number(&s.direct, before.len()).await;
+    s.proxy.virtual_shards(vec![
+        VirtualShard::new("shard-parent").until(&split),
+        VirtualShard::new("shard-child")
+            .parent("shard-parent")
+            .after(&split),
+    ]);
+    let after = writes(&s.direct, "k", 6, 2).await;
+    let mut first = Box::pin(s.tallies.changes(StartingPosition::TrimHorizon));
+    let read = take(&mut first, before.len() + 2).await;
+    drop(first);
+    let at = read.last().unwrap().1.clone();
+    assert_eq!(mark(&at, "shard-parent"), "done");
+    assert!(mark(&at, "shard-child")["after"].is_string(), "{at:?}");
+
+    let open_done = edited(&at, "shard-child", serde_json::json!("done"));
+    let err = refusal(&s.tallies, open_done).await;
+    assert!(
+        matches!(&err, Error::InvalidInput { option: "checkpoint", reason, .. }
+            if reason.contains("shard `shard-child` read to its end") && reason.contains("open")),
+        "{err}"
+    );
+    // Ten times the shard's last sequence number: past its end.
+    let past_end = edited(
+        &at,
+        "shard-parent",
+        serde_json::json!({ "after": format!("{split}0") }),
+    );
+    let err = refusal(&s.tallies, past_end).await;
+    assert!(
+        matches!(&err, Error::InvalidInput { option: "checkpoint", reason, .. }
+            if reason.contains("past the shard's last") && reason.contains(&split)),
+        "{err}"
+    );
+
+    let mut resumed = Box::pin(s.tallies.changes(StartingPosition::Checkpoint(at)));
+    let rest = take(&mut resumed, after.len() - 2).await;
+    assert_eq!(rest.last().unwrap().0, *after.last().unwrap());
+    nothing_more(&mut resumed).await;
 }

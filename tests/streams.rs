@@ -2,15 +2,19 @@
 //! and 4): every change of a random run of puts, updates and deletes comes
 //! back, in order per key; a reader stopped mid-way and resumed from its
 //! checkpoint loses none and repeats none; a reader at LATEST sees only
-//! what comes after it. dynalite has no streams: there the reader's error
-//! is checked instead.
+//! what comes after it; a record that does not decode is an error that
+//! carries the checkpoint past it; a stream turned off, or turned off and
+//! on, is read to its end and then ends with `Error::StreamEnded`.
+//! dynalite has no streams: there the reader's error is checked instead.
 
 mod support;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use dynamo_model::{ChangeKind, Db, DynamoModel, Error, StartingPosition};
+use dynamo_model::{
+    Change, ChangeKind, Db, DynamoModel, Error, StartingPosition, StreamView, UpdateTableOptions,
+};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use support::backend::{lacks, supports, Feature};
@@ -298,4 +302,206 @@ fn sync_code_reads_the_changes_as_an_iterator() {
         .map(|change| change.unwrap().into_images().1.unwrap().value)
         .collect();
     assert_eq!(values, [10, 11, 12]);
+}
+
+/// `Counter`'s table, with a value `Counter` cannot read.
+#[derive(DynamoModel, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[dynamo(table = "counter")]
+struct Garbled {
+    #[hash_key]
+    id: u32,
+    value: String,
+}
+
+/// The next item of the stream (a change, or an error); panics when none
+/// comes within a minute or the stream ends.
+async fn next<S>(changes: &mut S) -> dynamo_model::Result<Change<Counter>>
+where
+    S: Stream<Item = dynamo_model::Result<Change<Counter>>> + Unpin,
+{
+    tokio::time::timeout(Duration::from_secs(60), changes.next())
+        .await
+        .expect("an item within a minute")
+        .expect("the stream does not end before it")
+}
+
+/// The first error of the stream, past any changes (a server that serves
+/// a replaced stream's shard with the new stream's records gives some);
+/// panics when none comes within a minute.
+async fn until_error<S>(changes: &mut S) -> Error
+where
+    S: Stream<Item = dynamo_model::Result<Change<Counter>>> + Unpin,
+{
+    let wait = async {
+        loop {
+            match changes.next().await {
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => return err,
+                None => panic!("the stream ended without saying why"),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .expect("an error within a minute")
+}
+
+/// A record that does not decode is an error in its place that carries
+/// the checkpoint just past it: polled again, the reader goes on; resumed
+/// from the change before it, it stops at it again; resumed from the
+/// error's checkpoint (once the record is set aside), past it.
+#[dynamo_model::test(models(Counter), stream = NewAndOldImages)]
+async fn a_record_that_does_not_decode_carries_the_checkpoint_past_it(db: Db) {
+    if no_stream() {
+        return;
+    }
+    let counters = db.table::<Counter>();
+    counters.put(&Counter { id: 1, value: 10 }).await.unwrap();
+    db.table::<Garbled>()
+        .put(&Garbled {
+            id: 2,
+            value: "ten".into(),
+        })
+        .await
+        .unwrap();
+    counters.put(&Counter { id: 3, value: 30 }).await.unwrap();
+
+    let mut changes = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let first = next(&mut changes).await.unwrap();
+    assert_eq!(first.new_image().unwrap().map(|c| c.id), Some(1));
+    let before = first.checkpoint().unwrap().clone();
+    let err = next(&mut changes).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::ChangeUnreadable { key: Some(key), source, .. }
+            if key == "id = 2" && matches!(**source, Error::Serde { .. })),
+        "{err}"
+    );
+    let past = err
+        .checkpoint()
+        .expect("a reader's unreadable change carries the checkpoint past it")
+        .clone();
+    let third = next(&mut changes).await.unwrap();
+    assert_eq!(third.new_image().unwrap().map(|c| c.id), Some(3));
+    drop(changes);
+
+    let mut again = Box::pin(counters.changes(StartingPosition::Checkpoint(before)));
+    assert!(next(&mut again).await.is_err(), "stops at it again");
+    drop(again);
+    let mut resumed = Box::pin(counters.changes(StartingPosition::Checkpoint(past)));
+    let after = next(&mut resumed).await.unwrap();
+    assert_eq!(after.new_image().unwrap().map(|c| c.id), Some(3));
+    nothing_more(&mut resumed).await;
+}
+
+/// A stream turned off gets no more changes, and the servers keep it
+/// readable (DynamoDB for 24 hours; DynamoDB Local with no record, no
+/// error and no end): the reader reads what it holds, then ends with
+/// `Error::StreamEnded` (within the ten seconds it takes to ask again)
+/// instead of waiting on it forever.
+#[dynamo_model::test(models(Counter), stream = NewAndOldImages)]
+async fn a_reader_of_a_stream_turned_off_reads_it_to_its_end_and_then_ends(db: Db) {
+    if no_stream() {
+        return;
+    }
+    let counters = db.table::<Counter>();
+    for id in 0..3 {
+        counters
+            .put(&Counter {
+                id,
+                value: u64::from(id),
+            })
+            .await
+            .unwrap();
+    }
+    let mut changes = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let read = take(&mut changes, 3).await;
+    let arn = read[2].1.stream_arn().to_owned();
+    counters
+        .update_table(UpdateTableOptions::new().disable_stream().wait(true))
+        .await
+        .unwrap();
+    let end = until_error(&mut changes).await;
+    assert!(
+        matches!(&end, Error::StreamEnded { stream_arn, latest: None, .. } if *stream_arn == arn),
+        "{end}"
+    );
+    let after = tokio::time::timeout(Duration::from_secs(5), changes.next())
+        .await
+        .expect("the reader ends at once");
+    assert!(after.is_none(), "nothing after the end");
+}
+
+/// A stream turned off and on again is a new stream (a new
+/// LatestStreamArn), which a reader of the old one never sees: the old
+/// one's reader, running or resumed from its checkpoint, reads it to its
+/// end and then ends naming the new one; a reader started on the table
+/// again reads the new one.
+#[dynamo_model::test(models(Counter), stream = NewAndOldImages)]
+async fn a_stream_turned_off_and_on_again_ends_naming_the_new_stream(db: Db) {
+    if no_stream() {
+        return;
+    }
+    let counters = db.table::<Counter>();
+    counters.put(&Counter { id: 1, value: 1 }).await.unwrap();
+    let mut changes = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let old = take(&mut changes, 1).await.remove(0).1;
+    counters
+        .update_table(UpdateTableOptions::new().disable_stream().wait(true))
+        .await
+        .unwrap();
+    if !supports(Feature::StreamReenable) {
+        let err = counters
+            .update_table(
+                UpdateTableOptions::new()
+                    .stream(StreamView::NewAndOldImages)
+                    .wait(true),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("Cannot enable stream"), "{err}");
+        let end = until_error(&mut changes).await;
+        assert!(matches!(&end, Error::StreamEnded { .. }), "{end}");
+        lacks(
+            Feature::StreamReenable,
+            "that the reader of the turned-off stream ends with StreamEnded",
+        );
+        return;
+    }
+    let table = counters
+        .update_table(
+            UpdateTableOptions::new()
+                .stream(StreamView::NewAndOldImages)
+                .wait(true),
+        )
+        .await
+        .unwrap();
+    let new = table
+        .latest_stream_arn()
+        .expect("the table's new stream")
+        .to_owned();
+    assert_ne!(new, old.stream_arn(), "turned on again, a new stream");
+    counters.put(&Counter { id: 2, value: 2 }).await.unwrap();
+
+    let end = until_error(&mut changes).await;
+    assert!(
+        matches!(&end, Error::StreamEnded { latest: Some(latest), .. } if *latest == new),
+        "{end}"
+    );
+    let mut resumed = Box::pin(counters.changes(StartingPosition::Checkpoint(old)));
+    let end = until_error(&mut resumed).await;
+    assert!(
+        matches!(&end, Error::StreamEnded { latest: Some(latest), .. } if *latest == new),
+        "{end}"
+    );
+
+    // dynoxide's new stream holds the old one's records too: look for the
+    // new change among the first few.
+    let mut fresh = Box::pin(counters.changes(StartingPosition::TrimHorizon));
+    let mut ids = Vec::new();
+    while !ids.contains(&2) {
+        let change = next(&mut fresh).await.unwrap();
+        assert_eq!(change.checkpoint().unwrap().stream_arn(), new);
+        ids.extend(change.new_image().unwrap().map(|c| c.id));
+        assert!(ids.len() <= 2, "only the two puts: {ids:?}");
+    }
 }

@@ -94,9 +94,9 @@ pub use shape::backfill::{
 #[doc(hidden)]
 pub use shape::read_shape;
 pub use shape::{FirstShape, ItemShape, Shapes, DEFAULT_SHAPE_ATTRIBUTE};
-pub use stream::{Change, ChangeKind, StreamRecord};
 #[cfg(feature = "streams")]
-pub use stream::{Checkpoint, StartingPosition};
+pub use stream::StartingPosition;
+pub use stream::{Change, ChangeKind, Checkpoint, StreamRecord};
 pub use table::options::{
     CreateTableOptions, Encryption, StreamView, TableClass, DEFAULT_WAIT_TIMEOUT,
 };

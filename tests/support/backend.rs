@@ -89,6 +89,9 @@ pub enum Feature {
     TableClassUpdates,
     /// Expired items removed on demand (`LocalDynamoDb::remove_expired`).
     TtlSweep,
+    /// A stream turned off and on again (a new stream, a new
+    /// LatestStreamArn).
+    StreamReenable,
 }
 
 impl Feature {
@@ -121,6 +124,7 @@ impl Feature {
             Feature::SseUpdates => "encryption updates (UpdateTable SSESpecification)",
             Feature::TableClassUpdates => "table class updates (UpdateTable TableClass)",
             Feature::TtlSweep => "removing expired items on demand (LocalDynamoDb::remove_expired)",
+            Feature::StreamReenable => "a stream turned on again after it was turned off",
         }
     }
 }
@@ -243,6 +247,9 @@ impl Backend {
             // dynoxide sweeps when asked; DynamoDB Local on its own
             // schedule; moto and dynalite never; DynamoDB within days.
             TtlSweep => self == Embedded,
+            // moto 5.2.5 answers "Cannot enable stream" (ResourceInUse) to a
+            // table whose stream was turned off.
+            StreamReenable => !matches!(self, Moto | Dynalite),
         }
     }
 }

@@ -6,7 +6,8 @@
 //! open side by side, each holding the records of some keys.
 //!
 //! The proxy rewrites three Streams API calls. DescribeStream lists the
-//! virtual shards instead of the real one; GetShardIterator of a virtual
+//! virtual shards instead of the real one (a shard that ends with its last
+//! sequence number as its end, the others open, with none); GetShardIterator of a virtual
 //! shard asks for an iterator of the real one (from the shard's start
 //! sequence number for TRIM_HORIZON) and remembers whose it is; GetRecords
 //! through such an iterator keeps only the shard's records and, for a
@@ -187,6 +188,27 @@ pub(super) async fn exchange(
                                 None => {
                                     if let Some(shard) = shard.as_object_mut() {
                                         shard.remove("ParentShardId");
+                                    }
+                                }
+                            }
+                            // A shard that ends is listed closed at its
+                            // last record, as DynamoDB lists a closed
+                            // shard; the others open, with no end (the
+                            // real shard's end, which dynoxide lists for
+                            // its open shard, is not theirs).
+                            if let Some(range) = shard
+                                .get_mut("SequenceNumberRange")
+                                .and_then(|r| r.as_object_mut())
+                            {
+                                match &s.until {
+                                    Some(until) => {
+                                        range.insert(
+                                            "EndingSequenceNumber".to_owned(),
+                                            until.clone().into(),
+                                        );
+                                    }
+                                    None => {
+                                        range.remove("EndingSequenceNumber");
                                     }
                                 }
                             }

@@ -73,6 +73,7 @@ impl Error {
             | Error::ShapeOutdated { table, .. }
             | Error::CheckpointRefused { table, .. }
             | Error::ChangeUnreadable { table, .. }
+            | Error::StreamEnded { table, .. }
             | Error::Encode { table, .. }
             | Error::BatchIncomplete { table, .. }
             | Error::TransactionCanceled { table, .. }
@@ -85,6 +86,33 @@ impl Error {
             | Error::ServerStart { .. }
             | Error::EndpointRefused { .. }
             | Error::InvalidSetting { .. } => None,
+        }
+    }
+
+    /// For a change a stream reader could not read
+    /// ([`Error::ChangeUnreadable`] from `Table::changes`, feature
+    /// `streams`), the checkpoint just after it. A reader resumed from the
+    /// last change's checkpoint stops at the unreadable one again; save this
+    /// one once the record is set aside (its key and sequence number are in
+    /// the error) to resume past it. `None` for any other error, and for a
+    /// record of a Lambda event.
+    ///
+    /// ```
+    /// use dynamo_model::{Checkpoint, Error};
+    /// let err = Error::ChangeUnreadable {
+    ///     table: "orders".into(),
+    ///     key: Some(r#"id = "o1""#.into()),
+    ///     sequence_number: "42".into(),
+    ///     source: Box::new(Error::Serde { table: "orders".into(), key: None, reason: "invalid type".into() }),
+    ///     checkpoint: Some(Box::new(Checkpoint::default())),
+    /// };
+    /// assert_eq!(err.checkpoint(), Some(&Checkpoint::default()));
+    /// assert_eq!(Error::TableNotFound { table: "orders".into() }.checkpoint(), None);
+    /// ```
+    pub fn checkpoint(&self) -> Option<&crate::stream::Checkpoint> {
+        match self {
+            Error::ChangeUnreadable { checkpoint, .. } => checkpoint.as_deref(),
+            _ => None,
         }
     }
 
@@ -118,6 +146,12 @@ mod tests {
                 waited: Duration::from_secs(1),
             },
             Error::invalid("t1", "wait_timeout", "must be more than zero"),
+            Error::StreamEnded {
+                table: "t1".into(),
+                stream_arn: "arn:s".into(),
+                reason: "the stream is turned off (DISABLED)".into(),
+                latest: None,
+            },
             Error::Sdk {
                 table: Some("t1".into()),
                 operation: "DescribeTable",

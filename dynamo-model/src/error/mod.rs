@@ -384,19 +384,54 @@ pub enum Error {
 
     /// A record of a table's stream could not be read as the model: its
     /// image does not decode (`source` says why), or names no such item.
-    /// One bad record does not hide the others of its batch.
+    /// One bad record does not hide the others of its batch, and a stream
+    /// reader goes on after it; from a reader, `checkpoint` is the place
+    /// just after the record, so that a caller who sets the record aside
+    /// (a dead-letter queue, a log) can save it and never stop at the
+    /// record again.
     #[error("change `{sequence_number}` of item {} of table `{table}` could not be read: {source}",
         key.as_deref().map(|k| format!("`{k}`")).unwrap_or_else(|| "(no key)".to_owned()))]
     ChangeUnreadable {
         /// The table name, as the stream names it.
         table: String,
-        /// The item's key, when it could be read.
+        /// The item's key, as the model's key attributes give it (or the
+        /// record's own key attributes, by name, when they are not the
+        /// model's); `None` only for a record without keys.
         key: Option<String>,
         /// The record's sequence number (what a Lambda partial batch
         /// response reports).
         sequence_number: String,
         /// Why.
         source: Box<Error>,
+        /// Where a stream reader (`Table::changes`, feature `streams`)
+        /// stands just after this record: resumed from it, the reader
+        /// reads on from the next record. `None` for a record decoded by
+        /// other means (a Lambda event: Lambda keeps its own place).
+        /// [`Error::checkpoint`] reads it.
+        checkpoint: Option<Box<crate::stream::Checkpoint>>,
+    },
+
+    /// A reader of a table's stream (`Table::changes`, feature `streams`)
+    /// came to the end of the stream: it was turned off (DISABLED, or gone
+    /// from the server), or replaced by a new stream when it was turned on
+    /// again (`latest`), and its shards were read to their end. Every
+    /// change the reader could read of it came before this; nothing more
+    /// will. A stream holds a table's changes only while it is the table's:
+    /// to read on, start a reader on the table again (at
+    /// `StartingPosition::TrimHorizon`, the new stream from its start). A
+    /// checkpoint of the ended stream resumes it only to end here again.
+    #[error("the stream `{stream_arn}` of table `{table}` has ended: {reason}{}",
+        latest.as_deref().map(|l| format!("; the table's changes now go to stream `{l}`")).unwrap_or_default())]
+    StreamEnded {
+        /// The table name as sent.
+        table: String,
+        /// The stream that ended.
+        stream_arn: String,
+        /// Why it ended, and what of it could not be read, in words.
+        reason: String,
+        /// The table's stream now, when it is another one (the stream was
+        /// turned on again); `None` when the table has no other.
+        latest: Option<String>,
     },
 
     /// A batch could not write (or read) every item: after its retries, these
@@ -506,5 +541,43 @@ mod tests {
             err.to_string(),
             "table `orders` did not become ACTIVE within 1.5 s; its last status was ACTIVE, index by_status CREATING"
         );
+    }
+
+    #[test]
+    fn an_ended_stream_names_the_stream_to_read_on() {
+        let err = Error::StreamEnded {
+            table: "orders".into(),
+            stream_arn: "arn:old".into(),
+            reason: "the table's stream was turned off and on again".into(),
+            latest: Some("arn:new".into()),
+        };
+        assert_eq!(
+            err.to_string(),
+            "the stream `arn:old` of table `orders` has ended: the table's stream was turned off and on again; \
+             the table's changes now go to stream `arn:new`"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_change_names_its_key_and_sequence_number() {
+        let err = Error::ChangeUnreadable {
+            table: "orders".into(),
+            key: Some(r#"id = "o1""#.into()),
+            sequence_number: "42".into(),
+            source: Box::new(Error::Serde {
+                table: "orders".into(),
+                key: Some(r#"id = "o1""#.into()),
+                reason: "invalid type".into(),
+            }),
+            checkpoint: None,
+        };
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                r#"change `42` of item `id = "o1"` of table `orders` could not be read"#
+            ),
+            "{text}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

@@ -9,14 +9,23 @@ use crate::item::key::ItemKey;
 use crate::StreamView;
 
 /// What a change did to its item.
+///
+/// For an entity of a shared table, a put of one entity over another's
+/// item at the same key (one MODIFY record, its images of two entities) is
+/// what it is to each: a `Remove` of the entity that was there (its old
+/// image only), an `Insert` of the one put (its new image only), and a
+/// `Modify` to a collection of both (an old and a new image of different
+/// variants).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
-    /// The item was created.
+    /// The item was created (or, for an entity, put over another entity's
+    /// item at its key).
     Insert,
     /// An existing item was changed.
     Modify,
     /// The item was deleted, by a caller or by TTL
-    /// ([`Change::is_ttl_remove`]).
+    /// ([`Change::is_ttl_remove`]) (or, for an entity, replaced by another
+    /// entity's item at its key).
     Remove,
 }
 
@@ -64,7 +73,7 @@ pub struct Change<M> {
     pub(crate) by_ttl: bool,
     /// Where a stream reader stands after this change.
     #[cfg(feature = "streams")]
-    pub(crate) checkpoint: Option<super::reader::Checkpoint>,
+    pub(crate) checkpoint: Option<super::checkpoint::Checkpoint>,
 }
 
 impl<M> Change<M> {
@@ -144,7 +153,7 @@ impl<M> Change<M> {
     /// the change is handled, to resume from there
     /// ([`StartingPosition::Checkpoint`](super::reader::StartingPosition::Checkpoint)).
     #[cfg(feature = "streams")]
-    pub fn checkpoint(&self) -> Option<&super::reader::Checkpoint> {
+    pub fn checkpoint(&self) -> Option<&super::checkpoint::Checkpoint> {
         self.checkpoint.as_ref()
     }
 

@@ -6,6 +6,7 @@
 //! [`StreamRecord`] and decode it.
 
 mod change;
+mod checkpoint;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 #[cfg(feature = "streams")]
@@ -13,6 +14,7 @@ mod reader;
 mod record;
 
 pub use change::{Change, ChangeKind};
+pub use checkpoint::Checkpoint;
 #[cfg(feature = "streams")]
-pub use reader::{Checkpoint, StartingPosition};
+pub use reader::StartingPosition;
 pub use record::StreamRecord;

@@ -2,22 +2,29 @@
 //! `streams`), for one process: tests, development, small workers. Every
 //! shard is read, a parent drained before its children so that the changes
 //! of one key come in order; a checkpoint after each change resumes the
-//! reader where the caller left off. At scale, the Lambda event source
-//! mapping reads a stream ([`lambda`](super::lambda)).
+//! reader where the caller left off. A stream that gets no more changes
+//! (turned off, or replaced by a new one when turned on again) is read to
+//! its end and then ends with [`Error::StreamEnded`]: the servers keep
+//! such a stream readable (DynamoDB for 24 hours), with no record and no
+//! end, and a reader that waited on it would wait forever. At scale, the
+//! Lambda event source mapping reads a stream ([`lambda`](super::lambda)).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_dynamodbstreams::config::http::HttpResponse;
 use aws_sdk_dynamodbstreams::error::SdkError;
+use aws_sdk_dynamodbstreams::operation::describe_stream::DescribeStreamError;
 use aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError;
-use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
+use aws_sdk_dynamodbstreams::operation::get_shard_iterator::GetShardIteratorError;
+use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType, StreamStatus};
 use futures_core::Stream;
-use serde::{Deserialize, Serialize};
 use serde_dynamo::Item;
 
 use super::change::Change;
+use super::checkpoint::{sequence_order, Checkpoint, Mark, Range};
 use super::record::StreamRecord;
-use crate::error::{Error, Result};
+use crate::error::{quoted, Error, Result};
 use crate::read::page::ReadItem;
 use crate::{DynamoModel, Table};
 
@@ -25,7 +32,8 @@ use crate::{DynamoModel, Table};
 const IDLE_WAIT: Duration = Duration::from_millis(200);
 
 /// How often a reader looks for new shards (DescribeStream allows 10 calls
-/// a second; a shard splits about every 4 hours), besides when one closes.
+/// a second; a shard splits about every 4 hours) and whether the stream
+/// is still on and the table's, besides when a shard closes.
 const DESCRIBE_EVERY: Duration = Duration::from_secs(10);
 
 /// Records one GetRecords call asks for (DynamoDB's maximum).
@@ -39,59 +47,48 @@ pub enum StartingPosition {
     /// The changes made from now on.
     Latest,
     /// After the last change a checkpoint was taken at
-    /// ([`Change::checkpoint`]).
+    /// ([`Change::checkpoint`], or [`Error::checkpoint`] past a change
+    /// that could not be read).
     Checkpoint(Checkpoint),
-}
-
-/// Where a reader stands in a stream: per shard, the last change read, or
-/// that the shard is read to its end. Serializable, to be saved with the
-/// work a change caused and handed back as
-/// [`StartingPosition::Checkpoint`]: a reader resumed from it loses no
-/// change after it, and repeats none before it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Checkpoint {
-    stream_arn: String,
-    shards: BTreeMap<String, Mark>,
-}
-
-/// How far one shard is read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Mark {
-    /// Read up to this sequence number.
-    After(String),
-    /// Nothing read yet; changes made before this time (epoch seconds,
-    /// rounded down to the minute, as some servers round a record's time)
-    /// are not wanted: a reader that started at LATEST, resumed.
-    Since(u64),
-    /// Read to its end (a closed shard).
-    Done,
-}
-
-impl Checkpoint {
-    /// The ARN of the stream it is a position in.
-    pub fn stream_arn(&self) -> &str {
-        &self.stream_arn
-    }
 }
 
 impl<M: DynamoModel + ReadItem + Send + 'static> Table<M> {
     /// Every change of the table's stream from `from`, decoded into `M`
     /// (see [`StreamRecord::decode`]): a stream that waits for new changes
-    /// and never ends, unless the stream is gone or a request fails for
-    /// good. Each change carries the checkpoint after it. A record that
-    /// does not decode is an error in its place, and reading goes on.
+    /// and does not end while the table's stream is on, unless a request
+    /// fails for good. Each change carries the checkpoint after it.
     ///
-    /// The table needs a stream (`CreateTableOptions::stream`); a
-    /// checkpoint of another stream (the stream was turned off and on) is
-    /// refused, and one older than the stream's 24 hours is the server's
-    /// `TrimmedDataAccessException`. A reader started at LATEST and
+    /// A record that does not decode is [`Error::ChangeUnreadable`] in its
+    /// place, carrying the checkpoint just after it
+    /// ([`Error::checkpoint`]), and reading goes on: polled again, the
+    /// stream gives the next change. A caller that sets the record aside
+    /// and saves that checkpoint never stops at the record again; one that
+    /// stops at the error and resumes from the last change's checkpoint
+    /// meets it again, every time.
+    ///
+    /// A stream turned off (DISABLED, or gone from the server) or replaced
+    /// (turned off and on again: the table's `LatestStreamArn` is another)
+    /// gets no more changes: the reader reads what it holds to its end,
+    /// then gives [`Error::StreamEnded`] (naming the table's new stream,
+    /// if there is one) and ends. It finds out within about ten seconds
+    /// (DescribeTable and DescribeStream are asked that often).
+    ///
+    /// The table needs a stream (`CreateTableOptions::stream`). A
+    /// checkpoint is checked against the stream's shards before anything
+    /// is read: a shard it marks read to its end that the stream shows
+    /// open, or a sequence number outside its shard's range, is refused
+    /// ([`Error::InvalidInput`]); a checkpoint of a stream since replaced
+    /// resumes that stream to its end (it stays readable for 24 hours),
+    /// and one older than the stream's 24 hours is the server's
+    /// `TrimmedDataAccessException`. A sequence number past the end of a
+    /// shard still open cannot be told from the shard's range, and reads
+    /// as a shard with nothing new. A reader started at LATEST and
     /// resumed before it read a change of some shard reads that shard from
     /// its start without the changes older than the minute it first
     /// started in (a record's time is rounded down; a change made up to a
     /// minute before the start may come).
     ///
-    /// Sync code reads it as an iterator that never ends:
+    /// Sync code reads it as an iterator:
     /// `changes(from).sync_iter()` ([`BlockingStream`](crate::blocking::BlockingStream),
     /// feature `blocking`).
     ///
@@ -112,7 +109,7 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Table<M> {
     ///     .await?;
     /// users.put(&User { id: "u1".into(), name: "Ada".into() }).await?;
     /// let mut changes = std::pin::pin!(users.changes(StartingPosition::TrimHorizon));
-    /// let change = changes.next().await.expect("a stream never ends")?;
+    /// let change = changes.next().await.expect("a stream that is on does not end")?;
     /// assert_eq!(change.kind(), ChangeKind::Insert);
     /// assert_eq!(change.new_image()?.map(|u| u.name.as_str()), Some("Ada"));
     /// let saved = serde_json::to_string(change.checkpoint().unwrap()).unwrap();
@@ -132,6 +129,7 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Table<M> {
             ready: VecDeque::new(),
             done: false,
             described: None,
+            ended: None,
         };
         futures_util::stream::unfold(reader, |mut reader| async move {
             let next = reader.next().await?;
@@ -146,6 +144,38 @@ struct Shard {
     iterator: Option<String>,
     /// A reader at LATEST reads its first shards from their end.
     latest: bool,
+    /// Its sequence numbers, as last listed.
+    range: Range,
+    /// The sequence number of the last record GetRecords gave of it in
+    /// this run (the mark stays put for records older than a LATEST
+    /// start).
+    seen: Option<String>,
+    /// Nothing more will come of it, though the server did not close it:
+    /// read to its end on a stream that has ended (DynamoDB Local keeps a
+    /// disabled stream's shards open), or no longer served.
+    drained: bool,
+}
+
+/// Why the stream read gets no more changes: what
+/// [`Error::StreamEnded`] says once its shards are read to their end.
+#[derive(Debug, Clone, PartialEq)]
+struct Ended {
+    reason: String,
+    /// The table's stream now, when it is another.
+    latest: Option<String>,
+    /// Shards the server stopped serving before they were read to their
+    /// end.
+    unread: Vec<String>,
+}
+
+impl Ended {
+    fn new(reason: impl Into<String>, latest: Option<&str>) -> Ended {
+        Ended {
+            reason: reason.into(),
+            latest: latest.map(str::to_owned),
+            unread: Vec::new(),
+        }
+    }
 }
 
 struct Reader<M> {
@@ -159,6 +189,8 @@ struct Reader<M> {
     done: bool,
     /// When the shards were last described (`None`: they must be).
     described: Option<std::time::Instant>,
+    /// Set once the stream is found to get no more changes.
+    ended: Option<Ended>,
 }
 
 impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
@@ -178,7 +210,9 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
     }
 
     /// Reads one round: each shard that may be read, once; waits first when
-    /// the last round found nothing.
+    /// the last round found nothing. Called only once every change read
+    /// before was handed out, so that the end of a stream comes after its
+    /// last change.
     async fn fill(&mut self) -> Result<()> {
         if let Some(from) = self.from.take() {
             self.start(from).await?;
@@ -188,6 +222,11 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
             .is_none_or(|at| at.elapsed() >= DESCRIBE_EVERY)
         {
             self.describe().await?;
+        }
+        if let Some(ended) = &self.ended {
+            if exhausted(&self.shards, &self.checkpoint.shards) {
+                return Err(self.stream_ended(ended));
+            }
         }
         let mut read_any = false;
         for id in readable(&self.shards, &self.checkpoint.shards) {
@@ -201,42 +240,36 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
 
     async fn start(&mut self, from: StartingPosition) -> Result<()> {
         let name = self.table.name().to_owned();
-        let described = self
-            .table
-            .client()?
-            .describe_table()
-            .table_name(&name)
-            .send()
-            .await
-            .map_err(|err| Error::sdk(&name, "DescribeTable", err))?;
-        let arn = described
-            .table
-            .and_then(|t| t.latest_stream_arn)
-            .ok_or_else(|| {
-                Error::invalid(
+        if let StartingPosition::Checkpoint(checkpoint) = &from {
+            // Whether the stream is still the table's is for `describe` to
+            // find out (one replaced since is read to its end, as a
+            // running reader's is); that it is one of this table's, here.
+            let of_table = table_of_stream(&checkpoint.stream_arn);
+            if checkpoint.stream_arn.is_empty() || of_table.is_some_and(|t| t != name) {
+                return Err(Error::invalid(
                     &name,
-                    "stream",
-                    "the table has no stream; turn one on (`CreateTableOptions::stream`, or a plan's `~ stream`)",
-                )
-            })?;
+                    "checkpoint",
+                    format!(
+                        "the checkpoint is of stream `{}`, which is not a stream of this table",
+                        checkpoint.stream_arn
+                    ),
+                ));
+            }
+        } else {
+            self.checkpoint.stream_arn = table_stream(&self.table).await?;
+        }
         self.client = Some(self.table.db().streams_client().await);
         match from {
             StartingPosition::Checkpoint(checkpoint) => {
-                if checkpoint.stream_arn != arn {
-                    return Err(Error::invalid(
-                        &name,
-                        "checkpoint",
-                        format!(
-                            "the checkpoint is of stream `{}`, and the table's stream is now `{arn}` (it was turned off and on): its changes cannot be resumed",
-                            checkpoint.stream_arn
-                        ),
-                    ));
-                }
                 self.checkpoint = checkpoint;
+                self.describe().await?;
+                let listed = self.shards.iter().map(|(id, s)| (id.as_str(), &s.range));
+                if let Some(why) = self.checkpoint.refusal(listed) {
+                    return Err(Error::invalid(&name, "checkpoint", why));
+                }
             }
-            StartingPosition::TrimHorizon => self.checkpoint.stream_arn = arn,
+            StartingPosition::TrimHorizon => {}
             StartingPosition::Latest => {
-                self.checkpoint.stream_arn = arn;
                 let now = SystemTime::now()
                     .duration_since(SystemTime::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
@@ -255,10 +288,76 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
         self.client.as_ref().expect("started before reading")
     }
 
-    /// The stream's shards, merged into those known.
+    /// What the table says of its stream and the stream of itself: its
+    /// shards, merged into those known, and whether it has ended.
     async fn describe(&mut self) -> Result<()> {
         let name = self.table.name().to_owned();
+        let (latest, on) = match self.table.describe().await {
+            Ok(table) => (
+                table.latest_stream_arn().map(str::to_owned),
+                table
+                    .stream_specification()
+                    .is_some_and(|s| s.stream_enabled()),
+            ),
+            // A deleted table's stream is turned off with it, and stays
+            // readable: what it holds is read to its end.
+            Err(Error::TableNotFound { .. }) => {
+                if self.ended.is_none() {
+                    self.ended = Some(Ended::new("the table was deleted", None));
+                }
+                (None, false)
+            }
+            Err(err) => return Err(err),
+        };
+        let listed = match self.list_shards().await {
+            Ok(status) => Ok(status),
+            // The server answered that it will not describe the stream:
+            // gone (DynamoDB deletes a disabled stream after 24 hours,
+            // dynoxide at once), or broken (moto 5 fails on a disabled
+            // one). Whether that ends it is for `ended` to say, from what
+            // the table says; a request that got no answer is a failure.
+            Err(err) if matches!(err, SdkError::ServiceError(_) | SdkError::ResponseError(_)) => {
+                Err((crate::error::cause::describe(&err), err))
+            }
+            Err(err) => return Err(Error::sdk(&name, "DescribeStream", err)),
+        };
+        let answered = match &listed {
+            Ok(status) => Ok(status.as_ref()),
+            Err((why, _)) => Err(why.as_str()),
+        };
+        match ended(&self.checkpoint.stream_arn, latest.as_deref(), on, answered) {
+            Some(found) => {
+                if listed.is_err() {
+                    // A stream that no longer answers: a shard's last as
+                    // listed before is no promise of more to come.
+                    for shard in self.shards.values_mut() {
+                        shard.range.last = None;
+                    }
+                }
+                // The first reason found stays: it is what ended it.
+                if self.ended.is_none() {
+                    self.ended = Some(found);
+                }
+            }
+            None => {
+                if let Err((_, err)) = listed {
+                    return Err(Error::sdk(&name, "DescribeStream", err));
+                }
+            }
+        }
+        self.described = Some(std::time::Instant::now());
+        Ok(())
+    }
+
+    /// DescribeStream, every page: the shards merged into those known
+    /// (with their ranges as listed now: a shard closes), and the stream's
+    /// status.
+    async fn list_shards(
+        &mut self,
+    ) -> std::result::Result<Option<StreamStatus>, SdkError<DescribeStreamError, HttpResponse>>
+    {
         let mut start: Option<String> = None;
+        let mut status = None;
         loop {
             let out = self
                 .client()
@@ -266,26 +365,37 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
                 .stream_arn(&self.checkpoint.stream_arn)
                 .set_exclusive_start_shard_id(start.take())
                 .send()
-                .await
-                .map_err(|err| Error::sdk(&name, "DescribeStream", err))?;
+                .await?;
             let Some(description) = out.stream_description else {
                 break;
             };
+            status = description.stream_status.or(status);
             for shard in description.shards.unwrap_or_default() {
                 let Some(id) = shard.shard_id else { continue };
-                self.shards.entry(id).or_insert(Shard {
-                    parent: shard.parent_shard_id,
+                let range = shard.sequence_number_range;
+                let range = Range {
+                    first: range
+                        .as_ref()
+                        .and_then(|r| r.starting_sequence_number.clone()),
+                    last: range.and_then(|r| r.ending_sequence_number),
+                };
+                let parent = shard.parent_shard_id;
+                let known = self.shards.entry(id).or_insert_with(|| Shard {
+                    parent,
                     iterator: None,
                     latest: false,
+                    range: Range::default(),
+                    seen: None,
+                    drained: false,
                 });
+                known.range = range;
             }
             match description.last_evaluated_shard_id {
                 Some(last) => start = Some(last),
                 None => break,
             }
         }
-        self.described = Some(std::time::Instant::now());
-        Ok(())
+        Ok(status)
     }
 
     /// One GetRecords of the shard; whether it read any record.
@@ -293,7 +403,13 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
         let name = self.table.name().to_owned();
         let iterator = match self.shards.get(id).and_then(|s| s.iterator.clone()) {
             Some(iterator) => iterator,
-            None => self.iterator(id).await?,
+            None => match self.iterator(id).await? {
+                Some(iterator) => iterator,
+                None => {
+                    self.give_up(id);
+                    return Ok(false);
+                }
+            },
         };
         let answer = self
             .client()
@@ -313,10 +429,27 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
                 }
                 return Ok(false);
             }
+            // A stream that has ended and is no longer served (gone,
+            // trimmed): nothing more can be read of the shard.
+            Err(SdkError::ServiceError(err))
+                if self.ended.is_some()
+                    && matches!(
+                        err.err(),
+                        GetRecordsError::ResourceNotFoundException(_)
+                            | GetRecordsError::TrimmedDataAccessException(_)
+                    ) =>
+            {
+                self.give_up(id);
+                return Ok(false);
+            }
             Err(err) => return Err(Error::sdk(&name, "GetRecords", err)),
         };
         let records = out.records.unwrap_or_default();
         let read_any = !records.is_empty();
+        let last_seen = records
+            .last()
+            .and_then(|r| r.dynamodb.as_ref())
+            .and_then(|c| c.sequence_number.clone());
         for record in records {
             self.take(id, record);
         }
@@ -327,14 +460,40 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
             self.checkpoint.shards.insert(id.to_owned(), Mark::Done);
             self.described = None;
         }
+        let ended = self.ended.is_some();
+        let mark = self.checkpoint.shards.get(id).cloned();
         if let Some(shard) = self.shards.get_mut(id) {
             shard.iterator = next;
+            if last_seen.is_some() {
+                shard.seen = last_seen;
+            }
+            // An empty page of a stream that gets no more changes: the end
+            // of a shard the server never closes.
+            if ended && !read_any && shard.iterator.is_some() {
+                let at = shard.seen.clone().or(match mark {
+                    Some(Mark::After(at)) => Some(at),
+                    _ => None,
+                });
+                shard.drained |= at_end(&shard.range, at.as_deref());
+            }
         }
         Ok(read_any)
     }
 
-    /// An iterator from where the shard's mark says.
-    async fn iterator(&mut self, id: &str) -> Result<String> {
+    /// A shard of a stream that has ended the server no longer serves:
+    /// what it still held past the mark is not read, and the end says so.
+    fn give_up(&mut self, id: &str) {
+        if let Some(shard) = self.shards.get_mut(id) {
+            shard.drained = true;
+        }
+        if let Some(ended) = &mut self.ended {
+            ended.unread.push(id.to_owned());
+        }
+    }
+
+    /// An iterator from where the shard's mark says; `None` when the
+    /// stream has ended and the server no longer serves the shard.
+    async fn iterator(&mut self, id: &str) -> Result<Option<String>> {
         let name = self.table.name().to_owned();
         let latest = self.shards.get(id).is_some_and(|s| s.latest);
         let request = self
@@ -351,17 +510,28 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
             }
             _ => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
         };
-        let out = request
-            .send()
-            .await
-            .map_err(|err| Error::sdk(&name, "GetShardIterator", err))?;
-        out.shard_iterator.ok_or_else(|| {
-            Error::invalid(
+        let out = match request.send().await {
+            Ok(out) => out,
+            Err(SdkError::ServiceError(err))
+                if self.ended.is_some()
+                    && matches!(
+                        err.err(),
+                        GetShardIteratorError::ResourceNotFoundException(_)
+                            | GetShardIteratorError::TrimmedDataAccessException(_)
+                    ) =>
+            {
+                return Ok(None)
+            }
+            Err(err) => return Err(Error::sdk(&name, "GetShardIterator", err)),
+        };
+        match out.shard_iterator {
+            Some(iterator) => Ok(Some(iterator)),
+            None => Err(Error::invalid(
                 &name,
                 "stream",
                 format!("the stream gave no iterator of shard `{id}`"),
-            )
-        })
+            )),
+        }
     }
 
     /// A record read from shard `id`: decoded into a change (or left out:
@@ -390,32 +560,137 @@ impl<M: DynamoModel + ReadItem + Send + 'static> Reader<M> {
         self.checkpoint
             .shards
             .insert(id.to_owned(), Mark::After(sequence));
-        match record.decode::<M>() {
-            Ok(None) => {}
-            Ok(Some(mut change)) => {
-                change.checkpoint = Some(self.checkpoint.clone());
-                self.ready.push_back(Ok(change));
-            }
-            Err(err) => self.ready.push_back(Err(err)),
+        if let Some(next) = placed::<M>(record, &self.checkpoint) {
+            self.ready.push_back(next);
+        }
+    }
+
+    /// The end of the stream, as the caller is told it.
+    fn stream_ended(&self, ended: &Ended) -> Error {
+        let reason = match ended.unread.as_slice() {
+            [] => ended.reason.clone(),
+            unread => format!(
+                "{}; the server no longer serves shard(s) {}, so what they held past the checkpoint was not read",
+                ended.reason,
+                quoted(unread)
+            ),
+        };
+        Error::StreamEnded {
+            table: self.table.name().to_owned(),
+            stream_arn: self.checkpoint.stream_arn.clone(),
+            reason,
+            latest: ended.latest.clone(),
         }
     }
 }
 
-/// The shards to read now: those not read to their end whose parent is
-/// (or is gone from the stream), so that a key's changes come in order.
+/// A record decoded at its place in the stream, `checkpoint` standing just
+/// after it: the change with it, or the error of a record that does not
+/// decode with it too, so that a caller can set the record aside and
+/// resume past it (`None`: another entity's record).
+fn placed<M: DynamoModel + ReadItem>(
+    record: StreamRecord,
+    checkpoint: &Checkpoint,
+) -> Option<Result<Change<M>>> {
+    match record.decode::<M>() {
+        Ok(None) => None,
+        Ok(Some(mut change)) => {
+            change.checkpoint = Some(checkpoint.clone());
+            Some(Ok(change))
+        }
+        Err(mut err) => {
+            if let Error::ChangeUnreadable { checkpoint: at, .. } = &mut err {
+                *at = Some(Box::new(checkpoint.clone()));
+            }
+            Some(Err(err))
+        }
+    }
+}
+
+/// Whether the stream read has ended, from what DescribeTable says of the
+/// table's stream (`latest`, and whether it is `on`) and DescribeStream of
+/// this one (its status, or why the server would not describe it).
+/// DISABLING is not an end yet: changes may still come.
+fn ended(
+    read: &str,
+    latest: Option<&str>,
+    on: bool,
+    status: std::result::Result<Option<&StreamStatus>, &str>,
+) -> Option<Ended> {
+    match latest {
+        Some(latest) if latest != read => {
+            return Some(Ended::new(
+                "the table's stream was turned off and on again, which made a new stream",
+                Some(latest),
+            ))
+        }
+        None => return Some(Ended::new("the table's stream is turned off", None)),
+        Some(_) => {}
+    }
+    match status {
+        Ok(Some(StreamStatus::Disabled)) => {
+            Some(Ended::new("the stream is turned off (DISABLED)", None))
+        }
+        Ok(Some(StreamStatus::Enabling | StreamStatus::Enabled | StreamStatus::Disabling)) => None,
+        Ok(_) if !on => Some(Ended::new("the table's stream is turned off", None)),
+        Err(why) if !on => Some(Ended::new(
+            format!(
+                "the table's stream is turned off, and the server no longer describes it ({why})"
+            ),
+            None,
+        )),
+        _ => None,
+    }
+}
+
+/// Whether an empty page of a shard with this range, read up to `at`, is
+/// its end, on a stream that has ended. The servers that never close a
+/// disabled stream's shards list them with no last (DynamoDB Local); a
+/// shard listed closed may answer empty pages on the way to its last
+/// change (DynamoDB), so it is read on until the server says it is read
+/// to its end, or the reader is at its last.
+fn at_end(range: &Range, at: Option<&str>) -> bool {
+    match (&range.last, at) {
+        (None, _) => true,
+        // A spelling that does not compare is not waited on forever.
+        (Some(last), Some(at)) => {
+            sequence_order(at, last).is_none_or(|o| o != std::cmp::Ordering::Less)
+        }
+        (Some(_), None) => false,
+    }
+}
+
+/// Whether the shard is read as far as it will go: to its end, or drained.
+fn finished(shards: &BTreeMap<String, Shard>, marks: &BTreeMap<String, Mark>, id: &str) -> bool {
+    marks.get(id) == Some(&Mark::Done) || shards.get(id).is_some_and(|s| s.drained)
+}
+
+/// Whether every shard known is read as far as it will go.
+fn exhausted(shards: &BTreeMap<String, Shard>, marks: &BTreeMap<String, Mark>) -> bool {
+    shards.keys().all(|id| finished(shards, marks, id))
+}
+
+/// The shards to read now: those not read as far as they go whose parent
+/// is (or is gone from the stream), so that a key's changes come in order.
 fn readable(shards: &BTreeMap<String, Shard>, marks: &BTreeMap<String, Mark>) -> Vec<String> {
-    let done = |id: &String| marks.get(id) == Some(&Mark::Done);
     shards
         .iter()
         .filter(|(id, shard)| {
-            !done(id)
-                && shard
-                    .parent
-                    .as_ref()
-                    .is_none_or(|parent| !shards.contains_key(parent) || done(parent))
+            !finished(shards, marks, id.as_str())
+                && shard.parent.as_ref().is_none_or(|parent| {
+                    !shards.contains_key(parent) || finished(shards, marks, parent)
+                })
         })
         .map(|(id, _)| id.clone())
         .collect()
+}
+
+/// `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` ->
+/// `<name>`; `None` for an ARN not of that form (a server's own).
+fn table_of_stream(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.split_once(":table/")?;
+    let (name, _) = rest.split_once("/stream/")?;
+    Some(name)
 }
 
 /// A Streams API record as the one stream record, and its creation time
@@ -455,6 +730,20 @@ fn stream_record(record: Record, table: &str) -> Option<(StreamRecord, Option<u6
     Some((out.by_ttl(by_ttl), created))
 }
 
+/// The table's stream now (its LatestStreamArn). A free function: a
+/// borrow of the reader across the await would need it `Sync`.
+async fn table_stream<M: DynamoModel>(table: &Table<M>) -> Result<String> {
+    let name = table.name();
+    let described = table.describe().await?;
+    described.latest_stream_arn.ok_or_else(|| {
+        Error::invalid(
+            name,
+            "stream",
+            "the table has no stream; turn one on (`CreateTableOptions::stream`, or a plan's `~ stream`)",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +753,9 @@ mod tests {
             parent: parent.map(str::to_owned),
             iterator: None,
             latest: false,
+            range: Range::default(),
+            seen: None,
+            drained: false,
         }
     }
 
@@ -488,26 +780,86 @@ mod tests {
     }
 
     #[test]
-    fn a_checkpoint_is_plain_json() {
-        let checkpoint = Checkpoint {
-            stream_arn: "arn:s".to_owned(),
-            shards: BTreeMap::from([
-                ("a".to_owned(), Mark::Done),
-                ("b".to_owned(), Mark::After("00042".to_owned())),
-                ("c".to_owned(), Mark::Since(1_800_000_000)),
-            ]),
+    fn a_drained_shard_is_not_read_again_and_the_stream_ends_when_all_are() {
+        let mut shards = BTreeMap::from([
+            ("a".to_owned(), shard(None)),
+            ("b".to_owned(), shard(Some("a"))),
+        ]);
+        let mut marks = BTreeMap::new();
+        assert!(!exhausted(&shards, &marks));
+        shards.get_mut("a").unwrap().drained = true;
+        assert_eq!(readable(&shards, &marks), ["b"]);
+        assert!(!exhausted(&shards, &marks));
+        marks.insert("b".to_owned(), Mark::Done);
+        assert!(readable(&shards, &marks).is_empty());
+        assert!(exhausted(&shards, &marks));
+        // A stream with no shard left to read (gone before it was listed).
+        assert!(exhausted(&BTreeMap::new(), &marks));
+    }
+
+    #[test]
+    fn an_empty_page_ends_a_shard_only_where_no_more_can_come() {
+        let open = Range {
+            first: Some("100".into()),
+            last: None,
         };
-        let json = serde_json::to_value(&checkpoint).unwrap();
+        let closed = Range {
+            first: Some("100".into()),
+            last: Some("200".into()),
+        };
+        // A shard the server never closes (DynamoDB Local, disabled).
+        assert!(at_end(&open, None));
+        assert!(at_end(&open, Some("150")));
+        // A closed one is read on to its last (DynamoDB's empty pages).
+        assert!(!at_end(&closed, Some("150")));
+        assert!(!at_end(&closed, None));
+        assert!(at_end(&closed, Some("200")));
+    }
+
+    #[test]
+    fn a_stream_ends_when_turned_off_or_replaced_and_not_before() {
+        use aws_sdk_dynamodbstreams::types::StreamStatus::{Disabled, Disabling, Enabled};
+        let read = "arn:old";
+        let on = Ok(Some(&Enabled));
+        assert_eq!(ended(read, Some(read), true, on), None);
+        // Being turned off: changes may still come.
+        assert_eq!(ended(read, Some(read), false, Ok(Some(&Disabling))), None);
+        let off = ended(read, Some(read), false, Ok(Some(&Disabled))).unwrap();
+        assert!(
+            off.reason.contains("DISABLED") && off.latest.is_none(),
+            "{off:?}"
+        );
+        // Turned off and on: the table names the new stream.
+        let replaced = ended(read, Some("arn:new"), true, on).unwrap();
+        assert_eq!(replaced.latest.as_deref(), Some("arn:new"));
+        // The table has none (dynoxide's LatestStreamArn goes with it).
+        let none = ended(read, None, false, Err("ResourceNotFoundException")).unwrap();
+        assert!(none.latest.is_none(), "{none:?}");
+        // A stream the server will not describe, of a table whose stream
+        // is off (moto answers a server error; DynamoDB, after 24 hours,
+        // ResourceNotFoundException).
+        let gone = ended(read, Some(read), false, Err("InternalServerError")).unwrap();
+        assert!(gone.reason.contains("InternalServerError"), "{gone:?}");
+        // ... and of a table whose stream is on: a failure, not an end.
         assert_eq!(
-            json,
-            serde_json::json!({
-                "stream_arn": "arn:s",
-                "shards": { "a": "done", "b": { "after": "00042" }, "c": { "since": 1800000000 } }
-            })
+            ended(read, Some(read), true, Err("InternalServerError")),
+            None
+        );
+        assert!(ended(read, Some(read), false, Ok(None)).is_some());
+    }
+
+    #[test]
+    fn a_stream_arn_names_its_table() {
+        assert_eq!(
+            table_of_stream(
+                "arn:aws:dynamodb:us-east-1:1:table/app/stream/2024-01-01T00:00:00.000"
+            ),
+            Some("app")
         );
         assert_eq!(
-            serde_json::from_value::<Checkpoint>(json).unwrap(),
-            checkpoint
+            table_of_stream("arn:aws:dynamodb:us-east-1:1:table/app"),
+            None
         );
+        assert_eq!(table_of_stream("not an arn"), None);
     }
 }

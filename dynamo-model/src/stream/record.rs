@@ -11,7 +11,7 @@ use serde_dynamo::Item;
 
 use super::change::{Change, ChangeKind};
 use crate::error::{Error, Result};
-use crate::item::key::ItemKey;
+use crate::item::key::{short, ItemKey};
 use crate::read::page::{ReadFailure, ReadItem};
 use crate::{DynamoModel, EntitySchema, StreamView};
 
@@ -99,50 +99,71 @@ impl StreamRecord {
     /// or a collection of its entities. `Ok(None)` for a record of an
     /// entity `M` does not read (a shared table's stream carries every
     /// entity's changes; with `KEYS_ONLY` there is no image to tell, and
-    /// every record is read). An image that does not decode, or is of
-    /// another entity than its record's other image, is
-    /// [`Error::ChangeUnreadable`] naming the table, the key and the
-    /// sequence number.
+    /// every record is read). A record whose images are of two entities (a
+    /// put of one over the other's item at its key) reads as what it is to
+    /// `M`: a remove of the old one, an insert of the new one, a modify for
+    /// a collection of both ([`ChangeKind`]). An image that does not decode
+    /// is [`Error::ChangeUnreadable`] naming the table, the key (the
+    /// model's, or the record's own key attributes when they are not the
+    /// model's) and the sequence number.
+    ///
+    /// ```
+    /// use dynamo_model::{DynamoModel, Error, StreamRecord};
+    ///
+    /// #[derive(DynamoModel, serde::Serialize, serde::Deserialize, Debug)]
+    /// struct User { #[hash_key] id: String, age: u32 }
+    ///
+    /// let keys: serde_dynamo::Item = serde_dynamo::to_item(&serde_json::json!({ "id": "u1" }))?;
+    /// let bad: serde_dynamo::Item = serde_dynamo::to_item(&serde_json::json!({ "id": "u1", "age": "ten" }))?;
+    /// let err = StreamRecord::new("INSERT", keys, "100").new_image(bad).decode::<User>().unwrap_err();
+    /// assert!(matches!(&err, Error::ChangeUnreadable { key: Some(key), sequence_number, .. }
+    ///     if key == r#"id = "u1""# && sequence_number == "100"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decode<M: DynamoModel + ReadItem>(self) -> Result<Option<Change<M>>> {
         let table = self
             .table
             .unwrap_or_else(|| M::schema().table_name().to_owned());
         let sequence_number = self.sequence_number;
-        let unreadable = |key: Option<&ItemKey>, source: Error| Error::ChangeUnreadable {
+        let keys: HashMap<String, AttributeValue> = self.keys.into();
+        let key = ItemKey::from_item(M::schema(), &table, &keys);
+        // Every error names the item: by the model's key, or by the
+        // record's own key attributes when they are not the model's (the
+        // key is what a person looks the item up by; `None` only for a
+        // record without keys).
+        let named = match &key {
+            Ok(key) => Some(key.to_string()),
+            Err(_) => keys_named(&keys),
+        };
+        let unreadable = |source: Error| Error::ChangeUnreadable {
             table: table.clone(),
-            key: key.map(ToString::to_string),
+            key: named.clone(),
             sequence_number: sequence_number.clone(),
-            source: Box::new(source),
+            source: Box::new(keyed(source, named.as_deref())),
+            checkpoint: None,
         };
         let Some(kind) = ChangeKind::parse(&self.event_name) else {
             let why = format!(
                 "the record's event name is `{}`, not INSERT, MODIFY or REMOVE",
                 self.event_name
             );
-            return Err(unreadable(
-                None,
-                Error::invalid(&table, "stream record", why),
-            ));
+            return Err(unreadable(Error::invalid(&table, "stream record", why)));
         };
-        let keys: HashMap<String, AttributeValue> = self.keys.into();
-        let key =
-            ItemKey::from_item(M::schema(), &table, &keys).map_err(|e| unreadable(None, e))?;
-        let entities = read_entities::<M>().map_err(|e| unreadable(Some(&key), e))?;
-        if let Some(entities) = &entities {
-            let images = [&self.new_image, &self.old_image];
-            let mut present = images.iter().filter_map(|i| i.as_ref()).peekable();
-            if present.peek().is_some()
-                && !present.any(|image| entities.iter().any(|e| is_of(image, e)))
-            {
-                return Ok(None);
-            }
-        }
+        let key = key.map_err(&unreadable)?;
+        let entities = read_entities::<M>().map_err(&unreadable)?;
+        let ours = |image: &Item| {
+            entities
+                .as_ref()
+                .is_none_or(|entities| entities.iter().any(|e| is_of(image, e)))
+        };
+        let Some((kind, old, new)) = sides(kind, self.old_image, self.new_image, ours) else {
+            return Ok(None);
+        };
         let decode = |image: Item| {
-            decode_image::<M>(&table, image, entities.as_deref())
-                .map_err(|e| unreadable(Some(&key), e))
+            decode_image::<M>(&table, image, entities.as_deref()).map_err(&unreadable)
         };
-        let new = self.new_image.map(decode).transpose()?;
-        let old = self.old_image.map(decode).transpose()?;
+        let new = new.map(decode).transpose()?;
+        let old = old.map(decode).transpose()?;
         Ok(Some(Change {
             table: table.clone(),
             kind,
@@ -157,6 +178,63 @@ impl StreamRecord {
             checkpoint: None,
         }))
     }
+}
+
+/// Which of a record's images (old, new) `M` reads, `ours` telling its
+/// entities' images from the others', and the change they make to `M`:
+/// `None` when the record has images and none is ours (another entity's
+/// change, left out). A put of one entity over another's item at its key
+/// is one MODIFY whose images are of two entities; each side is read by
+/// its own model (a remove of the old entity, an insert of the new), so
+/// that no model fails on the other's image, which would stop a Lambda
+/// shard at the record until it ages out. A collection of both reads both
+/// images: the modify it is.
+fn sides(
+    kind: ChangeKind,
+    old: Option<Item>,
+    new: Option<Item>,
+    ours: impl Fn(&Item) -> bool,
+) -> Option<(ChangeKind, Option<Item>, Option<Item>)> {
+    let old_ours = old.as_ref().map(&ours);
+    let new_ours = new.as_ref().map(&ours);
+    match (old_ours, new_ours) {
+        // No image to tell whose (KEYS_ONLY): every record is read.
+        (None, None) => Some((kind, None, None)),
+        (Some(true), Some(false)) => Some((ChangeKind::Remove, old, None)),
+        (Some(false), Some(true)) => Some((ChangeKind::Insert, None, new)),
+        (Some(false) | None, Some(false) | None) => None,
+        _ => Some((kind, old, new)),
+    }
+}
+
+/// A record's key attributes as an error names them, `pk = "A", sk = "B"`
+/// (in name order: they are not the model's key, whose order is unknown);
+/// `None` for a record without keys.
+fn keys_named(keys: &HashMap<String, AttributeValue>) -> Option<String> {
+    if keys.is_empty() {
+        return None;
+    }
+    let mut pairs: Vec<(&String, &AttributeValue)> = keys.iter().collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let named: Vec<String> = pairs
+        .into_iter()
+        .map(|(name, value)| format!("{name} = {}", short(value)))
+        .collect();
+    Some(named.join(", "))
+}
+
+/// An image's error, naming the record's key where the image's decoder
+/// could not (it reads the image alone, and knows no key).
+fn keyed(mut err: Error, named: Option<&str>) -> Error {
+    if let Error::Serde { key, .. }
+    | Error::WrongEntity { key, .. }
+    | Error::ShapeUnknown { key, .. } = &mut err
+    {
+        if key.is_none() {
+            *key = named.map(str::to_owned);
+        }
+    }
+    err
 }
 
 /// The entities `M` reads: its own, a collection's, or `None` for a model
@@ -177,9 +255,10 @@ fn is_of(image: &Item, entity: &EntitySchema) -> bool {
     )
 }
 
-/// An image as `M`: for an entity, checked to be of it and stripped of
-/// the attributes its templates wrote (a collection's variants do that
-/// themselves).
+/// An image as `M`: for an entity, checked to be of it (a record's images
+/// of other entities were left out before; this keeps a garbled value from
+/// ever being made of one) and stripped of the attributes its templates
+/// wrote (a collection's variants do that themselves).
 fn decode_image<M: DynamoModel + ReadItem>(
     table: &str,
     mut image: Item,
@@ -240,4 +319,118 @@ pub(crate) fn view_named(name: &str) -> Option<StreamView> {
     StreamViewType::values()
         .contains(&name)
         .then(|| crate::table::request::stream_view_of(&StreamViewType::from(name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(entity: &str) -> Item {
+        Item::from(HashMap::from([(
+            "_type".to_owned(),
+            serde_dynamo::AttributeValue::S(entity.to_owned()),
+        )]))
+    }
+
+    fn of(entity: &'static str) -> impl Fn(&Item) -> bool {
+        move |image: &Item| matches!(image.get("_type"), Some(serde_dynamo::AttributeValue::S(name)) if name == entity)
+    }
+
+    /// What `sides` makes of a record: the kind, and the entities of the
+    /// images kept.
+    fn seen(
+        kind: ChangeKind,
+        old: Option<&str>,
+        new: Option<&str>,
+        ours: impl Fn(&Item) -> bool,
+    ) -> Option<(ChangeKind, Option<Item>, Option<Item>)> {
+        sides(kind, old.map(image), new.map(image), ours)
+    }
+
+    #[test]
+    fn a_put_over_another_entitys_item_is_a_remove_of_one_and_an_insert_of_the_other() {
+        let modify = ChangeKind::Modify;
+        // Customer `a` replaced by purchase `b` at one key.
+        assert_eq!(
+            seen(modify, Some("a"), Some("b"), of("a")),
+            Some((ChangeKind::Remove, Some(image("a")), None))
+        );
+        assert_eq!(
+            seen(modify, Some("a"), Some("b"), of("b")),
+            Some((ChangeKind::Insert, None, Some(image("b"))))
+        );
+        // A collection of both reads the modify it is.
+        let both = |i: &Item| of("a")(i) || of("b")(i);
+        assert_eq!(
+            seen(modify, Some("a"), Some("b"), both),
+            Some((modify, Some(image("a")), Some(image("b"))))
+        );
+        // An entity that is neither leaves it out.
+        assert_eq!(seen(modify, Some("a"), Some("b"), of("c")), None);
+    }
+
+    #[test]
+    fn records_of_one_entity_are_read_or_left_out_whole() {
+        let modify = ChangeKind::Modify;
+        assert_eq!(
+            seen(modify, Some("a"), Some("a"), of("a")),
+            Some((modify, Some(image("a")), Some(image("a"))))
+        );
+        assert_eq!(seen(modify, Some("b"), Some("b"), of("a")), None);
+        // One image only (NEW_IMAGE, OLD_IMAGE views, inserts, removes).
+        assert_eq!(
+            seen(ChangeKind::Insert, None, Some("a"), of("a")),
+            Some((ChangeKind::Insert, None, Some(image("a"))))
+        );
+        assert_eq!(seen(ChangeKind::Remove, Some("b"), None, of("a")), None);
+        assert_eq!(
+            seen(modify, Some("a"), None, of("a")),
+            Some((modify, Some(image("a")), None))
+        );
+        // KEYS_ONLY: nothing to tell by, read.
+        assert_eq!(
+            seen(modify, None, None, of("a")),
+            Some((modify, None, None))
+        );
+        // An image of no entity is not ours either.
+        let untyped = Item::from(HashMap::<String, serde_dynamo::AttributeValue>::new());
+        assert_eq!(
+            sides(modify, Some(untyped), Some(image("a")), of("a")),
+            Some((ChangeKind::Insert, None, Some(image("a"))))
+        );
+    }
+
+    #[test]
+    fn an_error_names_the_records_key_even_when_it_is_not_the_models() {
+        let keys = HashMap::from([
+            ("sk".to_owned(), AttributeValue::S("PROFILE".into())),
+            ("pk".to_owned(), AttributeValue::S("CUSTOMER#c1".into())),
+        ]);
+        assert_eq!(
+            keys_named(&keys).as_deref(),
+            Some(r#"pk = "CUSTOMER#c1", sk = "PROFILE""#)
+        );
+        assert_eq!(keys_named(&HashMap::new()), None);
+        let inner = Error::Serde {
+            table: "t".into(),
+            key: None,
+            reason: "invalid type".into(),
+        };
+        assert!(matches!(
+            keyed(inner, Some("id = 1")),
+            Error::Serde { key: Some(key), .. } if key == "id = 1"
+        ));
+        // A key the image's decoder found is kept.
+        let found = Error::WrongEntity {
+            table: "t".into(),
+            key: Some("pk = \"x\"".into()),
+            expected: "a".into(),
+            found: None,
+            attribute: "_type".into(),
+        };
+        assert!(matches!(
+            keyed(found, Some("other")),
+            Error::WrongEntity { key: Some(key), .. } if key == "pk = \"x\""
+        ));
+    }
 }
