@@ -969,6 +969,26 @@ async fn a_collection_names_the_key_of_an_item_that_does_not_read(db: Db) {
     );
 }
 
+/// A sort key rendered past DynamoDB's 1,024 bytes is refused before the
+/// request, naming the key attribute (issue 31, point 11).
+#[dynamo_model::test(models(Store))]
+async fn a_rendered_sort_key_over_its_limit_is_refused_before_the_request(db: Db) {
+    let orders = db.table::<Order>();
+    // `ORDER#` + 20 digits + `#` is 27 bytes: an id of 997 fills 1,024.
+    orders.put(&order(&"i".repeat(997), 1, None)).await.unwrap();
+    let err = orders
+        .put(&order(&"i".repeat(998), 1, None))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("sort key `sk` is 1025 bytes") && message.contains("limit of 1024"),
+        "{message}"
+    );
+    let err = orders.get(("c1", 1, "i".repeat(998))).await.unwrap_err();
+    assert!(err.to_string().contains("sort key `sk`"), "{err}");
+}
+
 /// A fixture takes the collection beside its table: one table.
 #[dynamo_model::test(models(Store, CustomerView))]
 async fn a_collection_reads_a_partition_in_one_query_as_its_variants(db: Db) {

@@ -595,3 +595,40 @@ async fn values_dynamodb_refuses_are_refused_before_the_request(db: Db) {
         "{text}"
     );
 }
+
+/// DynamoDB's key size limits (2,048 bytes for a partition key, 1,024 for
+/// a sort key) are checked before any request, naming the key attribute:
+/// the server's message names neither, and moto answers a `get` of such a
+/// key with no item (issue 31, point 11).
+#[dynamo_model::test(models(Order))]
+async fn a_key_over_dynamodbs_size_limit_is_refused_before_the_request(db: Db) {
+    let orders = db.table::<Order>();
+    let longest = "c".repeat(2048);
+    orders.put(&order(&longest, 1)).await.unwrap();
+    assert!(orders.get((longest.as_str(), 1)).await.unwrap().is_some());
+    let over = "c".repeat(2049);
+    let refused = |err: Error| {
+        assert!(
+            matches!(err, Error::InvalidInput { option: "key", .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("partition key `customerId` is 2049 bytes")
+                && message.contains("limit of 2048 bytes"),
+            "{message}"
+        );
+    };
+    refused(orders.put(&order(&over, 1)).await.unwrap_err());
+    refused(orders.get((over.as_str(), 1)).await.unwrap_err());
+    refused(orders.delete((over.as_str(), 1)).await.unwrap_err());
+    refused(
+        orders
+            .update((over.as_str(), 1))
+            .set(Order::fields().retries, 1)
+            .await
+            .unwrap_err(),
+    );
+    refused(orders.batch_get([(over.as_str(), 1)]).await.unwrap_err());
+    refused(orders.batch_put(&[order(&over, 1)]).await.unwrap_err());
+}

@@ -484,6 +484,45 @@ async fn a_failed_record_is_retried_with_those_after_it_only() {
         lambda::for_each_change::<Order, _, _, String>(event(records()), |_| async { Ok(()) })
             .await;
     assert!(out.response.batch_item_failures.is_empty() && out.failure.is_none());
+
+    // A failed record without a sequence number cannot be named: Lambda
+    // retries from the record before it, or, with none before it, the whole
+    // batch (an empty identifier); never a success (issue 31, point 11).
+    let identifiers = |records: Vec<Value>, fail: u32| {
+        let out =
+            futures_util::FutureExt::now_or_never(lambda::for_each_change::<Order, _, _, String>(
+                event(records),
+                |change| {
+                    let id = change.new_image().unwrap().unwrap().id;
+                    async move {
+                        if id == fail {
+                            Err(format!("order {id}"))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                },
+            ))
+            .unwrap();
+        assert!(out.failure.is_some());
+        out.response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let mut unnamed = records();
+    unnamed[2]["dynamodb"]
+        .as_object_mut()
+        .unwrap()
+        .remove("SequenceNumber");
+    assert_eq!(identifiers(unnamed.clone(), 3), ["2"]);
+    unnamed[0]["dynamodb"]
+        .as_object_mut()
+        .unwrap()
+        .remove("SequenceNumber");
+    assert_eq!(identifiers(unnamed[..1].to_vec(), 1), [""]);
+    assert_eq!(identifiers(records(), 2), ["2"]);
 }
 
 /// The README's Lambda handler is `examples/lambda_handler.rs`'s, which

@@ -476,7 +476,7 @@ async fn rewrites_go_side_by_side_up_to_their_bound_and_segments_up_to_theirs() 
 #[test]
 fn the_command_line_upgrades_a_tables_items() {
     use dynamo_model::blocking::Blocking;
-    use dynamo_model::cli::{Cli, EXIT_OK};
+    use dynamo_model::cli::{Cli, EXIT_OK, EXIT_USAGE};
     use dynamo_model::CreateTableOptions;
     let local = LocalDynamoDb::start().sync().unwrap();
     let tables = TestTables::new(local.db())
@@ -501,6 +501,18 @@ fn the_command_line_upgrades_a_tables_items() {
         args.extend_from_slice(more);
         args.into_iter().map(str::to_owned).collect::<Vec<_>>()
     };
+    // Values the library refuses are the command line's fault: exit 64,
+    // nothing written (issue 31, point 11).
+    for bad in [
+        &["--segments", "0"][..],
+        &["--capacity-fraction", "7"],
+        &["--units-per-second", "0"],
+        &["--writes-in-flight", "0"],
+    ] {
+        assert_eq!(cli().run_with(args(bad)), EXIT_USAGE, "{bad:?}");
+    }
+    let not_a_url = ["tables", "--endpoint", "not-a-url", "upgrade"];
+    assert_eq!(cli().run_with(not_a_url), EXIT_USAGE);
     assert_eq!(cli().run_with(args(&["--dry-run"])), EXIT_OK);
     let shapes = stored_shapes(tables.db()).sync_ok();
     assert_eq!(shapes.get(&None), Some(&50), "a dry run writes nothing");

@@ -54,6 +54,23 @@ pub const EXIT_USAGE: u8 = 64;
 /// The `setting` of the errors that are the command line's fault.
 const USAGE: &str = "command line";
 
+/// Whether the library refused a value the command line gave it: the
+/// command line is wrong, not the tables (exit 64, as for a flag clap
+/// refuses). The rules stay the library's; here only their names.
+fn is_usage(err: &crate::Error) -> bool {
+    match err {
+        crate::Error::InvalidSetting { setting, .. } => *setting == USAGE,
+        // `--endpoint` (or DYNAMODB_ENDPOINT) that is not a URL.
+        crate::Error::EndpointRefused { .. } => true,
+        // The upgrade's flags, as its builder names them.
+        crate::Error::InvalidInput { option, .. } => matches!(
+            *option,
+            "segments" | "writes_in_flight" | "page_size" | "rate_limit" | "concurrency"
+        ),
+        _ => false,
+    }
+}
+
 /// One model the command line manages: its schema and the options its table
 /// is created (and planned) with.
 struct Entry {
@@ -178,7 +195,7 @@ impl Cli {
             Ok(code) => code,
             // A table no model has, or `delete` without names: the command
             // line is wrong, not the tables.
-            Err(err @ crate::Error::InvalidSetting { setting: USAGE, .. }) => {
+            Err(err) if is_usage(&err) => {
                 eprintln!("error: {err}");
                 EXIT_USAGE
             }

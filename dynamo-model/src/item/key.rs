@@ -399,6 +399,8 @@ impl ItemKey {
         value: AttributeValue,
     ) -> Result<()> {
         check_part(table, &name, attribute_type, &value)?;
+        // The hash key comes first, then the range key.
+        check_size(table, &name, self.parts[0].is_some(), &value)?;
         match self.parts.iter_mut().find(|slot| slot.is_none()) {
             Some(slot) => *slot = Some((name, RawValue(value))),
             None => {
@@ -492,6 +494,38 @@ fn check_part(
             table,
             "key",
             format!("key `{name}` is empty, which DynamoDB refuses for a key"),
+        ));
+    }
+    Ok(())
+}
+
+/// DynamoDB's limits on a key value's size: a partition key of at most
+/// 2,048 bytes, a sort key of at most 1,024.
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// See [`MAX_PARTITION_KEY_BYTES`].
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// Refuses a key value over DynamoDB's size limit, naming the attribute
+/// and the value's start: the server's own message names neither (and
+/// moto answers a `get` of one with no item).
+fn check_size(table: &str, name: &str, sort: bool, value: &AttributeValue) -> Result<()> {
+    let (size, start) = match value {
+        AttributeValue::S(s) => (s.len(), s.chars().take(40).collect::<String>()),
+        AttributeValue::B(b) => (b.as_ref().len(), format!("{} bytes", b.as_ref().len())),
+        _ => return Ok(()),
+    };
+    let (limit, role) = if sort {
+        (MAX_SORT_KEY_BYTES, "sort")
+    } else {
+        (MAX_PARTITION_KEY_BYTES, "partition")
+    };
+    if size > limit {
+        return Err(Error::invalid(
+            table,
+            "key",
+            format!(
+                "{role} key `{name}` is {size} bytes (it starts `{start}`), over DynamoDB's limit of {limit} bytes for a {role} key; nothing was sent"
+            ),
         ));
     }
     Ok(())

@@ -102,7 +102,9 @@ fn table_of_arn(arn: &str) -> Option<&str> {
 
 /// The partial batch response: empty when every record was handled, else
 /// naming the first that failed, from which Lambda retries the batch
-/// (turn on `ReportBatchItemFailures` in the event source mapping).
+/// (turn on `ReportBatchItemFailures` in the event source mapping). An
+/// empty identifier is Lambda's "the whole batch failed": it retries
+/// every record.
 pub fn batch_response(first_failed: Option<&str>) -> DynamoDbEventResponse {
     let mut response = DynamoDbEventResponse::default();
     if let Some(sequence_number) = first_failed {
@@ -136,24 +138,43 @@ pub enum Failure<E> {
 /// first record that cannot be read or that `handle` fails on: the
 /// response then names that record, so Lambda retries it and the ones
 /// after it, not those already handled.
+///
+/// A record without a sequence number (which Lambda never sends, but a
+/// hand-made event can hold) cannot be named: the response names the
+/// record before it that has one, so Lambda retries from there (that
+/// record is handled again), or, with none before it, the whole batch, as
+/// an empty identifier tells Lambda. Never a success, and never a record
+/// after the failed one.
 pub async fn for_each_change<M, F, Fut, E>(event: Event, mut handle: F) -> Handled<E>
 where
     M: DynamoModel + ReadItem,
     F: FnMut(Change<M>) -> Fut,
     Fut: Future<Output = std::result::Result<(), E>>,
 {
+    let mut last_named: Option<String> = None;
     for record in event.records.into_iter().map(record) {
         let sequence_number = record.sequence_number().to_owned();
         let failure = match record.decode::<M>() {
-            Ok(None) => continue,
+            Ok(None) => None,
             Ok(Some(change)) => match handle(change).await {
-                Ok(()) => continue,
-                Err(err) => Failure::Handler(err),
+                Ok(()) => None,
+                Err(err) => Some(Failure::Handler(err)),
             },
-            Err(err) => Failure::Unreadable(err),
+            Err(err) => Some(Failure::Unreadable(err)),
+        };
+        let Some(failure) = failure else {
+            if !sequence_number.is_empty() {
+                last_named = Some(sequence_number);
+            }
+            continue;
+        };
+        let retry_from = if sequence_number.is_empty() {
+            last_named.unwrap_or_default()
+        } else {
+            sequence_number.clone()
         };
         return Handled {
-            response: batch_response(Some(&sequence_number)),
+            response: batch_response(Some(&retry_from)),
             failure: Some((sequence_number, failure)),
         };
     }
