@@ -98,9 +98,10 @@ fn expand(input: &DeriveInput, variants: &[(&syn::Ident, &Type)]) -> TokenStream
         .replace('}', "}}");
         quote_spanned! {span=>
             #entity_check
-            let _: ::core::marker::PhantomData<
+            ::dynamo_model::__private::same_partition::<
                 <<#first as #model>::Key as ::dynamo_model::KeyShape>::Hash,
-            > = ::core::marker::PhantomData::<<<#ty as #model>::Key as ::dynamo_model::KeyShape>::Hash>;
+                <<#ty as #model>::Key as ::dynamo_model::KeyShape>::Hash,
+            >();
             const _: () = ::core::assert!(
                 ::dynamo_model::__private::same_template(
                     <#first as #model>::ENTITY_PK,

@@ -146,8 +146,8 @@ pub mod __private {
         collection_entities, decode_collection, decode_entity, Variant,
     };
     pub use crate::entity::key::{
-        has_range, has_sort_key, index_has_sort_key, is_entity, same_template, table_indexes,
-        table_key_value, table_schema, HasSortKey,
+        has_range, has_sort_key, index_has_sort_key, is_entity, same_partition, same_template,
+        table_indexes, table_key_value, table_schema, HasSortKey,
     };
     pub use crate::entity::schema::{built_entity, EntityCell};
     pub use crate::item::field::erased::Encodable;

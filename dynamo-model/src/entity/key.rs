@@ -261,6 +261,28 @@ where
 {
 }
 
+/// A collection variant's partition placeholders' types (`Self`) are the
+/// first variant's (`First`): only then can one partition key value name
+/// both entities' items.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the partition templates of this collection's variants differ: this variant's placeholders are `{Self}`, the first variant's are `{First}`",
+    label = "partition placeholders of other types than the first variant's",
+    note = "one query reads the collection's partition: every variant's `pk` template must be the same text with placeholders of the same types, in the same order"
+)]
+pub trait SamePartition<First> {}
+
+impl<T> SamePartition<T> for T {}
+
+/// Compiles only when variant `V`'s partition placeholders are of the
+/// types `First`'s are.
+#[doc(hidden)]
+pub fn same_partition<First, V>()
+where
+    V: SamePartition<First>,
+{
+}
+
 /// Whether two partition templates give the same keys from the same values:
 /// the same text, placeholders in the same places (their names aside; their
 /// types are compared by the compiler).
