@@ -723,9 +723,15 @@ fn stream_record(record: Record, table: &str) -> Option<(StreamRecord, Option<u6
     if let Some(secs) = created {
         out = out.approximate_creation(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
     }
+    // DynamoDB gives a record a user identity only for its own (TTL)
+    // removes. The embedded backend writes the identity's fields as
+    // `type` and `principalId` where the Streams API has `Type` and
+    // `PrincipalId`, so the SDK reads an identity with neither: that one
+    // is the embedded backend's TTL remove too (`remove_expired`).
     let by_ttl = record.user_identity.is_some_and(|u| {
-        u.r#type.as_deref() == Some("Service")
-            && u.principal_id.as_deref() == Some("dynamodb.amazonaws.com")
+        let (kind, principal) = (u.r#type.as_deref(), u.principal_id.as_deref());
+        (kind == Some("Service") && principal == Some("dynamodb.amazonaws.com"))
+            || (kind.is_none() && principal.is_none())
     });
     Some((out.by_ttl(by_ttl), created))
 }
