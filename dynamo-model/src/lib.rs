@@ -38,6 +38,9 @@
 //! README for the attribute reference and the type table.
 
 #![warn(missing_docs)]
+// On docs.rs (`--cfg docsrs`, nightly), each feature-gated item is marked
+// with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
 #[cfg(feature = "blocking")]
