@@ -24,6 +24,12 @@
 //!    `BENCH_LATENCY_MS` (default 5) as a network round trip to DynamoDB
 //!    does, for `BENCH_LATENCY_ITEMS` (default 2,000) items: ours against
 //!    the safe loops with one put per segment at a time and with 4.
+//! 5. What the shape guard of a put costs (`attribute_not_exists(_shape) OR
+//!    _shape <= 3`, which keeps older code from rewriting a newer item):
+//!    `BENCH_PUTS` (default 1,000) puts of a ~1 KB item one after the
+//!    other, ours against the SDK's PutItem of the same item by hand with
+//!    that condition and without it, `BENCH_RUNS` rounds, who goes first
+//!    turning each round.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -374,6 +380,83 @@ async fn main() {
     ];
     let results = backfill_rounds(&local, &olds, backfill_runs, &contestants, Some(&proxy)).await;
     print_backfill(&format!("{latency_items} shape-1 items by hand, 4 segments, {label}, {latency} ms added to each request"), &contestants, &results, latency_items, backfill_runs);
+
+    // 5. The put's shape guard.
+    put_guard(&local, &label, env("BENCH_PUTS", 1_000) as u64, runs).await;
+}
+
+/// Sequential puts of `puts` items: ours (with the shape guard), and the
+/// SDK's PutItem by hand with the same condition and without one.
+async fn put_guard(local: &LocalDynamoDb, label: &str, puts: u64, runs: usize) {
+    let tables = TestTables::new(local.db())
+        .with::<Ticket>()
+        .create()
+        .await
+        .unwrap();
+    let tickets = tables.table::<Ticket>();
+    let client = tables.db().client().clone();
+    let name = tickets.name().to_owned();
+    let by_hand = |guarded: bool| {
+        let (client, name) = (client.clone(), name.clone());
+        async move {
+            let start = Instant::now();
+            for id in 0..puts {
+                let mut item: std::collections::HashMap<String, AttributeValue> =
+                    serde_dynamo::to_item(new(id)).unwrap();
+                item.insert("_shape".into(), AttributeValue::N("3".into()));
+                let mut put = client.put_item().table_name(&name).set_item(Some(item));
+                if guarded {
+                    put = put
+                        .condition_expression("attribute_not_exists(#s) OR #s <= :s")
+                        .expression_attribute_names("#s", "_shape")
+                        .expression_attribute_values(":s", AttributeValue::N("3".into()));
+                }
+                black_box(put.send().await.unwrap());
+            }
+            start.elapsed()
+        }
+    };
+    let ours = || {
+        let tickets = tickets.clone();
+        async move {
+            let start = Instant::now();
+            for id in 0..puts {
+                tickets.put(&new(id)).await.unwrap();
+            }
+            start.elapsed()
+        }
+    };
+    // Per round: ours, guarded by hand, plain by hand; then the ratios.
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut ratios: [Vec<f64>; 2] = Default::default();
+    for round in 0..runs {
+        let mut took = [Duration::ZERO; 3];
+        for turn in 0..3 {
+            let who = (round + turn) % 3;
+            took[who] = match who {
+                0 => ours().await,
+                1 => by_hand(true).await,
+                _ => by_hand(false).await,
+            };
+        }
+        let plain = took[2].as_secs_f64();
+        ratios[0].push(took[0].as_secs_f64() / plain);
+        ratios[1].push(took[1].as_secs_f64() / plain);
+        for (all, t) in times.iter_mut().zip(took) {
+            all.push(t);
+        }
+    }
+    let rate = |d: Duration| puts as f64 / d.as_secs_f64();
+    println!();
+    println!("| {puts} puts of a ~1 KB item one at a time, {label} | puts/s (median) | vs the plain PutItem by hand (median; min, max) |");
+    println!("|---|---:|---:|");
+    for ratio in &mut ratios {
+        ratio.sort_by(f64::total_cmp);
+    }
+    let span = |r: &[f64]| format!("{:.2}x ({:.2}x, {:.2}x)", r[r.len() / 2], r[0], r[r.len() - 1]);
+    println!("| ours (`put`, with the shape guard) | {:.0} | {} |", rate(stats::median(&times[0])), span(&ratios[0]));
+    println!("| PutItem by hand with the same condition | {:.0} | {} |", rate(stats::median(&times[1])), span(&ratios[1]));
+    println!("| PutItem by hand, no condition | {:.0} | 1.00x |", rate(stats::median(&times[2])));
 }
 
 /// A backfill in a round: ours (`None`), or by hand `(as_read,
