@@ -453,10 +453,28 @@ async fn put_guard(local: &LocalDynamoDb, label: &str, puts: u64, runs: usize) {
     for ratio in &mut ratios {
         ratio.sort_by(f64::total_cmp);
     }
-    let span = |r: &[f64]| format!("{:.2}x ({:.2}x, {:.2}x)", r[r.len() / 2], r[0], r[r.len() - 1]);
-    println!("| ours (`put`, with the shape guard) | {:.0} | {} |", rate(stats::median(&times[0])), span(&ratios[0]));
-    println!("| PutItem by hand with the same condition | {:.0} | {} |", rate(stats::median(&times[1])), span(&ratios[1]));
-    println!("| PutItem by hand, no condition | {:.0} | 1.00x |", rate(stats::median(&times[2])));
+    let span = |r: &[f64]| {
+        format!(
+            "{:.2}x ({:.2}x, {:.2}x)",
+            r[r.len() / 2],
+            r[0],
+            r[r.len() - 1]
+        )
+    };
+    println!(
+        "| ours (`put`, with the shape guard) | {:.0} | {} |",
+        rate(stats::median(&times[0])),
+        span(&ratios[0])
+    );
+    println!(
+        "| PutItem by hand with the same condition | {:.0} | {} |",
+        rate(stats::median(&times[1])),
+        span(&ratios[1])
+    );
+    println!(
+        "| PutItem by hand, no condition | {:.0} | 1.00x |",
+        rate(stats::median(&times[2]))
+    );
 }
 
 /// A backfill in a round: ours (`None`), or by hand `(as_read,

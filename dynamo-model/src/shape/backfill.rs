@@ -472,43 +472,9 @@ impl Shared {
                     .map_err(|e| Error::invalid(&self.table, "checkpoint", e.to_string()))?,
             ),
         };
+        let mut page = self.page(segment, total, start.take()).await?;
         loop {
-            if let Some(reads) = &self.reads {
-                reads.wait().await;
-            }
-            let mut request = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .set_exclusive_start_key(start.take())
-                .limit(self.page_size)
-                .set_return_consumed_capacity(self.measured());
-            if total > 1 {
-                request = request.segment(segment as i32).total_segments(total as i32);
-            }
-            // A shared table holds other entities' items: only this
-            // entity's are read (and counted).
-            if let Some(entity) = self.entity {
-                request = request
-                    .filter_expression("#entity = :entity")
-                    .expression_attribute_names("#entity", entity.entity_attribute())
-                    .expression_attribute_values(
-                        ":entity",
-                        AttributeValue::S(entity.name().to_owned()),
-                    );
-            }
-            let out = request
-                .send()
-                .await
-                .map_err(|err| Error::sdk(&self.table, "Scan", err))?;
-            let items = out.items.unwrap_or_default();
-            let units = out
-                .consumed_capacity
-                .and_then(|c| c.capacity_units)
-                .unwrap_or_else(|| read_estimate(&items));
-            if let Some(reads) = &self.reads {
-                reads.spend(units);
-            }
+            let (items, last, units) = page;
             let mut found = BTreeMap::<u32, u64>::new();
             let mut old = Vec::new();
             for item in items {
@@ -518,12 +484,24 @@ impl Shared {
                     old.push(item);
                 }
             }
-            let done = futures_util::stream::iter(old)
+            let rewrites = futures_util::stream::iter(old)
                 .map(|item| self.upgrade(item))
                 .buffer_unordered(self.writes_in_flight)
-                .try_fold(Tally::default(), |sum, one| async move { Ok(sum + one) })
-                .await?;
-            let last = out.last_evaluated_key.filter(|k| !k.is_empty());
+                .try_fold(Tally::default(), |sum, one| async move { Ok(sum + one) });
+            // The next page is read while this one's rewrites go on: a
+            // page's end then costs no round trip of its own. Its items
+            // wait for this page's checkpoint, which stays where it was.
+            let (done, next) = match &last {
+                Some(key) => {
+                    let (done, next) = futures_util::future::join(
+                        rewrites,
+                        self.page(segment, total, Some(key.clone())),
+                    )
+                    .await;
+                    (done?, Some(next))
+                }
+                None => (rewrites.await?, None),
+            };
             let mark = match &last {
                 Some(key) => SegmentMark::After(
                     Cursor::new(schema_table, None, ReadKind::Scan, key).ok_or_else(|| {
@@ -558,11 +536,61 @@ impl Shared {
             {
                 progress(&snapshot);
             }
-            match last {
-                Some(key) => start = Some(key),
+            // A failed read of the next page is reported once this page's
+            // checkpoint is out.
+            match next {
+                Some(next) => page = next?,
                 None => return Ok(()),
             }
         }
+    }
+
+    /// One page of the segment's scan from `start`, within the read rate:
+    /// its items, where it ended, and the read units it consumed.
+    async fn page(
+        &self,
+        segment: usize,
+        total: usize,
+        start: Option<Attributes>,
+    ) -> Result<(Vec<Attributes>, Option<Attributes>, f64)> {
+        if let Some(reads) = &self.reads {
+            reads.wait().await;
+        }
+        let mut request = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .set_exclusive_start_key(start)
+            .limit(self.page_size)
+            .set_return_consumed_capacity(self.measured());
+        if total > 1 {
+            request = request.segment(segment as i32).total_segments(total as i32);
+        }
+        // A shared table holds other entities' items: only this
+        // entity's are read (and counted).
+        if let Some(entity) = self.entity {
+            request = request
+                .filter_expression("#entity = :entity")
+                .expression_attribute_names("#entity", entity.entity_attribute())
+                .expression_attribute_values(
+                    ":entity",
+                    AttributeValue::S(entity.name().to_owned()),
+                );
+        }
+        let out = request
+            .send()
+            .await
+            .map_err(|err| Error::sdk(&self.table, "Scan", err))?;
+        let items = out.items.unwrap_or_default();
+        let units = out
+            .consumed_capacity
+            .and_then(|c| c.capacity_units)
+            .unwrap_or_else(|| read_estimate(&items));
+        if let Some(reads) = &self.reads {
+            reads.spend(units);
+        }
+        let last = out.last_evaluated_key.filter(|k| !k.is_empty());
+        Ok((items, last, units))
     }
 
     /// Rewrites one old item at the newest shape, if it is as read; else
