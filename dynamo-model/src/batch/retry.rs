@@ -6,8 +6,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-
 /// Retry settings of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Retry {
@@ -60,34 +58,9 @@ fn random() -> u64 {
     x
 }
 
-/// Whether a failed batch request is worth sending again: throttling,
-/// capacity, and server-side or transport failures are; a request DynamoDB
-/// refuses (validation, access) is not.
-pub(crate) fn is_retryable<E: ProvideErrorMetadata>(
-    err: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> bool {
-    use aws_sdk_dynamodb::error::SdkError;
-    match err {
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or_default();
-            let status = service.raw().status().as_u16();
-            status >= 500
-                || matches!(
-                    code,
-                    "ProvisionedThroughputExceededException"
-                        | "ThrottlingException"
-                        | "RequestLimitExceeded"
-                        | "LimitExceededException"
-                        | "InternalServerError"
-                        | "ServiceUnavailable"
-                )
-        }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        _ => false,
-    }
-}
+/// Whether a failed batch request is worth sending again (one rule with
+/// [`Error::is_retryable`](crate::Error::is_retryable)).
+pub(crate) use crate::error::cause::is_retryable;
 
 #[cfg(test)]
 mod tests {

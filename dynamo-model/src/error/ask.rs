@@ -1,6 +1,5 @@
 //! What a caller asks of an error: its kind, and the table it is about.
 
-#[cfg(feature = "testing")]
 use super::cause;
 use super::Error;
 
@@ -116,6 +115,57 @@ impl Error {
         }
     }
 
+    /// DynamoDB's error code, as the SDK's `ProvideErrorMetadata::code`
+    /// gives it, for a request the service refused
+    /// (`ProvisionedThroughputExceededException`, `ValidationException`,
+    /// `AccessDeniedException`...); `None` for a failure before any answer
+    /// and for the errors this crate tells apart itself (a failed
+    /// condition is [`Error::ConditionFailed`], a missing table
+    /// [`Error::TableNotFound`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // Nothing listens on port 9: no answer, so no code, and worth a retry.
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:9");
+    /// let err = db.table_named("orders").describe().await.unwrap_err();
+    /// assert_eq!(err.code(), None);
+    /// assert!(err.is_retryable() && !err.is_throttling());
+    /// # }
+    /// ```
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Sdk { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: DynamoDB
+    /// throttled it, answered with a 5xx, gave no answer in time, or could
+    /// not be reached. The SDK has already retried such a request as
+    /// [`Db`](crate::Db)'s retry settings say, so this is for a caller's
+    /// own, slower retry (a queue's redelivery, a job's next run). A
+    /// refused request, a failed condition, or anything refused before a
+    /// request is not.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::Sdk {
+                retryable: true,
+                ..
+            }
+        )
+    }
+
+    /// Whether DynamoDB throttled the request: over the table's or an
+    /// index's capacity (`ProvisionedThroughputExceededException`), or the
+    /// account's or the on-demand table's rate (`ThrottlingException`,
+    /// `RequestLimitExceeded`). Also [`is_retryable`](Self::is_retryable).
+    pub fn is_throttling(&self) -> bool {
+        self.code()
+            .is_some_and(|code| cause::THROTTLING.contains(&code))
+    }
+
     /// Whether the server never answered (as opposed to answering no).
     #[cfg(feature = "testing")]
     pub(crate) fn is_no_answer(&self) -> bool {
@@ -156,6 +206,8 @@ mod tests {
                 table: Some("t1".into()),
                 operation: "DescribeTable",
                 message: "boom".into(),
+                code: None,
+                retryable: false,
                 source: Box::new(std::io::Error::other("boom")),
             },
         ];
@@ -163,6 +215,33 @@ mod tests {
             assert!(err.to_string().contains("`t1`"), "{err}");
             assert_eq!(err.table(), Some("t1"));
         }
+    }
+
+    #[test]
+    fn a_service_errors_code_tells_throttling_and_retries() {
+        let sdk = |code: Option<&str>, retryable| Error::Sdk {
+            table: Some("t".into()),
+            operation: "PutItem",
+            message: "m".into(),
+            code: code.map(str::to_owned),
+            retryable,
+            source: Box::new(std::io::Error::other("m")),
+        };
+        let throttled = sdk(Some("ProvisionedThroughputExceededException"), true);
+        assert_eq!(
+            throttled.code(),
+            Some("ProvisionedThroughputExceededException")
+        );
+        assert!(throttled.is_throttling() && throttled.is_retryable());
+        let refused = sdk(Some("ValidationException"), false);
+        assert!(!refused.is_throttling() && !refused.is_retryable());
+        let unreachable = sdk(None, true);
+        assert!(unreachable.is_retryable() && unreachable.code().is_none());
+        let ours = Error::ConditionFailed {
+            table: "t".into(),
+            key: "id = 1".into(),
+        };
+        assert!(ours.code().is_none() && !ours.is_retryable() && !ours.is_throttling());
     }
 
     #[test]
@@ -184,6 +263,8 @@ mod tests {
                 table: None,
                 operation: "ListTables",
                 message: "boom".into(),
+                code: None,
+                retryable: false,
                 source: Box::new(std::io::Error::other("boom")),
             },
         ];
@@ -197,6 +278,8 @@ mod tests {
             table: None,
             operation: "ListTables",
             message: "connection refused".into(),
+            code: None,
+            retryable: true,
             source: Box::new(std::io::Error::other("x")),
         };
         assert_eq!(listed.to_string(), "ListTables failed: connection refused");

@@ -14,6 +14,36 @@ pub(crate) const NO_ANSWER: &str = "no answer in time";
 /// How the sentence for a connection that was never made starts.
 pub(crate) const NO_CONNECTION: &str = "no connection could be made in time";
 
+/// The codes of a request DynamoDB throttled: over the table's or an
+/// index's capacity, or the account's request rate.
+pub(crate) const THROTTLING: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+];
+
+/// Whether a failed request is worth sending again: throttling, capacity,
+/// and server-side or transport failures are; a request DynamoDB refuses
+/// (validation, access, a failed condition) is not.
+pub(crate) fn is_retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or_default();
+            let status = service.raw().status().as_u16();
+            status >= 500
+                || THROTTLING.contains(&code)
+                || matches!(
+                    code,
+                    "LimitExceededException" | "InternalServerError" | "ServiceUnavailable"
+                )
+        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The sentence for `err`.
 pub(crate) fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
 where

@@ -53,6 +53,11 @@ impl Error {
             table: table.map(str::to_owned),
             operation,
             message: cause::describe(&err),
+            code: err
+                .as_service_error()
+                .and_then(|e| e.code())
+                .map(str::to_owned),
+            retryable: cause::is_retryable(&err),
             source: Box::new(err),
         }
     }

@@ -519,6 +519,13 @@ pub enum Error {
         operation: &'static str,
         /// The SDK error with its full context (code, message, cause).
         message: String,
+        /// The service's error code (`ProvisionedThroughputExceededException`,
+        /// `ValidationException`...), `None` for a failure before any
+        /// answer; [`Error::code`] gives it.
+        code: Option<String>,
+        /// Whether sending the request again may succeed; see
+        /// [`Error::is_retryable`].
+        retryable: bool,
         /// The SDK error.
         #[source]
         source: BoxError,
