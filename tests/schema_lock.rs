@@ -88,10 +88,10 @@ fn a_lock_passes_its_own_models_and_names_every_difference_of_others() {
         differences,
         [
             "orders: range_key: id N -> id S (needs a new table)",
-            r#"orders: GSI by_status: {"hash":["status S"],"range":[],"projection":"ALL"} -> {"hash":["status S"],"range":[],"projection":"KEYS_ONLY"} (drop and re-add) (in place)"#,
+            r#"orders: GSI by_status: {"hash":["status S"],"projection":"ALL","range":[]} -> {"hash":["status S"],"projection":"KEYS_ONLY","range":[]} (drop and re-add) (in place)"#,
             "orders: GSI by_total: dropped (in place)",
-            r#"orders: GSI by_coupon: added {"hash":["coupon S"],"range":[],"projection":"ALL"} (in place)"#,
-            r#"orders: LSI by_day: {"range":"day N","projection":"ALL"} -> {"range":"day N","projection":"KEYS_ONLY"} (needs a new table)"#,
+            r#"orders: GSI by_coupon: added {"hash":["coupon S"],"projection":"ALL","range":[]} (in place)"#,
+            r#"orders: LSI by_day: {"projection":"ALL","range":"day N"} -> {"projection":"KEYS_ONLY","range":"day N"} (needs a new table)"#,
             "orders: TTL: none -> expires_at (in place)",
             "users: no longer among the models (removed) (in place)",
             "sessions: new model (not in the lock) (in place)",

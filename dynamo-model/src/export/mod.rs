@@ -8,6 +8,7 @@
 
 mod cloudformation;
 mod create_table;
+mod order;
 mod terraform;
 mod yaml;
 
@@ -93,7 +94,8 @@ impl TableSchema {
 }
 
 fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    let mut text = serde_json::to_string_pretty(&order::InOrder(value))
+        .expect("a JSON value always serializes");
     text.push('\n');
     text
 }

@@ -29,7 +29,7 @@ fn write_value(out: &mut String, value: &Value, indent: usize, inline: bool) {
     let pad = " ".repeat(indent);
     match value {
         Value::Object(map) if !map.is_empty() => {
-            for (i, (key, v)) in map.iter().enumerate() {
+            for (i, (key, v)) in super::order::entries(map).into_iter().enumerate() {
                 if !(inline && i == 0) {
                     out.push_str(&pad);
                 }
