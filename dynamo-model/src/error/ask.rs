@@ -166,6 +166,28 @@ impl Error {
             .is_some_and(|code| cause::THROTTLING.contains(&code))
     }
 
+    /// The SDK's own error of an [`Error::Sdk`], to downcast to the
+    /// `SdkError` of its operation. It is not the error's `source()`: the
+    /// message already names each of its causes once, and a report that
+    /// walks the sources (`anyhow`'s `{:#}`, `eyre`) would print them again.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::error::Error as _;
+    /// let db = dynamo_model::Db::local("http://127.0.0.1:9");
+    /// let err = db.table_named("orders").describe().await.unwrap_err();
+    /// assert!(err.sdk_error().is_some());
+    /// assert!(err.source().is_none(), "the message says it all: {err}");
+    /// # }
+    /// ```
+    pub fn sdk_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match self {
+            Error::Sdk { sdk, .. } => Some(sdk.as_ref()),
+            _ => None,
+        }
+    }
+
     /// Whether the server never answered (as opposed to answering no).
     #[cfg(feature = "testing")]
     pub(crate) fn is_no_answer(&self) -> bool {
@@ -208,7 +230,7 @@ mod tests {
                 message: "boom".into(),
                 code: None,
                 retryable: false,
-                source: Box::new(std::io::Error::other("boom")),
+                sdk: Box::new(std::io::Error::other("boom")),
             },
         ];
         for err in errors {
@@ -225,7 +247,7 @@ mod tests {
             message: "m".into(),
             code: code.map(str::to_owned),
             retryable,
-            source: Box::new(std::io::Error::other("m")),
+            sdk: Box::new(std::io::Error::other("m")),
         };
         let throttled = sdk(Some("ProvisionedThroughputExceededException"), true);
         assert_eq!(
@@ -265,7 +287,7 @@ mod tests {
                 message: "boom".into(),
                 code: None,
                 retryable: false,
-                source: Box::new(std::io::Error::other("boom")),
+                sdk: Box::new(std::io::Error::other("boom")),
             },
         ];
         for err in errors {
@@ -280,7 +302,7 @@ mod tests {
             message: "connection refused".into(),
             code: None,
             retryable: true,
-            source: Box::new(std::io::Error::other("x")),
+            sdk: Box::new(std::io::Error::other("x")),
         };
         assert_eq!(listed.to_string(), "ListTables failed: connection refused");
     }

@@ -2,7 +2,7 @@
 //! code and message, or for a failure before any answer what happened in
 //! words (connection refused, no answer in time, an answer that is not
 //! DynamoDB's), instead of the SDK's Debug dump. The SDK error itself stays
-//! as the error's `source()`.
+//! at hand as `Error::sdk_error()`, not as its `source()`.
 
 use std::error::Error as StdError;
 

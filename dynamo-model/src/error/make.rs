@@ -58,7 +58,7 @@ impl Error {
                 .and_then(|e| e.code())
                 .map(str::to_owned),
             retryable: cause::is_retryable(&err),
-            source: Box::new(err),
+            sdk: Box::new(err),
         }
     }
 }
@@ -97,6 +97,13 @@ mod tests {
             err.to_string(),
             "DescribeTable on table `t` failed: ResourceNotFoundException: Requested resource not found"
         );
-        assert!(std::error::Error::source(&err).is_some());
+        // Each cause is said once, by the message: the SDK's error is at
+        // hand to downcast, not a source a report would print again.
+        assert!(std::error::Error::source(&err).is_none());
+        let sdk = err.sdk_error().expect("the SDK's error");
+        assert!(sdk
+            .downcast_ref::<SdkError<DescribeTableError, HttpResponse>>()
+            .is_some());
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
     }
 }

@@ -526,9 +526,10 @@ pub enum Error {
         /// Whether sending the request again may succeed; see
         /// [`Error::is_retryable`].
         retryable: bool,
-        /// The SDK error.
-        #[source]
-        source: BoxError,
+        /// The SDK error ([`Error::sdk_error`]). Not the `source()`: the
+        /// message already says each of its causes once, and a report that
+        /// walks the sources would print them all again.
+        sdk: BoxError,
     },
 }
 
