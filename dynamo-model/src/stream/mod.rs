@@ -12,6 +12,8 @@ pub mod lambda;
 #[cfg(feature = "streams")]
 mod reader;
 mod record;
+#[cfg(feature = "streams")]
+mod shards;
 
 pub use change::{Change, ChangeKind};
 pub use checkpoint::Checkpoint;
